@@ -1,0 +1,4 @@
+"""Hardware: eID over PC/SC, receipt and document printers, each with a simulated twin.
+
+Never imports Kivy.
+"""

@@ -1,0 +1,1 @@
+"""Belgian eID (BELPIC) read natively over PC/SC: transport, files, parsing, integrity, PIN."""

@@ -1,0 +1,59 @@
+"""What a Belgian eID yields: raw files as read, and the parsed, typed view of them.
+
+Raw bytes are kept in bytearrays so the session can zero them at wipe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class CardFiles:
+    """The card's files exactly as read (padding included), before any check."""
+
+    identity: bytearray  # 3F00 DF01 4031
+    identity_signature: bytearray  # 4032
+    address: bytearray  # 4033
+    address_signature: bytearray  # 4034
+    photo: bytearray  # 4035 (JPEG)
+    rrn_certificate: bytearray  # 3F00 DF00 503C (DER, possibly zero-padded)
+    rrn_ca_certificate: bytearray | None = None  # 503D when present and not all zero
+    basic_public_key: bytearray | None = None  # 4040, applet 1.8 only
+    card_data: bytearray | None = None  # GET CARD DATA response (28 or 31 bytes)
+
+    def buffers(self) -> list[bytearray]:
+        """Every buffer holding card bytes, for zeroing at wipe."""
+        values = [
+            self.identity,
+            self.identity_signature,
+            self.address,
+            self.address_signature,
+            self.photo,
+            self.rrn_certificate,
+            self.rrn_ca_certificate,
+            self.basic_public_key,
+            self.card_data,
+        ]
+        return [v for v in values if v is not None]
+
+    def zero(self) -> None:
+        for buf in self.buffers():
+            buf[:] = bytes(len(buf))
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    """Each check on its own; the card is authentic only when every one holds."""
+
+    identity_signature: bool
+    address_signature: bool
+    photo_hash: bool
+    rrn_chain: bool
+    reasons: tuple[str, ...] = field(default=())  # technical, no citizen data
+
+    @property
+    def authentic(self) -> bool:
+        return (
+            self.identity_signature and self.address_signature and self.photo_hash and self.rrn_chain
+        )
