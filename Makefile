@@ -1,0 +1,67 @@
+# Two commands matter: `make demo` and `make test`. Both set up what is missing first
+# (Debian packages through apt-get, a virtualenv at .venv/ with the project editable),
+# and set-up is quick when nothing is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PACKAGES_DIRS := kiosk screens devices session provisioning
+
+# Debian packages: PC/SC with the virtual reader, CUPS with a PDF queue, a virtual X server
+# with software OpenGL for Kivy, build headers for pyscard and pycups, fonts, speech, PDF tools.
+APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd \
+	cups cups-bsd cups-client printer-driver-cups-pdf libcups2-dev \
+	xvfb libgl1-mesa-dri libgl1 libegl1 libmtdev1 xauth \
+	fonts-dejavu-core espeak-ng poppler-utils \
+	iproute2 util-linux procps systemd gcc make
+
+.PHONY: all setup system-packages venv demo test lint typecheck pytest bench docs clean
+
+all: test
+
+setup: system-packages venv
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Status}\n' $$p 2>/dev/null | grep -qx installed || echo $$p; done); \
+	if ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then missing="$$missing python3-venv python3-dev"; fi; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+demo: setup
+	$(BIN)/kiosk demo
+
+lint: venv
+	$(BIN)/ruff check $(PACKAGES_DIRS) tests bench
+	$(BIN)/ruff format --check $(PACKAGES_DIRS) tests bench
+
+typecheck: venv
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+test: setup lint typecheck pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+docs: venv
+	$(BIN)/python -m kiosk.config_doc > docs/configuration.md
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis out

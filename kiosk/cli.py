@@ -1,0 +1,80 @@
+"""The `kiosk` command: one entry point, one module per subcommand under kiosk/commands/.
+
+Exit codes shared by every subcommand (a subcommand documents its own extra codes):
+  0  success
+  1  unexpected internal error (one line on stderr; details in the log)
+  2  usage error, bad configuration, or a feature not available yet
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from kiosk import __version__
+from kiosk.commands import COMMANDS
+from kiosk.errors import KioskError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+
+log = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse prints usage plus a message; we keep it to one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kiosk",
+        description="Brussels self-service kiosk and public-access terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: $KIOSK_CONFIG, then /etc/kiosk/kiosk.toml)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from kiosk.logs import setup_logging
+
+    setup_logging(verbose=args.verbose)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        code = int(args.handler(args))
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: never a traceback on the terminal
+        log.debug("unexpected error", exc_info=True)
+        print(f"kiosk: internal error ({type(exc).__name__}); run with -v for details", file=sys.stderr)
+        return EXIT_INTERNAL
+    return code
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,92 @@
+"""One logging set-up for every entry point.
+
+On a terminal: time, level, logger and message. Under systemd (JOURNAL_STREAM is set) the
+message carries an `<N>` syslog priority prefix that journald reads as the level, and no
+timestamp (journald adds its own). Every handler gets the redaction filter, so no national
+number reaches a log, whether it sits in the message, its arguments or a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import TextIO
+
+from kiosk.redact import redact_national_numbers
+
+_SYSLOG_PRIORITY = {
+    logging.CRITICAL: 2,
+    logging.ERROR: 3,
+    logging.WARNING: 4,
+    logging.INFO: 6,
+    logging.DEBUG: 7,
+}
+
+
+class RedactNationalNumbers(logging.Filter):
+    """Rewrites each record so that its rendered text holds no national number.
+
+    The message is rendered with its arguments first (a number may hide in either), and
+    the traceback and stack are rendered here too, since formatters would otherwise
+    render them from the live exception after we had looked.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the record
+            message = f"{record.msg!s} {record.args!r}"
+        record.msg = redact_national_numbers(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_national_numbers(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_national_numbers(record.stack_info)
+        return True
+
+
+class JournalFormatter(logging.Formatter):
+    """`<priority>logger: message`, which journald turns into a proper level."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        priority = _SYSLOG_PRIORITY.get(record.levelno, 6)
+        text = super().format(record)
+        # journald splits on newlines: prefix every line so tracebacks keep their level.
+        return "\n".join(f"<{priority}>{line}" for line in text.splitlines())
+
+
+def under_journald(stream: TextIO) -> bool:
+    """True when `stream` is connected to the journal (systemd sets JOURNAL_STREAM)."""
+    journal = os.environ.get("JOURNAL_STREAM", "")
+    if not journal or not hasattr(stream, "fileno"):
+        return False
+    try:
+        st = os.fstat(stream.fileno())
+    except (OSError, ValueError):
+        return False
+    return journal == f"{st.st_dev}:{st.st_ino}"
+
+
+def setup_logging(verbose: bool = False, level: str = "info", stream: TextIO | None = None) -> None:
+    """Configure the root logger once; calling again replaces our handler, never duplicates it."""
+    stream = stream or sys.stderr
+    handler = logging.StreamHandler(stream)
+    if under_journald(stream):
+        handler.setFormatter(JournalFormatter("%(name)s: %(message)s"))
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+        )
+    handler.addFilter(RedactNationalNumbers())
+    handler.set_name("kiosk")
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == "kiosk"]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else getattr(logging, level.upper()))
+    # Third-party chatter stays at warning unless we are debugging.
+    for noisy in ("urllib3", "kivy", "PIL", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)

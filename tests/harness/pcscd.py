@@ -1,0 +1,134 @@
+"""pcscd with the vsmartcard vpcd driver, as the eID tests' real PC/SC stack.
+
+pcscd's socket is fixed at /run/pcscd/pcscd.comm (one pcscd per mount namespace), so a
+running pcscd that already lists the vpcd readers is reused and left alone. Otherwise we
+start one inside a private network namespace that has only loopback, because the vpcd
+driver listens on all interfaces; clients still reach it through its unix socket, and the
+card emulator joins that namespace just long enough to open its TCP connection.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import socket
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.harness.common import require_binary, stop_process, wait_until
+
+VPCD_READERS = ("Virtual PCD 00 00", "Virtual PCD 00 01")
+VPCD_PORTS = {VPCD_READERS[0]: 35963, VPCD_READERS[1]: 35964}
+VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+_CLONE_NEWNET = 0x40000000
+
+
+def list_readers() -> list[str]:
+    """Reader names pcscd reports through pyscard; empty when pcscd is not there."""
+    from smartcard.System import readers
+
+    try:
+        return [str(r) for r in readers()]
+    except Exception:  # no pcscd, or no service: both mean "no readers yet"
+        return []
+
+
+@dataclass
+class Pcscd:
+    """A pcscd that lists the vpcd readers; `process` is set only when we started it."""
+
+    process: subprocess.Popen[bytes] | None = None
+    netns_pid: int | None = None
+    log: Path | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def readers(self) -> list[str]:
+        return list_readers()
+
+    def connect_emulator(self, reader: str = VPCD_READERS[0], timeout: float = 5.0) -> socket.socket:
+        """A TCP socket connected to the vpcd port of `reader`, opened inside pcscd's namespace."""
+        port = VPCD_PORTS[reader]
+        if self.netns_pid is None:
+            return socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        result: dict[str, socket.socket | BaseException] = {}
+
+        def open_inside() -> None:
+            # setns() moves only this thread; the socket keeps its namespace afterwards.
+            try:
+                libc = ctypes.CDLL(None, use_errno=True)
+                with open(f"/proc/{self.netns_pid}/ns/net", "rb") as ns:
+                    if libc.setns(ns.fileno(), _CLONE_NEWNET) != 0:
+                        raise OSError(ctypes.get_errno(), "setns into pcscd's network namespace")
+                result["sock"] = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+            except BaseException as exc:
+                result["error"] = exc
+
+        worker = threading.Thread(target=open_inside, name="vpcd-netns")
+        worker.start()
+        worker.join(timeout + 1)
+        sock = result.get("sock")
+        if isinstance(sock, socket.socket):
+            return sock
+        error = result.get("error")
+        raise error if isinstance(error, BaseException) else TimeoutError("vpcd connect")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process)
+            self.process = None
+
+
+def start_pcscd(workdir: Path, timeout: float = 15.0) -> Pcscd:
+    """Reuse a pcscd that lists the vpcd readers, or start our own in a private network."""
+    binary = require_binary("pcscd", "pcscd")
+    if not VPCD_DRIVER.exists():
+        import pytest
+
+        pytest.fail(f"{VPCD_DRIVER} is missing: install the Debian package 'vsmartcard-vpcd'", pytrace=False)
+    if all(r in list_readers() for r in VPCD_READERS):
+        return Pcscd()
+    if Path("/run/pcscd/pcscd.comm").exists() and _pcscd_alive():
+        import pytest
+
+        pytest.fail(
+            "a pcscd is running without the vpcd readers: install 'vsmartcard-vpcd' and restart pcscd",
+            pytrace=False,
+        )
+    log = workdir / "pcscd.log"
+    command = [binary, "--foreground", "--info"]
+    netns = os.geteuid() == 0 and require_binary("unshare", "util-linux") is not None
+    if netns:
+        require_binary("ip", "iproute2")
+        command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "pcscd", *command]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    daemon = Pcscd(process=process, netns_pid=process.pid if netns else None, log=log)
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            import pytest
+
+            pytest.fail(f"pcscd exited with {process.returncode}; see {log}", pytrace=False)
+        return all(r in list_readers() for r in VPCD_READERS)
+
+    try:
+        wait_until(ready, timeout, "pcscd to list the vpcd readers")
+    except BaseException:
+        daemon.stop()
+        raise
+    return daemon
+
+
+def _pcscd_alive() -> bool:
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            if entry.name.isdigit():
+                try:
+                    if Path(entry.path, "comm").read_text().strip() == "pcscd":
+                        return True
+                except OSError:
+                    continue
+    return False

@@ -1,0 +1,61 @@
+"""The Xvfb fixture lets a real Kivy window draw, and a screenshot shows what it drew."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from kiosk.display import VirtualDisplay
+
+pytestmark = pytest.mark.ui
+
+WINDOW_SCRIPT = """
+import sys
+from kiosk.kivy_setup import prepare_kivy
+prepare_kivy(fullscreen=False, size=(640, 360))
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.graphics import Color, Rectangle
+from kivy.uix.widget import Widget
+
+class Probe(App):
+    def build(self):
+        root = Widget()
+        with root.canvas:
+            Color(1, 0, 0, 1)
+            Rectangle(pos=(0, 0), size=(320, 360))
+        Clock.schedule_once(self.shoot, 0.2)
+        return root
+
+    def shoot(self, _dt):
+        print(Window.screenshot(name=sys.argv[1]))
+        self.stop()
+
+Probe().run()
+"""
+
+
+def test_a_kivy_window_draws_under_xvfb(xvfb: VirtualDisplay, tmp_path: Path) -> None:
+    target = tmp_path / "probe.png"
+    script = tmp_path / "probe_window.py"  # Kivy's App looks for its source file
+    script.write_text(WINDOW_SCRIPT)
+    result = subprocess.run(
+        [sys.executable, str(script), str(target)],
+        env={**os.environ, "DISPLAY": xvfb.display},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    written = Path(result.stdout.strip().splitlines()[-1])
+    image = Image.open(written).convert("RGB")
+    assert image.size == (640, 360)
+    assert image.getpixel((100, 180)) == (255, 0, 0)  # the red half we drew
+    assert image.getpixel((500, 180)) != (255, 0, 0)  # and not the other half
