@@ -67,7 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the last line of defence: never a traceback on the terminal
         log.debug("unexpected error", exc_info=True)
-        print(f"kiosk: internal error ({type(exc).__name__}); run with -v for details", file=sys.stderr)
+        print(
+            f"kiosk: internal error ({type(exc).__name__}); run with -v for details",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
     return code
 

@@ -40,15 +40,23 @@ class _Section(BaseModel):
 class TerminalSettings(_Section):
     """Who this terminal is."""
 
-    id: str = Field("demo-terminal", min_length=1, description="Terminal id shown on receipts and in health reports.")
+    id: str = Field(
+        "demo-terminal",
+        min_length=1,
+        description="Terminal id shown on receipts and in health reports.",
+    )
     kind: Literal["eguichet", "epn"] = Field(
         "eguichet", description="`eguichet` (certificate kiosk) or `epn` (public PC)."
     )
     languages: list[Language] = Field(
-        ["fr", "nl", "en", "de"], min_length=1, description="Languages offered, in order of display."
+        ["fr", "nl", "en", "de"],
+        min_length=1,
+        description="Languages offered, in order of display.",
     )
     default_language: Language = Field("fr", description="Language of the attract screen.")
-    location: str = Field("", description="Where the terminal stands, for IT and the 'go to the counter' hints.")
+    location: str = Field(
+        "", description="Where the terminal stands, for IT and the 'go to the counter' hints."
+    )
 
 
 class CityApiSettings(_Section):
@@ -56,13 +64,21 @@ class CityApiSettings(_Section):
 
     url: str = Field(
         "",
-        description="Base URL of the city API (https://...). Empty: the embedded reference server (demo only).",
+        description=(
+            "Base URL of the city API (https://...). Empty: the embedded "
+            "reference server (demo only)."
+        ),
     )
     ca_bundle: Path | None = Field(
-        None, description="Extra CA bundle (PEM) to verify the city API's TLS certificate. Verification cannot be turned off."
+        None,
+        description=(
+            "Extra CA bundle (PEM) to verify the city API's TLS "
+            "certificate. Verification cannot be turned off."
+        ),
     )
     token_file: Path = Field(
-        Path("/var/lib/kiosk/token"), description="Where the terminal's bearer token is kept (mode 0600)."
+        Path("/var/lib/kiosk/token"),
+        description="Where the terminal's bearer token is kept (mode 0600).",
     )
     connect_timeout: Seconds = Field(3.0, description="Seconds to wait for a connection.")
     read_timeout: Seconds = Field(10.0, description="Seconds to wait for an answer.")
@@ -72,20 +88,36 @@ class CityApiSettings(_Section):
 class EidSettings(_Section):
     """The Belgian eID reader."""
 
-    reader: str = Field("", description="PC/SC reader name (or a unique part of it). Empty: the first reader with a card.")
-    trust_roots: list[Path] = Field(
-        [], description="Extra trust roots (PEM files) accepted besides the Belgium Root CAs, e.g. for test cards."
+    reader: str = Field(
+        "",
+        description=(
+            "PC/SC reader name (or a unique part of it). Empty: the first reader with a card."
+        ),
     )
-    simulated: bool = Field(False, description="Use the simulated reader with a demo card instead of PC/SC.")
+    trust_roots: list[Path] = Field(
+        [],
+        description=(
+            "Extra trust roots (PEM files) accepted besides the Belgium "
+            "Root CAs, e.g. for test cards."
+        ),
+    )
+    simulated: bool = Field(
+        False, description="Use the simulated reader with a demo card instead of PC/SC."
+    )
 
 
 class PrinterSettings(_Section):
     """The A4 certificate printer (CUPS)."""
 
     queue: str = Field("", description="CUPS queue name. Empty: the CUPS default destination.")
-    job_timeout: Seconds = Field(120.0, description="Seconds a certificate may take to print before it is reported failed.")
+    job_timeout: Seconds = Field(
+        120.0, description="Seconds a certificate may take to print before it is reported failed."
+    )
     pdf_folder: Path | None = Field(
-        None, description="Write certificates as PDFs to this folder instead of printing (demo, no CUPS)."
+        None,
+        description=(
+            "Write certificates as PDFs to this folder instead of printing (demo, no CUPS)."
+        ),
     )
 
 
@@ -94,23 +126,37 @@ class ReceiptSettings(_Section):
 
     uri: str = Field(
         "",
-        description="tcp://host:port, usb://VID:PID or serial:///dev/ttyS0?baud=19200. Empty: no receipt printer.",
+        description=(
+            "tcp://host:port, usb://VID:PID or "
+            "serial:///dev/ttyS0?baud=19200. Empty: no receipt printer."
+        ),
     )
-    profile: str = Field("TM-T88V", description="python-escpos printer profile (paper width, code pages).")
+    profile: str = Field(
+        "TM-T88V", description="python-escpos printer profile (paper width, code pages)."
+    )
     timeout: Seconds = Field(5.0, description="Seconds to wait for the receipt printer.")
 
 
 class SessionSettings(_Section):
     """Timers and the citizen's private working area."""
 
-    idle_timeout: Seconds = Field(60.0, description="Seconds without a touch on a choosing screen before the session ends.")
+    idle_timeout: Seconds = Field(
+        60.0, description="Seconds without a touch on a choosing screen before the session ends."
+    )
     thank_you_timeout: Seconds = Field(20.0, description="Seconds the thank-you screen stays.")
     warning_before: Seconds = Field(
-        30.0, ge=20, description="Seconds before an idle timeout that the 'more time?' warning appears (at least 20)."
+        30.0,
+        ge=20,
+        description=(
+            "Seconds before an idle timeout that the 'more time?' warning appears (at least 20)."
+        ),
     )
-    max_extensions: int = Field(10, ge=10, description="How many times 'more time' may be asked (at least 10).")
+    max_extensions: int = Field(
+        10, ge=10, description="How many times 'more time' may be asked (at least 10)."
+    )
     tmpfs_dir: Path = Field(
-        Path("/run/kiosk/session"), description="Private tmpfs directory for a session's files; wiped at every session end."
+        Path("/run/kiosk/session"),
+        description="Private tmpfs directory for a session's files; wiped at every session end.",
     )
 
 
@@ -121,21 +167,31 @@ class UiSettings(_Section):
     high_contrast: bool = Field(False, description="Start in high-contrast mode.")
     large_text: bool = Field(False, description="Start in large-text mode.")
     speech: bool = Field(False, description="Start with audio guidance on.")
-    maintenance_pin_hash: str = Field("", description="scrypt hash of the maintenance PIN (`kiosk provision` writes it).")
+    maintenance_pin_hash: str = Field(
+        "", description="scrypt hash of the maintenance PIN (`kiosk provision` writes it)."
+    )
 
 
 class TelemetrySettings(_Section):
     """Fleet health."""
 
-    sentry_dsn: str = Field("", description="Sentry DSN for error reports. Empty: no error reports are sent.")
-    heartbeat_interval: Seconds = Field(30.0, description="Seconds between heartbeats to the city API.")
-    textfile_dir: Path | None = Field(None, description="node_exporter textfile directory for Prometheus metrics.")
+    sentry_dsn: str = Field(
+        "", description="Sentry DSN for error reports. Empty: no error reports are sent."
+    )
+    heartbeat_interval: Seconds = Field(
+        30.0, description="Seconds between heartbeats to the city API."
+    )
+    textfile_dir: Path | None = Field(
+        None, description="node_exporter textfile directory for Prometheus metrics."
+    )
 
 
 class LoggingSettings(_Section):
     """Logs (never contain citizen data; national numbers are redacted everywhere)."""
 
-    level: Literal["debug", "info", "warning", "error"] = Field("info", description="Lowest level written.")
+    level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Lowest level written."
+    )
 
 
 class Settings(_Section):
@@ -190,7 +246,8 @@ def parse_settings(raw: bytes, path: Path) -> Settings:
 
 
 def _first_problem(exc: ValidationError) -> str:
-    """One line: the key, what was expected, and the type found (never the value: it may be secret)."""
+    """One line: the key, what was expected, and the type found "
+    "(never the value: it may be secret)."""
     err = exc.errors(include_url=False)[0]
     key = ".".join(str(part) for part in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":

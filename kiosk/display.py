@@ -43,10 +43,22 @@ def start_xvfb(width: int = 1920, height: int = 1080, timeout: float = 10.0) -> 
     """Start Xvfb on a free display; `-displayfd` lets the server pick and tell us the number."""
     binary = shutil.which("Xvfb")
     if binary is None:
-        raise NoDisplay("no display and no Xvfb: install the Debian package 'xvfb' or run on a desktop")
+        raise NoDisplay(
+            "no display and no Xvfb: install the Debian package 'xvfb' or run on a desktop"
+        )
     read_fd, write_fd = os.pipe()
     process = subprocess.Popen(
-        [binary, "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp", "-noreset"],
+        [
+            binary,
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            f"{width}x{height}x24",
+            "-nolisten",
+            "tcp",
+            "-noreset",
+        ],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -13,7 +13,9 @@ import tempfile
 from pathlib import Path
 
 
-def prepare_kivy(fullscreen: bool, size: tuple[int, int] = (1920, 1080), home: Path | None = None) -> None:
+def prepare_kivy(
+    fullscreen: bool, size: tuple[int, int] = (1920, 1080), home: Path | None = None
+) -> None:
     if "kivy" in sys.modules:
         raise RuntimeError("prepare_kivy() must run before kivy is imported")
     os.environ["KIVY_NO_ARGS"] = "1"

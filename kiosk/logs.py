@@ -2,8 +2,11 @@
 
 On a terminal: time, level, logger and message. Under systemd (JOURNAL_STREAM is set) the
 message carries an `<N>` syslog priority prefix that journald reads as the level, and no
-timestamp (journald adds its own). Every handler gets the redaction filter, so no national
-number reaches a log, whether it sits in the message, its arguments or a traceback.
+timestamp (journald adds its own).
+
+National numbers are masked when a record is created (a record factory), not in one
+handler's filter: every handler then sees the masked record, including ones we do not own
+(Sentry's breadcrumbs, pytest's capture). Our handler keeps the filter as a second guard.
 """
 
 from __future__ import annotations
@@ -24,28 +27,48 @@ _SYSLOG_PRIORITY = {
 }
 
 
-class RedactNationalNumbers(logging.Filter):
-    """Rewrites each record so that its rendered text holds no national number.
+def redact_record(record: logging.LogRecord) -> None:
+    """Rewrite `record` so that its rendered text holds no national number.
 
     The message is rendered with its arguments first (a number may hide in either), and
-    the traceback and stack are rendered here too, since formatters would otherwise
-    render them from the live exception after we had looked.
+    the traceback is rendered here too, since formatters would otherwise render it from
+    the live exception after we had looked.
     """
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string must not lose the record
+        message = f"{record.msg!s} {record.args!r}"
+    record.msg = redact_national_numbers(message)
+    record.args = None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redact_national_numbers(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact_national_numbers(record.stack_info)
+
+
+class RedactNationalNumbers(logging.Filter):
+    """The same masking as a handler filter, for handlers that see foreign records."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a bad format string must not lose the record
-            message = f"{record.msg!s} {record.args!r}"
-        record.msg = redact_national_numbers(message)
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact_national_numbers(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact_national_numbers(record.stack_info)
+        redact_record(record)
         return True
+
+
+def install_record_redaction() -> None:
+    """Mask national numbers in every record from now on, whichever handler receives it."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "redacts_national_numbers", False):
+        return
+
+    def redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        redact_record(record)
+        return record
+
+    redacting_factory.redacts_national_numbers = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting_factory)
 
 
 class JournalFormatter(logging.Formatter):
@@ -72,6 +95,7 @@ def under_journald(stream: TextIO) -> bool:
 
 def setup_logging(verbose: bool = False, level: str = "info", stream: TextIO | None = None) -> None:
     """Configure the root logger once; calling again replaces our handler, never duplicates it."""
+    install_record_redaction()
     stream = stream or sys.stderr
     handler = logging.StreamHandler(stream)
     if under_journald(stream):

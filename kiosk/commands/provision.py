@@ -8,4 +8,6 @@ from kiosk.commands._pending import register_pending
 
 
 def register(sub: Any) -> None:
-    register_pending(sub, "provision", "enrol this terminal and write its configuration and systemd unit")
+    register_pending(
+        sub, "provision", "enrol this terminal and write its configuration and systemd unit"
+    )

@@ -41,7 +41,9 @@ class Cupsd:
         return {**os.environ, "CUPS_SERVER": str(self.socket)}
 
     def run(self, *command: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=30, check=False)
+        return subprocess.run(
+            command, env=self.env, capture_output=True, text=True, timeout=30, check=False
+        )
 
     def connection(self):  # type: ignore[no-untyped-def]
         """A pycups connection to this cupsd (one per thread: pycups is not thread-safe)."""
@@ -64,9 +66,14 @@ def start_cupsd(timeout: float = 20.0) -> Cupsd:
     cupsd = require_binary("cupsd", "cups")
     require_binary("lpadmin", "cups-client")
     if not CUPS_PDF_BACKEND.exists():
-        pytest.fail("the cups-pdf backend is missing: install 'printer-driver-cups-pdf'", pytrace=False)
+        pytest.fail(
+            "the cups-pdf backend is missing: install 'printer-driver-cups-pdf'", pytrace=False
+        )
     if os.geteuid() != 0:
-        pytest.fail("the private cupsd needs root (cups-pdf runs as root); run make test as root", pytrace=False)
+        pytest.fail(
+            "the private cupsd needs root (cups-pdf runs as root); run make test as root",
+            pytrace=False,
+        )
     # Not under pytest's temporary tree: that is private to root, and cupsd's filters run as lp.
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-cupsd-"))
     workdir.chmod(0o755)
@@ -134,18 +141,31 @@ def start_cupsd(timeout: float = 20.0) -> Cupsd:
         )
     daemon = Cupsd(process, root, sock, queue, output_dir, instance_conf)
     try:
+
         def ready() -> bool:
             if process.poll() is not None:
-                pytest.fail(f"cupsd exited with {process.returncode}; see {root / 'log'}", pytrace=False)
+                pytest.fail(
+                    f"cupsd exited with {process.returncode}; see {root / 'log'}", pytrace=False
+                )
             return sock.exists() and daemon.run("lpstat", "-r").returncode == 0
 
         wait_until(ready, timeout, "cupsd to answer on its socket")
         added = daemon.run(
-            "lpadmin", "-p", queue, "-E", "-v", f"cups-pdf:/{instance}", "-m", PPD,
-            "-o", "printer-error-policy=abort-job",
+            "lpadmin",
+            "-p",
+            queue,
+            "-E",
+            "-v",
+            f"cups-pdf:/{instance}",
+            "-m",
+            PPD,
+            "-o",
+            "printer-error-policy=abort-job",
         )
         if added.returncode != 0:
-            pytest.fail(f"lpadmin could not add the cups-pdf queue: {added.stderr.strip()}", pytrace=False)
+            pytest.fail(
+                f"lpadmin could not add the cups-pdf queue: {added.stderr.strip()}", pytrace=False
+            )
         daemon.run("lpadmin", "-d", queue)
     except BaseException:
         daemon.stop()

@@ -48,7 +48,9 @@ class Pcscd:
     def readers(self) -> list[str]:
         return list_readers()
 
-    def connect_emulator(self, reader: str = VPCD_READERS[0], timeout: float = 5.0) -> socket.socket:
+    def connect_emulator(
+        self, reader: str = VPCD_READERS[0], timeout: float = 5.0
+    ) -> socket.socket:
         """A TCP socket connected to the vpcd port of `reader`, opened inside pcscd's namespace."""
         port = VPCD_PORTS[reader]
         if self.netns_pid is None:
@@ -87,14 +89,17 @@ def start_pcscd(workdir: Path, timeout: float = 15.0) -> Pcscd:
     if not VPCD_DRIVER.exists():
         import pytest
 
-        pytest.fail(f"{VPCD_DRIVER} is missing: install the Debian package 'vsmartcard-vpcd'", pytrace=False)
+        pytest.fail(
+            f"{VPCD_DRIVER} is missing: install the Debian package 'vsmartcard-vpcd'", pytrace=False
+        )
     if all(r in list_readers() for r in VPCD_READERS):
         return Pcscd()
     if Path("/run/pcscd/pcscd.comm").exists() and _pcscd_alive():
         import pytest
 
         pytest.fail(
-            "a pcscd is running without the vpcd readers: install 'vsmartcard-vpcd' and restart pcscd",
+            "a pcscd is running without the vpcd readers: "
+            "install 'vsmartcard-vpcd' and restart pcscd",
             pytrace=False,
         )
     log = workdir / "pcscd.log"
@@ -102,9 +107,19 @@ def start_pcscd(workdir: Path, timeout: float = 15.0) -> Pcscd:
     netns = os.geteuid() == 0 and require_binary("unshare", "util-linux") is not None
     if netns:
         require_binary("ip", "iproute2")
-        command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "pcscd", *command]
+        command = [
+            "unshare",
+            "--net",
+            "sh",
+            "-c",
+            'ip link set lo up && exec "$@"',
+            "pcscd",
+            *command,
+        ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     daemon = Pcscd(process=process, netns_pid=process.pid if netns else None, log=log)
 
     def ready() -> bool:

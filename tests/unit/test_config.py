@@ -1,0 +1,112 @@
+"""Configuration: defaults, overrides, one-line errors naming file and key, generated doc."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk import config_doc
+from kiosk.config import ConfigError, Settings, load_settings, parse_settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_anywhere_gives_the_documented_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    monkeypatch.setattr("kiosk.config.DEFAULT_PATH", Path("/nonexistent/kiosk.toml"))
+    settings = load_settings(None)
+    assert settings == Settings()
+    assert settings.session.idle_timeout == 60
+    assert settings.session.max_extensions >= 10
+
+
+def test_a_file_overrides_only_the_keys_it_sets(tmp_path: Path) -> None:
+    path = write(tmp_path, '[terminal]\nid = "bxl-ca-03"\n[session]\nidle_timeout = 90\n')
+    settings = load_settings(path)
+    assert settings.terminal.id == "bxl-ca-03"
+    assert settings.session.idle_timeout == 90
+    assert settings.session.thank_you_timeout == Settings().session.thank_you_timeout
+
+
+def test_the_environment_variable_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, '[terminal]\nid = "from-env"\n')
+    monkeypatch.setenv("KIOSK_CONFIG", str(path))
+    assert load_settings(None).terminal.id == "from-env"
+
+
+def test_an_explicit_file_that_is_missing_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path / "absent.toml")
+    assert "absent.toml" in str(caught.value)
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "expectation"),
+    [
+        ('[session]\nidle_timeout = "soon"\n', "session.idle_timeout", "number"),
+        ("[session]\nidle_timeout = -5\n", "session.idle_timeout", "greater than 0"),
+        (
+            "[session]\nmax_extensions = 3\n",
+            "session.max_extensions",
+            "greater than or equal to 10",
+        ),
+        ('[terminal]\ndefault_language = "es"\n', "terminal.default_language", "'fr'"),
+        ('[terminal]\nlanguages = "fr"\n', "terminal.languages", "list"),
+        ("[printer]\nqueue = 3\n", "printer.queue", "string"),
+        ("[sesion]\nidle_timeout = 3\n", "sesion", "unknown key"),
+        ("[ui]\nfulscreen = true\n", "ui.fulscreen", "unknown key"),
+    ],
+)
+def test_a_bad_value_names_the_file_the_key_and_what_was_expected(
+    tmp_path: Path, text: str, key: str, expectation: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: {key}: ")
+    assert expectation in message
+    assert "\n" not in message
+
+
+def test_a_secret_value_is_never_echoed_in_the_error(tmp_path: Path) -> None:
+    path = write(tmp_path, '[telemetry]\nsentry_dsn = ["https://secret-key@sentry.example/1"]\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert "secret-key" not in str(caught.value)
+    assert "found an array" in str(caught.value)
+
+
+def test_broken_toml_names_the_file_and_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(b"[terminal\nid = 1\n", tmp_path / "broken.toml")
+    assert "broken.toml: not valid TOML" in str(caught.value)
+    assert "line 1" in str(caught.value)
+
+
+def test_non_utf8_bytes_are_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid UTF-8"):
+        parse_settings(b'[terminal]\nid = "\xff"\n', tmp_path / "latin1.toml")
+
+
+def test_the_committed_configuration_doc_matches_the_code() -> None:
+    committed = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert committed == config_doc.render(), "run `make docs` and commit docs/configuration.md"
+
+
+def test_the_doc_mentions_every_key() -> None:
+    text = config_doc.render()
+    for section, field in Settings.model_fields.items():
+        assert f"## [{section}]" in text
+        for key in field.annotation.model_fields:  # type: ignore[union-attr]
+            assert f"| `{key}` |" in text
