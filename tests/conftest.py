@@ -47,5 +47,7 @@ def shared_reference() -> Path:
     """The project's shared reference folder (specifications, test cards, root CAs)."""
     path = SHARED / "reference"
     if not path.is_dir():
-        pytest.fail(f"{path} is missing: clone the project next to its shared/ folder", pytrace=False)
+        pytest.fail(
+            f"{path} is missing: clone the project next to its shared/ folder", pytrace=False
+        )
     return path
