@@ -55,5 +55,8 @@ class IntegrityReport:
     @property
     def authentic(self) -> bool:
         return (
-            self.identity_signature and self.address_signature and self.photo_hash and self.rrn_chain
+            self.identity_signature
+            and self.address_signature
+            and self.photo_hash
+            and self.rrn_chain
         )
