@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(repr=False)
 class CardFiles:
     """The card's files exactly as read (padding included), before any check."""
 
@@ -40,6 +40,10 @@ class CardFiles:
     def zero(self) -> None:
         for buf in self.buffers():
             buf[:] = bytes(len(buf))
+
+    def __repr__(self) -> str:
+        # A stray log or traceback must never print card bytes.
+        return f"CardFiles(<{sum(len(b) for b in self.buffers())} bytes redacted>)"
 
 
 @dataclass(frozen=True)

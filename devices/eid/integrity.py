@@ -1,0 +1,357 @@
+"""Is the card data what the National Register (RRN) signed?
+
+Checks, after card content v5.4 §6.2 / v4.01 and the eid-viewer's certhelpers.c:
+
+1. the photo (4035) hashes to tag 11 of the ID file, the hash chosen by the tag's length;
+2. 4032 signs the ID file (4031) exactly as read, padding included;
+3. 4034 signs `4033 without its trailing zero bytes || 4032 as read`;
+4. the RRN certificate (503C) is issued by a trust root, directly or through 503D.
+
+Signatures: RSA keys use PKCS#1 v1.5 with SHA-1, then SHA-256 (cards re-signed after the CA3 to
+CA4 move); EC keys use ECDSA with SHA-384, stored as a DER signature zero-padded to a fixed size.
+
+Bad card data never raises here: every failure is a False in the report, with a technical reason
+that carries no card content.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+from collections.abc import Callable, Sequence
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.x509.oid import NameOID
+
+from devices.eid.identity import TAG_PHOTO_HASH, Identity
+from devices.eid.model import CardFiles, IntegrityReport
+from devices.eid.tlv import TlvError, parse_tlv
+
+# What cryptography raises on a bad signature or malformed key.
+_CRYPTO_ERRORS = (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError)
+# Certificate fields are decoded lazily and a malformed one surfaces, on any access, as one of
+# many exception classes (InvalidVersion, DuplicateExtension, ...), not all ValueErrors. Where
+# card bytes enter cryptography's X.509 code we therefore catch Exception: a hostile card must
+# give a failed check, never a crash.
+_UNTRUSTED_INPUT_ERRORS = (Exception,)
+
+_PHOTO_HASHES: dict[int, Callable[[bytes], hashlib._Hash]] = {
+    20: hashlib.sha1,
+    32: hashlib.sha256,
+    48: hashlib.sha384,
+}
+
+# Attributes that only citizen certificates carry (national number, names). Their presence in
+# "503C" means someone is passing a citizen's own certificate off as the RRN's: with 503D set to
+# the Citizen CA, such a certificate would otherwise chain to the Belgium root.
+_CITIZEN_ATTRIBUTES = (NameOID.SERIAL_NUMBER, NameOID.GIVEN_NAME, NameOID.SURNAME)
+
+
+def verify_card(
+    files: CardFiles,
+    trust_roots: Sequence[x509.Certificate],
+    *,
+    now: datetime.datetime | None = None,
+) -> IntegrityReport:
+    """Run the four integrity checks; `now` (aware, UTC) defaults to the current time."""
+    moment = now or datetime.datetime.now(datetime.UTC)
+    reasons: list[str] = []
+    identity = bytes(files.identity)
+    identity_sig = bytes(files.identity_signature)
+
+    address = bytes(files.address)
+    address_sig = bytes(files.address_signature)
+    ca_file = files.rrn_ca_certificate
+
+    photo_ok = _note(
+        reasons, _guarded("photo hash", lambda: _check_photo(identity, bytes(files.photo)))
+    )
+    rrn, problem = _load_certificate(bytes(files.rrn_certificate), "RRN certificate")
+    if rrn is None:
+        reasons.append(problem)
+        id_ok = addr_ok = False
+        chain_ok = _note(reasons, "RRN chain: no usable RRN certificate")
+    else:
+        cert = rrn
+        id_ok = _note(
+            reasons,
+            _guarded(
+                "identity signature",
+                lambda: _check_signature(cert, identity_sig, identity, "identity signature"),
+            ),
+        )
+        signed_address = address.rstrip(b"\x00") + identity_sig
+        addr_ok = _note(
+            reasons,
+            _guarded(
+                "address signature",
+                lambda: _check_signature(cert, address_sig, signed_address, "address signature"),
+            ),
+        )
+        chain_ok = _note(
+            reasons,
+            _guarded("RRN chain", lambda: _check_chain(cert, ca_file, trust_roots, moment)),
+        )
+    return IntegrityReport(
+        identity_signature=id_ok,
+        address_signature=addr_ok,
+        photo_hash=photo_ok,
+        rrn_chain=chain_ok,
+        reasons=tuple(reasons),
+    )
+
+
+def verify_basic_key(identity: Identity, basic_public_key_file: bytes | bytearray) -> bool:
+    """Applet 1.8: tag 1A of the (signed) ID file is SHA-384 of the basic public key file 4040.
+
+    The file is hashed as read; if it carries zero padding after its DER, the bare DER is tried
+    too. False when the card has no tag 1A.
+    """
+    expected = identity.basic_key_hash
+    if expected is None:
+        return False
+    raw = bytes(basic_public_key_file)
+    candidates = [raw]
+    der_end = der_length(raw)
+    if der_end is not None and der_end < len(raw):
+        candidates.append(raw[:der_end])
+    return any(hmac.compare_digest(hashlib.sha384(c).digest(), expected) for c in candidates)
+
+
+def verify_challenge_signature(
+    cert_der: bytes | bytearray, challenge: bytes, signature: bytes
+) -> bool:
+    """Check the signature a card's authentication key (5038 / key 0x82) made over `challenge`.
+
+    Convention shared by the kiosk reader, the card emulator and the city server:
+
+    * RSA keys (applet 1.7): the host sends MSE:SET with algorithm reference 0x08
+      ("RSASSA-PKCS1-v1.5 using SHA256", RM17 table 11), then PSO:CDS with the 32-byte
+      SHA-256(challenge). The card adds the DigestInfo and PKCS#1 v1.5 padding, so the result
+      is an ordinary RSASSA-PKCS1-v1_5/SHA-256 signature over the challenge bytes, as long as
+      the modulus.
+    * EC keys (applet 1.8): the host sends MSE:SET with algorithm reference 0x02
+      ("ECDSA SHA-2-384", RM18 table 14), then PSO:CDS with the 48-byte SHA-384(challenge).
+      The card returns the plain r || s (RM18 table 43), each the size of the curve order
+      (96 bytes for P-384): an ECDSA/SHA-384 signature over the challenge bytes. SHA-384 is
+      used whatever the curve.
+
+    `cert_der` may carry the card file's zero padding. Returns False on any malformed input.
+    """
+    cert, _ = _load_certificate(bytes(cert_der), "authentication certificate")
+    if cert is None:
+        return False
+    try:
+        key = cert.public_key()
+        if isinstance(key, rsa.RSAPublicKey):
+            if len(signature) != _rsa_size(key):
+                return False
+            key.verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
+            return True
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            der = _plain_to_der(key, signature)
+            if der is None:
+                return False
+            key.verify(der, challenge, ec.ECDSA(hashes.SHA384()))
+            return True
+    except _UNTRUSTED_INPUT_ERRORS:
+        return False
+    return False
+
+
+def verify_internal_authenticate(
+    basic_public_key_file: bytes | bytearray, challenge: bytes, signature: bytes
+) -> bool:
+    """Applet 1.8 card authenticity: INTERNAL AUTHENTICATE with the basic key (P2=81).
+
+    The card signs `challenge` as an off-card hash (RM18 §6.11): its length picks the hash
+    (32: SHA-256, 48: SHA-384, 64: SHA-512) and the response is plain r || s. Check the key
+    itself against tag 1A with `verify_basic_key` first.
+    """
+    prehash: dict[int, hashes.HashAlgorithm] = {
+        32: hashes.SHA256(),
+        48: hashes.SHA384(),
+        64: hashes.SHA512(),
+    }
+    algorithm = prehash.get(len(challenge))
+    raw = bytes(basic_public_key_file)
+    der_end = der_length(raw)
+    if algorithm is None or der_end is None:
+        return False
+    try:
+        key = serialization.load_der_public_key(raw[:der_end])
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            return False
+        der = _plain_to_der(key, signature)
+        if der is None:
+            return False
+        key.verify(der, challenge, ec.ECDSA(utils.Prehashed(algorithm)))
+        return True
+    except _UNTRUSTED_INPUT_ERRORS:
+        return False
+
+
+def der_length(data: bytes) -> int | None:
+    """Length of the DER SEQUENCE at the start of `data` (header included), or None."""
+    if len(data) < 2 or data[0] != 0x30:
+        return None
+    first = data[1]
+    if first < 0x80:
+        total = 2 + first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or len(data) < 2 + count:
+            return None
+        total = 2 + count + int.from_bytes(data[2 : 2 + count], "big")
+    return total if total <= len(data) else None
+
+
+def _guarded(what: str, check: Callable[[], str | None]) -> str | None:
+    """Run one check; a parsing error deep inside cryptography is a failed check, not a crash."""
+    try:
+        return check()
+    except _UNTRUSTED_INPUT_ERRORS as exc:
+        return f"{what}: malformed data ({type(exc).__name__})"
+
+
+def _note(reasons: list[str], problem: str | None) -> bool:
+    if problem is not None:
+        reasons.append(problem)
+    return problem is None
+
+
+def _check_photo(identity: bytes, photo: bytes) -> str | None:
+    try:
+        expected = parse_tlv(identity).get(TAG_PHOTO_HASH)
+    except TlvError:
+        return "photo hash: identity file is not valid TLV"
+    if expected is None:
+        return "photo hash: identity file has no tag 0x11"
+    digest = _PHOTO_HASHES.get(len(expected))
+    if digest is None:
+        return f"photo hash: unsupported hash length {len(expected)}"
+    if not hmac.compare_digest(digest(photo).digest(), expected):
+        return "photo hash: photo does not match tag 0x11"
+    return None
+
+
+def _load_certificate(data: bytes, what: str) -> tuple[x509.Certificate | None, str]:
+    end = der_length(data)
+    if end is None:
+        return None, f"{what}: not a DER certificate"
+    try:
+        return x509.load_der_x509_certificate(data[:end]), ""
+    except _UNTRUSTED_INPUT_ERRORS:
+        return None, f"{what}: DER does not parse as X.509"
+
+
+def _check_signature(
+    cert: x509.Certificate, signature: bytes, data: bytes, what: str
+) -> str | None:
+    try:
+        key = cert.public_key()
+    except _CRYPTO_ERRORS:
+        return f"{what}: RRN public key unusable"
+    if isinstance(key, rsa.RSAPublicKey):
+        size = _rsa_size(key)
+        if len(signature) > size and not any(signature[size:]):
+            signature = signature[:size]
+        # SHA-1 is what 1.7-era cards were signed with; it is not our choice.
+        for algorithm in (hashes.SHA1(), hashes.SHA256()):  # noqa: S303
+            try:
+                key.verify(signature, data, padding.PKCS1v15(), algorithm)
+                return None
+            except _CRYPTO_ERRORS:
+                continue
+        return f"{what}: RSA PKCS#1 v1.5 (SHA-1, SHA-256) does not verify"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        # Fixed-size file holding a shorter DER signature: its true length is sig[1] + 2.
+        end = der_length(signature)
+        if end is None:
+            return f"{what}: not a DER ECDSA signature"
+        try:
+            key.verify(signature[:end], data, ec.ECDSA(hashes.SHA384()))
+            return None
+        except _CRYPTO_ERRORS:
+            return f"{what}: ECDSA SHA-384 does not verify"
+    return f"{what}: unsupported RRN key type"
+
+
+def _check_chain(
+    rrn: x509.Certificate,
+    ca_file: bytearray | None,
+    roots: Sequence[x509.Certificate],
+    now: datetime.datetime,
+) -> str | None:
+    if rrn.not_valid_before_utc > now:
+        return "RRN chain: RRN certificate not yet valid"
+    if _is_ca(rrn) is True or _has_citizen_attributes(rrn):
+        return "RRN chain: 503C is not an RRN signing certificate"
+    if any(_issued_by(rrn, root) for root in roots):
+        return None
+    if ca_file is None or not any(ca_file):
+        return "RRN chain: RRN certificate not issued by a trusted root"
+    ca, problem = _load_certificate(bytes(ca_file), "RRN chain: RRN CA certificate")
+    if ca is None:
+        return problem
+    if ca.not_valid_before_utc > now:
+        return "RRN chain: RRN CA certificate not yet valid"
+    if _is_ca(ca) is False:  # absent BasicConstraints is tolerated on the RRN CA
+        return "RRN chain: RRN CA certificate is not a CA"
+    if _issued_by(rrn, ca) and any(_issued_by(ca, root) for root in roots):
+        return None
+    return "RRN chain: no path from RRN certificate via RRN CA to a trusted root"
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Issuer name matches and the issuer's key verifies the certificate's signature."""
+    if cert.issuer != issuer.subject:
+        return False
+    try:
+        key = issuer.public_key()
+        params = cert.signature_algorithm_parameters
+        algorithm = cert.signature_hash_algorithm
+        if isinstance(key, rsa.RSAPublicKey) and isinstance(params, padding.PKCS1v15):
+            if algorithm is None:
+                return False
+            key.verify(cert.signature, cert.tbs_certificate_bytes, params, algorithm)
+            return True
+        if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(params, ec.ECDSA):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, params)
+            return True
+    except _CRYPTO_ERRORS:
+        return False
+    return False
+
+
+def _is_ca(cert: x509.Certificate) -> bool | None:
+    """BasicConstraints cA, or None when the extension is absent.
+
+    Unreadable extensions raise, which `_guarded` turns into a failed chain check.
+    """
+    try:
+        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _has_citizen_attributes(cert: x509.Certificate) -> bool:
+    return any(cert.subject.get_attributes_for_oid(oid) for oid in _CITIZEN_ATTRIBUTES)
+
+
+def _rsa_size(key: rsa.RSAPublicKey) -> int:
+    return (key.key_size + 7) // 8
+
+
+def _plain_to_der(key: ec.EllipticCurvePublicKey, signature: bytes) -> bytes | None:
+    """Plain r || s (BSI TR-03111, as the card returns it) to the DER form cryptography wants."""
+    half = (key.curve.key_size + 7) // 8
+    if len(signature) != 2 * half:
+        return None
+    r = int.from_bytes(signature[:half], "big")
+    s = int.from_bytes(signature[half:], "big")
+    return utils.encode_dss_signature(r, s)

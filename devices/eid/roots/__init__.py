@@ -1,0 +1,1 @@
+"""Belgium Root CA certificates (public), shipped as package data."""
