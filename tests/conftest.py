@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from devices.eid.emulator.applet import BelpicApplet
+from devices.eid.emulator.vpcd import VirtualCard
 from kiosk.display import VirtualDisplay, start_xvfb
-from tests.harness.common import require_binary
+from tests.harness.common import require_binary, wait_until
 from tests.harness.cupsd import Cupsd, start_cupsd
-from tests.harness.pcscd import Pcscd, start_pcscd
+from tests.harness.pcscd import VPCD_PORTS, VPCD_READERS, Pcscd, card_present, start_pcscd
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KIOSK_SHARED", REPO.parent / "shared"))
@@ -23,6 +27,41 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
     daemon = start_pcscd(tmp_path_factory.mktemp("pcscd"))
     yield daemon
     daemon.stop()
+
+
+InsertCard = Callable[..., VirtualCard]
+
+
+@pytest.fixture
+def insert_card(pcscd: Pcscd) -> Iterator[InsertCard]:
+    """Put emulated cards in vpcd readers (pcscd sees them present); all removed at teardown.
+
+    `insert_card(applet, reader=VPCD_READERS[0], **options)` returns the VirtualCard, whose
+    `remove()` and `insert()` pull the card out and put it back.
+    """
+    cards: list[tuple[VirtualCard, str]] = []
+
+    def insert(applet: BelpicApplet, reader: str = VPCD_READERS[0], **options: Any) -> VirtualCard:
+        card = VirtualCard(
+            applet,
+            port=VPCD_PORTS[reader],
+            connect=lambda: pcscd.connect_emulator(reader),
+            **options,
+        )
+        card.insert()
+        cards.append((card, reader))
+        wait_until(lambda: card_present(reader), 10, f"pcscd to see the card in {reader}")
+        return card
+
+    yield insert
+    for card, _reader in cards:
+        card.close()
+    for reader in {reader for _card, reader in cards}:
+        wait_until(partial(reader_is_empty, reader), 10, f"{reader} to be empty")
+
+
+def reader_is_empty(reader: str) -> bool:
+    return not card_present(reader)
 
 
 @pytest.fixture(scope="session")

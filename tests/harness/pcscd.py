@@ -14,8 +14,10 @@ import os
 import socket
 import subprocess
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from tests.harness.common import require_binary, stop_process, wait_until
 
@@ -23,6 +25,28 @@ VPCD_READERS = ("Virtual PCD 00 00", "Virtual PCD 00 01")
 VPCD_PORTS = {VPCD_READERS[0]: 35963, VPCD_READERS[1]: 35964}
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 _CLONE_NEWNET = 0x40000000
+
+
+def reader_state(reader: str) -> int:
+    """The reader's SCARD_STATE_* flags as pcscd last saw them (0 when unknown)."""
+    from smartcard import scard
+
+    result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if result != scard.SCARD_S_SUCCESS:
+        return 0
+    try:
+        result, states = scard.SCardGetStatusChange(
+            context, 0, [(reader, scard.SCARD_STATE_UNAWARE)]
+        )
+        return int(states[0][1]) if result == scard.SCARD_S_SUCCESS else 0
+    finally:
+        scard.SCardReleaseContext(context)
+
+
+def card_present(reader: str) -> bool:
+    from smartcard import scard
+
+    return bool(reader_state(reader) & scard.SCARD_STATE_PRESENT)
 
 
 def list_readers() -> list[str]:
@@ -42,7 +66,6 @@ class Pcscd:
     process: subprocess.Popen[bytes] | None = None
     netns_pid: int | None = None
     log: Path | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def readers(self) -> list[str]:
@@ -77,63 +100,72 @@ class Pcscd:
         error = result.get("error")
         raise error if isinstance(error, BaseException) else TimeoutError("vpcd connect")
 
+    def launch(self, timeout: float = 15.0) -> None:
+        """Start pcscd (as root: in a network namespace with only loopback) and wait for vpcd."""
+        binary = require_binary("pcscd", "pcscd")
+        command = [binary, "--foreground", "--info"]
+        netns = os.geteuid() == 0
+        if netns:
+            require_binary("unshare", "util-linux")
+            require_binary("ip", "iproute2")
+            # unshare and sh exec in place, so the pid we get is pcscd's own.
+            command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "pcscd"]
+            command += [binary, "--foreground", "--info"]
+        assert self.log is not None
+        with self.log.open("ab") as out:
+            process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self.process, self.netns_pid = process, process.pid if netns else None
+
+        def ready() -> bool:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"pcscd exited with {process.returncode}; see {self.log}", pytrace=False
+                )
+            return all(r in list_readers() for r in VPCD_READERS)
+
+        try:
+            wait_until(ready, timeout, "pcscd to list the vpcd readers")
+        except BaseException:
+            self.stop()
+            raise
+
+    def restart(self) -> None:
+        """Stop and start our pcscd (a reused pcscd belongs to someone else: fail)."""
+        if self.process is None:
+            pytest.fail(
+                "this test restarts pcscd, which only works with the harness's own pcscd: "
+                "stop the system pcscd first",
+                pytrace=False,
+            )
+        self.stop()
+        self.launch()
+
     def stop(self) -> None:
         if self.process is not None:
             stop_process(self.process)
             self.process = None
+            self.netns_pid = None
 
 
 def start_pcscd(workdir: Path, timeout: float = 15.0) -> Pcscd:
     """Reuse a pcscd that lists the vpcd readers, or start our own in a private network."""
-    binary = require_binary("pcscd", "pcscd")
+    require_binary("pcscd", "pcscd")
     if not VPCD_DRIVER.exists():
-        import pytest
-
         pytest.fail(
             f"{VPCD_DRIVER} is missing: install the Debian package 'vsmartcard-vpcd'", pytrace=False
         )
     if all(r in list_readers() for r in VPCD_READERS):
         return Pcscd()
     if Path("/run/pcscd/pcscd.comm").exists() and _pcscd_alive():
-        import pytest
-
         pytest.fail(
             "a pcscd is running without the vpcd readers: "
             "install 'vsmartcard-vpcd' and restart pcscd",
             pytrace=False,
         )
-    log = workdir / "pcscd.log"
-    command = [binary, "--foreground", "--info"]
-    netns = os.geteuid() == 0 and require_binary("unshare", "util-linux") is not None
-    if netns:
-        require_binary("ip", "iproute2")
-        command = [
-            "unshare",
-            "--net",
-            "sh",
-            "-c",
-            'ip link set lo up && exec "$@"',
-            "pcscd",
-            *command,
-        ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    daemon = Pcscd(process=process, netns_pid=process.pid if netns else None, log=log)
-
-    def ready() -> bool:
-        if process.poll() is not None:
-            import pytest
-
-            pytest.fail(f"pcscd exited with {process.returncode}; see {log}", pytrace=False)
-        return all(r in list_readers() for r in VPCD_READERS)
-
-    try:
-        wait_until(ready, timeout, "pcscd to list the vpcd readers")
-    except BaseException:
-        daemon.stop()
-        raise
+    daemon = Pcscd(log=workdir / "pcscd.log")
+    daemon.launch(timeout)
     return daemon
 
 

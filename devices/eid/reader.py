@@ -1,0 +1,112 @@
+"""A whole eID read: the files, their parsed view, and the verdict on their integrity.
+
+Nothing of a card is handed out unless every integrity check holds: `read_eid` raises
+`CardNotAuthentic` (carrying only the booleans) and zeroes what it read otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cryptography import x509
+
+from devices.eid import card as files
+from devices.eid.card import BelpicCard, CardData
+from devices.eid.errors import CardCommunicationError, CardNotAuthentic, CardStatusError
+from devices.eid.identity import Address, CardDataError, Identity, parse_address, parse_identity
+from devices.eid.integrity import verify_card
+from devices.eid.model import CardFiles, IntegrityReport
+from devices.eid.tlv import TlvError
+
+
+@dataclass(repr=False)
+class EidRead:
+    """An authentic card's content. Owned by the session, which zeroes `files` at wipe."""
+
+    files: CardFiles
+    identity: Identity
+    address: Address
+    card: CardData
+    integrity: IntegrityReport
+    apdu_count: int = field(default=0)
+
+    def __repr__(self) -> str:
+        return "EidRead(<redacted>)"
+
+
+class NotAuthentic(CardNotAuthentic):
+    """Integrity failed; `report` holds the booleans (no citizen data)."""
+
+    def __init__(self, report: IntegrityReport) -> None:
+        super().__init__("card data not authentic: " + "; ".join(report.reasons or ("failed",)))
+        self.report = report
+
+
+def read_files(card: BelpicCard) -> CardFiles:
+    """Every file the kiosk needs, read in as few APDUs as the card allows.
+
+    If anything fails half-way, every file read so far is zeroed before the error leaves.
+    """
+    card_data = card.card_data()
+    done: list[bytearray] = []
+
+    def optional(path: tuple[int, int]) -> bytearray | None:
+        content = card.read_file(path)
+        if content is not None:
+            done.append(content)
+        return content
+
+    def required(path: tuple[int, int]) -> bytearray:
+        content = optional(path)
+        if content is None:
+            raise CardStatusError(f"file {path[-1]:04X} missing", 0x6A82)
+        return content
+
+    try:
+        identity = required(files.IDENTITY)
+        identity_signature = required(files.IDENTITY_SIGNATURE)
+        address = required(files.ADDRESS)
+        address_signature = required(files.ADDRESS_SIGNATURE)
+        photo = required(files.PHOTO)
+        rrn_certificate = required(files.RRN_CERTIFICATE)
+        rrn_ca = optional(files.RRN_CA_CERTIFICATE)
+        basic_key = required(files.BASIC_PUBLIC_KEY) if card_data.applet_version >= 0x18 else None
+    except BaseException:
+        for buffer in done:
+            buffer[:] = bytes(len(buffer))
+        raise
+    return CardFiles(
+        identity=identity,
+        identity_signature=identity_signature,
+        address=address,
+        address_signature=address_signature,
+        photo=photo,
+        rrn_certificate=rrn_certificate,
+        # An absent RRN CA is 2500 zero bytes on real cards, the same as none.
+        rrn_ca_certificate=rrn_ca if rrn_ca is not None and any(rrn_ca) else None,
+        basic_public_key=basic_key,
+        card_data=bytearray(card.raw_card_data),
+    )
+
+
+def read_eid(card: BelpicCard, trust_roots: Sequence[x509.Certificate]) -> EidRead:
+    """Recognise, read, verify and parse; raises instead of returning anything unverified."""
+    card_data = card.recognise()
+    read = read_files(card)
+    try:
+        report = verify_card(read, trust_roots)
+        if not report.authentic:
+            raise NotAuthentic(report)
+        try:
+            identity = parse_identity(bytes(read.identity))
+            address = parse_address(bytes(read.address))
+        except (TlvError, CardDataError) as exc:
+            # Signed but unparseable: a card we do not understand, never half-shown.
+            raise CardCommunicationError(
+                f"card data could not be parsed ({type(exc).__name__})"
+            ) from None
+    except BaseException:
+        read.zero()
+        raise
+    return EidRead(read, identity, address, card_data, report, card.apdu_count)
