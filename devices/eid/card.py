@@ -87,6 +87,18 @@ def pin_block(pin: bytearray) -> bytearray:
     return block
 
 
+def declared_der_size(prefix: bytes | bytearray) -> int | None:
+    """Total size a DER SEQUENCE announces in its first bytes (None if it is not one)."""
+    if len(prefix) < 2 or prefix[0] != 0x30:
+        return None
+    if prefix[1] < 0x80:
+        return 2 + prefix[1]
+    count = prefix[1] & 0x7F
+    if not 1 <= count <= 3 or len(prefix) < 2 + count:
+        return None
+    return 2 + count + int.from_bytes(prefix[2 : 2 + count], "big")
+
+
 @dataclass(frozen=True)
 class CardData:
     """GET CARD DATA, the parts the kiosk uses (no citizen data in here)."""
@@ -113,7 +125,9 @@ class BelpicCard:
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
         self.apdu_count = 0
-        self._path_select_works = True
+        # None until known; True once a path select worked (then 6A82 means "no such file");
+        # False when the card or reader refuses path select (then we walk FIDs).
+        self._path_select: bool | None = None
         self._card_data: CardData | None = None
         self._raw_card_data = bytearray()
 
@@ -170,20 +184,23 @@ class BelpicCard:
     def select(self, path: tuple[int, ...]) -> bool:
         """Select a file by its path below 3F00; False when the card has no such file."""
         encoded = b"".join(fid.to_bytes(2, "big") for fid in path)
-        if self._path_select_works:
-            _data, sw = self._send(bytes([0x00, 0xA4, 0x08, 0x0C, len(encoded)]) + encoded)
-            if sw == _SW_OK:
-                return True
-            if sw not in _PATH_SELECT_UNSUPPORTED:
-                raise CardStatusError("SELECT by path", sw)
-            # Either the file is absent or this card/reader refuses path select (6A87 on
-            # Alcor/VASCO readers): the FID walk tells which. If it finds the file, path
-            # select is what failed, so walk for the rest of this card.
-            found = self._walk((0x3F00, *path))
-            if found:
-                self._path_select_works = False
-            return found
-        return self._walk((0x3F00, *path))
+        if self._path_select is False:
+            return self._walk((0x3F00, *path))
+        _data, sw = self._send(bytes([0x00, 0xA4, 0x08, 0x0C, len(encoded)]) + encoded)
+        if sw == _SW_OK:
+            self._path_select = True
+            return True
+        if sw == _SW_FILE_NOT_FOUND and self._path_select:
+            return False
+        if sw not in _PATH_SELECT_UNSUPPORTED:
+            raise CardStatusError("SELECT by path", sw)
+        # Either the file is absent or this card/reader refuses path select (6A87 on
+        # Alcor/VASCO readers): the FID walk tells which. If it finds the file, path
+        # select is what failed, so walk for the rest of this card.
+        found = self._walk((0x3F00, *path))
+        if found:
+            self._path_select = False
+        return found
 
     def _walk(self, fids: tuple[int, ...]) -> bool:
         for fid in fids:
@@ -194,33 +211,47 @@ class BelpicCard:
                 raise CardStatusError("SELECT by FID", sw)
         return True
 
-    def read_file(self, path: tuple[int, ...]) -> bytearray | None:
-        """The whole file at `path` (None when absent), restarting after a card reset."""
+    def read_file(
+        self, path: tuple[int, ...], *, size: int | None = None, der: bool = False
+    ) -> bytearray | None:
+        """The file at `path` (None when absent), restarting after a card reset.
+
+        `size`: the file's exact size when known (RSA signatures: the key's modulus), so
+        the last chunk asks for exactly what is left. `der`: the file is a DER object
+        followed by zero padding (certificates, the basic key): its header gives the size,
+        and the padding is not read. Both save the 6Cxx round trip a T=0 card needs when
+        asked for more than it has.
+        """
         for attempt in range(MAX_RESETS_PER_FILE + 1):
             try:
                 if not self.select(path):
                     return None
-                return self._read_selected()
+                return self._read_selected(size, der)
             except CardWasReset:
                 if attempt == MAX_RESETS_PER_FILE:
                     raise
-                self._path_select_works = True
                 self.select_applet()
         raise AssertionError("unreachable")
 
-    def _read_selected(self) -> bytearray:
+    def _read_selected(self, size: int | None, der: bool) -> bytearray:
         content = bytearray()
         try:
             while len(content) < MAX_FILE_SIZE:
                 offset = len(content)
-                data, sw = self._send(bytes([0x00, 0xB0, offset >> 8, offset & 0xFF, 0x00]))
+                wanted = CHUNK if size is None else min(CHUNK, size - offset)
+                if wanted <= 0:
+                    return content
+                read = bytes([0x00, 0xB0, offset >> 8, offset & 0xFF, wanted & 0xFF])
+                data, sw = self._send(read)
                 if sw == _SW_END_OF_FILE and offset > 0:
                     return content  # the size was a multiple of the chunk
                 if sw != _SW_OK:
                     raise CardStatusError("READ BINARY", sw)
                 content += data
-                if len(data) < CHUNK:
+                if len(data) < wanted:
                     return content
+                if der and size is None:
+                    size = declared_der_size(content)
             raise CardCommunicationError("file larger than any eID file")
         except BaseException:
             # A read cut short (card pulled out, bad status) keeps nothing of the file.
@@ -265,7 +296,7 @@ class BelpicCard:
         (the card wraps SHA-256(challenge) in PKCS#1 v1.5), EC cards 0x02 (SHA-384, raw r||s);
         see devices.eid.integrity.verify_challenge_signature.
         """
-        certificate = self.read_file(AUTH_CERTIFICATE)
+        certificate = self.read_file(AUTH_CERTIFICATE, der=True)
         if certificate is None:
             raise CardStatusError("reading the authentication certificate", _SW_FILE_NOT_FOUND)
         from cryptography import x509

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devices.eid import card as files
 from devices.eid.card import BelpicCard, CardData
@@ -51,27 +53,31 @@ def read_files(card: BelpicCard) -> CardFiles:
     card_data = card.card_data()
     done: list[bytearray] = []
 
-    def optional(path: tuple[int, int]) -> bytearray | None:
-        content = card.read_file(path)
+    def optional(path: tuple[int, int], **hints: Any) -> bytearray | None:
+        content = card.read_file(path, **hints)
         if content is not None:
             done.append(content)
         return content
 
-    def required(path: tuple[int, int]) -> bytearray:
-        content = optional(path)
+    def required(path: tuple[int, int], **hints: Any) -> bytearray:
+        content = optional(path, **hints)
         if content is None:
             raise CardStatusError(f"file {path[-1]:04X} missing", 0x6A82)
         return content
 
     try:
+        # The RRN certificate first: an RSA key tells the signature files' exact size.
+        rrn_certificate = required(files.RRN_CERTIFICATE, der=True)
+        signature_size = rsa_signature_size(rrn_certificate)
         identity = required(files.IDENTITY)
-        identity_signature = required(files.IDENTITY_SIGNATURE)
+        identity_signature = required(files.IDENTITY_SIGNATURE, size=signature_size)
         address = required(files.ADDRESS)
-        address_signature = required(files.ADDRESS_SIGNATURE)
+        address_signature = required(files.ADDRESS_SIGNATURE, size=signature_size)
         photo = required(files.PHOTO)
-        rrn_certificate = required(files.RRN_CERTIFICATE)
-        rrn_ca = optional(files.RRN_CA_CERTIFICATE)
-        basic_key = required(files.BASIC_PUBLIC_KEY) if card_data.applet_version >= 0x18 else None
+        rrn_ca = optional(files.RRN_CA_CERTIFICATE, der=True)
+        basic_key = (
+            required(files.BASIC_PUBLIC_KEY, der=True) if card_data.applet_version >= 0x18 else None
+        )
     except BaseException:
         for buffer in done:
             buffer[:] = bytes(len(buffer))
@@ -88,6 +94,15 @@ def read_files(card: BelpicCard) -> CardFiles:
         basic_public_key=basic_key,
         card_data=bytearray(card.raw_card_data),
     )
+
+
+def rsa_signature_size(certificate: bytearray) -> int | None:
+    """The RRN key's modulus size in bytes (= its signature files' size); None for EC or junk."""
+    try:
+        key = x509.load_der_x509_certificate(bytes(certificate)).public_key()
+    except Exception:  # card bytes: any parse failure just means "no size hint"
+        return None
+    return (key.key_size + 7) // 8 if isinstance(key, rsa.RSAPublicKey) else None
 
 
 def read_eid(card: BelpicCard, trust_roots: Sequence[x509.Certificate]) -> EidRead:

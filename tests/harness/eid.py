@@ -6,6 +6,7 @@ import dataclasses
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 
@@ -62,8 +63,8 @@ class RecordingCard(BelpicCard):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.buffers: list[bytearray] = []
 
-    def read_file(self, path: tuple[int, ...]) -> bytearray | None:
-        content = super().read_file(path)
+    def read_file(self, path: tuple[int, ...], **hints: Any) -> bytearray | None:
+        content = super().read_file(path, **hints)
         if content is not None:
             self.buffers.append(content)
         return content

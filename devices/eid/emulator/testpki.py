@@ -108,7 +108,7 @@ def _name(common_name: str, **extra: str) -> x509.Name:
 
 
 def _clip(value: str, limit: int = 64) -> str:
-    """cryptography caps these attributes at 64 UTF-8 bytes; long names are cut, as on real cards."""
+    """cryptography caps these attributes at 64 UTF-8 bytes; long names are cut, like real cards."""
     return value.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
 
 
