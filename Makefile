@@ -15,7 +15,7 @@ PACKAGES_DIRS := kiosk screens devices session provisioning
 APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd \
 	cups cups-bsd cups-client printer-driver-cups-pdf libcups2-dev \
 	xvfb libgl1-mesa-dri libgl1 libegl1 libmtdev1 xauth \
-	fonts-dejavu-core espeak-ng poppler-utils \
+	libusb-1.0-0 fonts-dejavu-core espeak-ng poppler-utils \
 	iproute2 util-linux procps systemd gcc make
 
 .PHONY: all setup system-packages venv demo test lint typecheck pytest bench docs clean

@@ -83,6 +83,22 @@ class CityApiSettings(_Section):
     connect_timeout: Seconds = Field(3.0, description="Seconds to wait for a connection.")
     read_timeout: Seconds = Field(10.0, description="Seconds to wait for an answer.")
     retries: int = Field(3, ge=0, le=10, description="Retries of idempotent calls, with backoff.")
+    backoff_factor: float = Field(
+        0.3,
+        ge=0,
+        le=5,
+        description=(
+            "Retry back-off (urllib3 backoff_factor): the first retry is at once, the "
+            "next ones wait 2x, 4x, ... this many seconds."
+        ),
+    )
+    catalogue_cache: Path = Field(
+        Path("/var/lib/kiosk/catalogue.json"),
+        description="Where the catalogue is cached with its ETag, to show the offer offline.",
+    )
+    max_document_bytes: int = Field(
+        10_000_000, ge=1024, description="Largest certificate PDF accepted from the city API."
+    )
 
 
 class EidSettings(_Section):
@@ -110,6 +126,13 @@ class PrinterSettings(_Section):
     """The A4 certificate printer (CUPS)."""
 
     queue: str = Field("", description="CUPS queue name. Empty: the CUPS default destination.")
+    server: str = Field(
+        "",
+        description=(
+            "CUPS server: a unix socket path or host[:port]. Empty: the CUPS default "
+            "($CUPS_SERVER, then client.conf, then the local socket)."
+        ),
+    )
     job_timeout: Seconds = Field(
         120.0, description="Seconds a certificate may take to print before it is reported failed."
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from kiosk.redact import redact_national_numbers
@@ -71,6 +72,15 @@ def install_record_redaction() -> None:
     logging.setLogRecordFactory(redacting_factory)
 
 
+class QuietEscposInfo(logging.Filter):
+    """python-escpos logs "printer enabled" and the like at INFO on the root logger for every
+    connection; on a kiosk that prints all day this drowns the log, so those are dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from_escpos = "escpos" in Path(record.pathname).parts
+        return not (from_escpos and record.levelno <= logging.INFO)
+
+
 class JournalFormatter(logging.Formatter):
     """`<priority>logger: message`, which journald turns into a proper level."""
 
@@ -105,6 +115,7 @@ def setup_logging(verbose: bool = False, level: str = "info", stream: TextIO | N
             logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
         )
     handler.addFilter(RedactNationalNumbers())
+    handler.addFilter(QuietEscposInfo())
     handler.set_name("kiosk")
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "kiosk"]:
