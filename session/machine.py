@@ -1,0 +1,925 @@
+"""The e-guichet session state machine: events in, new state and effects out.
+
+How the app uses it:
+  1. At start-up, call `session.recovery.recover_leftover_sessions` before showing anything.
+  2. Create one `SessionMachine(policy, clock, tmpfs_dir)`; show the screen of `machine.state`.
+  3. Feed every event to `machine.handle(event)`: device events (card monitor, printer status,
+     results of device commands), intents from the screens, a `Tick` about once a second, and the
+     city API's answers. Each call returns a `Step`: the new state and the effects to execute,
+     in order. Device and network effects run on workers, which post their outcome back as the
+     next event; `Wipe` runs `session.wipe.Wiper.wipe` and answers `WipeFinished`.
+  4. Executors needing citizen data read it from `machine.citizen` (never from effects).
+
+Why a hand-written table instead of a state-machine library: the table below is a plain list of
+rules the docs generator can print (docs/session-states.md), the guards are ordinary methods,
+and there is no dependency whose callbacks, threading or logging we would have to audit for
+leaks of citizen data.
+
+Nothing here does I/O, sleeps or reads the wall clock: time comes from the injected clock.
+An event that makes no sense in the current state is ignored and logged by its type name only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from session import events as ev
+from session.effects import (
+    Announce,
+    AuthenticateCitizen,
+    CancelApiCalls,
+    CancelTimer,
+    Effect,
+    EjectHint,
+    FetchCatalogue,
+    PrintDocument,
+    PrintReceipt,
+    ReadCard,
+    RequestChallenge,
+    RequestDocument,
+    SignChallenge,
+    StartTimer,
+    TimerKind,
+    VerifyPin,
+    Wipe,
+)
+from session.holder import CitizenData
+from session.kinds import (
+    ApiProblem,
+    CardProblem,
+    PrinterStatus,
+    PrintProblem,
+    WipeReason,
+)
+from session.states import CHOOSING, IN_SESSION, State
+from session.timers import Clock, Deadline, TimerPolicy
+from session.workspace import new_session_id, session_dir
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("fr", "nl", "en", "de")
+Problem = CardProblem | ApiProblem | PrintProblem
+
+
+class Expired(ev.TimerEvent):
+    """Internal: the current state's deadline passed (made from a Tick or IdleExpired)."""
+
+
+# States where the holder may hold citizen data; everywhere else it must be empty.
+HOLDS_CITIZEN_DATA: frozenset[State] = IN_SESSION - {State.LANGUAGE, State.INSERT_CARD}
+
+
+@dataclass
+class SessionContext:
+    """Facts the screens need besides the state. Never citizen data. Read-only for the app."""
+
+    language: str = LANGUAGES[0]
+    session_id: str = ""
+    card_present: bool = False
+    card_fresh: bool = False  # inserted during this session (not left behind by someone else)
+    reader_present: bool = True
+    printer: PrinterStatus = PrinterStatus.READY
+    offers: tuple[ev.DocumentOffer, ...] = ()
+    document_id: str | None = None
+    authenticated: bool = False
+    pin_tries_left: int | None = None
+    problem: Problem | None = None
+    job_ids: list[int] = field(default_factory=list)
+    completed: bool = False
+    extensions_used: int = 0
+    after_wipe: State = State.ATTRACT
+    wipe_failed: bool = False
+
+    def fresh(self, default_language: str) -> SessionContext:
+        """A context for the next citizen, keeping only what the devices told us."""
+        return SessionContext(
+            language=default_language,
+            card_present=self.card_present,
+            reader_present=self.reader_present,
+            printer=self.printer,
+            wipe_failed=self.wipe_failed,
+        )
+
+    @property
+    def devices_ready(self) -> bool:
+        return self.reader_present and self.printer is not PrinterStatus.UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class Go:
+    """A handler's decision: move to `target` (None: stay) and run `effects`."""
+
+    target: State | None = None
+    effects: tuple[Effect, ...] = ()
+
+
+Handler = Callable[["SessionMachine", ev.Event], Go | None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the transition table. `handler` returns None when its guard refuses."""
+
+    sources: frozenset[State]
+    event: type[ev.Event]
+    handler: Handler
+    targets: tuple[State, ...]  # every state the handler may choose; () means it stays
+    when: str = ""
+    does: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    state: State
+    effects: tuple[Effect, ...]
+    handled: bool
+    rule: Rule | None = None
+
+
+def _states(*states: State | Iterable[State]) -> frozenset[State]:
+    found: set[State] = set()
+    for item in states:
+        if isinstance(item, State):
+            found.add(item)
+        else:
+            found.update(item)
+    return frozenset(found)
+
+
+def _say(key: str, sound: bool = False, **params: str | int) -> Announce:
+    return Announce(key, tuple(sorted(params.items())), sound)
+
+
+class SessionMachine:
+    def __init__(
+        self,
+        policy: TimerPolicy,
+        clock: Clock,
+        tmpfs_dir: Path,
+        *,
+        default_language: str = LANGUAGES[0],
+        new_id: Callable[[], str] = new_session_id,
+    ) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.tmpfs_dir = tmpfs_dir
+        self.default_language = default_language
+        self._new_id = new_id
+        self.citizen = CitizenData()
+        self.context = SessionContext(language=default_language)
+        self._state = State.ATTRACT
+        self._deadline: Deadline | None = None
+
+    def __repr__(self) -> str:
+        return f"SessionMachine(state={self._state.value})"
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def deadline(self) -> Deadline | None:
+        return self._deadline
+
+    @property
+    def session_dir(self) -> Path | None:
+        sid = self.context.session_id
+        return session_dir(self.tmpfs_dir, sid) if sid else None
+
+    # -- the one entry point --------------------------------------------------------------------
+
+    def handle(self, event: ev.Event) -> Step:
+        """Apply `event`; never raises for a sensible or senseless event."""
+        self._note_facts(event)
+        if isinstance(event, ev.Tick | ev.IdleExpired):
+            return self._on_time(event)
+        return self._dispatch(event)
+
+    def _dispatch(self, event: ev.Event) -> Step:
+        rule = RULES_BY_KEY.get((self._state, type(event)))
+        if rule is None and isinstance(event, _FACTS):
+            return Step(self._state, (), handled=True)  # recorded by _note_facts; nothing to do
+        decision: Go | None = None
+        if rule is not None:
+            try:
+                decision = rule.handler(self, event)
+            except Exception:
+                # A bug must not leave a citizen's data on screen: log (type names only) and wipe.
+                log.exception(
+                    "session: handling %s in %s failed", type(event).__name__, self._state
+                )
+                return self._finish(rule, self._end(WipeReason.ERROR, State.ATTRACT), event)
+        if decision is None:
+            self._ignore(event)
+            return Step(self._state, (), handled=False)
+        return self._finish(rule, decision, event)
+
+    def _finish(self, rule: Rule | None, decision: Go, event: ev.Event) -> Step:
+        effects = list(decision.effects)
+        if decision.target is not None and decision.target is not self._state:
+            effects.extend(self._enter(decision.target))
+        elif isinstance(event, ev.Intent) and self._state in CHOOSING:
+            effects.extend(self._restart_idle())
+        return Step(self._state, tuple(effects), handled=True, rule=rule)
+
+    def _ignore(self, event: ev.Event) -> None:
+        if isinstance(event, ev.CitizenPayload):
+            event.discard()  # a late answer nobody will use: its data dies here
+        if not isinstance(event, _FACTS):
+            log.info("session: %s ignored in state %s", type(event).__name__, self._state.value)
+
+    # -- facts every state records -------------------------------------------------------------
+
+    def _note_facts(self, event: ev.Event) -> None:
+        ctx = self.context
+        if isinstance(event, ev.CardInserted):
+            ctx.card_present = ctx.card_fresh = True
+        elif isinstance(event, ev.CardRemoved):
+            ctx.card_present = ctx.card_fresh = False
+        elif isinstance(event, ev.ReaderGone):
+            ctx.reader_present = False
+            ctx.card_present = ctx.card_fresh = False
+        elif isinstance(event, ev.ReaderAvailable):
+            ctx.reader_present = True
+        elif isinstance(event, ev.PrinterStateChanged):
+            ctx.printer = event.status
+
+    # -- time ----------------------------------------------------------------------------------
+
+    def _on_time(self, event: ev.Event) -> Step:
+        # Time passing always makes sense: a tick with nothing due is handled, not ignored.
+        deadline, now = self._deadline, self.clock()
+        if deadline is None:
+            return Step(self._state, (), handled=True)
+        if deadline.expired(now):
+            return self._dispatch(Expired())
+        if deadline.warning_due(now):
+            deadline.warned = True
+            left = max(0, round(deadline.expires_at - now))
+            extensions_left = self.policy.max_extensions - self.context.extensions_used
+            warning = _say(
+                "idle.warning", sound=True, seconds_left=left, extensions_left=extensions_left
+            )
+            return Step(self._state, (warning,), handled=True)
+        return Step(self._state, (), handled=True)
+
+    def _enter(self, target: State) -> list[Effect]:
+        effects: list[Effect] = []
+        if self._deadline is not None:
+            effects.append(CancelTimer(self._deadline.kind))
+            self._deadline = None
+        self._state = target
+        timer = self.policy.timer_for(target)
+        if target is State.OUT_OF_SERVICE and not self.context.wipe_failed:
+            timer = None  # waits for devices or IT; a timer only to retry a failed wipe
+        if timer is not None:
+            kind, seconds = timer
+            self._deadline = Deadline.start(kind, seconds, self.clock(), self.policy.warning_before)
+            effects.append(StartTimer(kind, seconds))
+        if target is State.ATTRACT:
+            self.citizen.wipe()  # already empty after a wipe; cheap insurance
+            self.context = self.context.fresh(self.default_language)
+        return effects
+
+    def _restart_idle(self) -> list[Effect]:
+        if self._deadline is None or self._deadline.kind is not TimerKind.IDLE:
+            return []
+        self._deadline = Deadline.start(
+            TimerKind.IDLE, self.policy.idle_timeout, self.clock(), self.policy.warning_before
+        )
+        return [StartTimer(TimerKind.IDLE, self.policy.idle_timeout)]
+
+    # -- building blocks -----------------------------------------------------------------------
+
+    def _begin(self, with_card: bool) -> Go:
+        self.context = self.context.fresh(self.default_language)
+        self.context.session_id = self._new_id()
+        self.context.card_fresh = with_card
+        return Go(State.LANGUAGE)
+
+    def _end(self, reason: WipeReason, after: State) -> Go:
+        """Every session end: zero the holder now, and have the app wipe the rest."""
+        self.citizen.wipe()
+        ctx = self.context
+        ctx.after_wipe = after
+        effects: list[Effect] = [Wipe(reason, self.session_dir, tuple(ctx.job_ids))]
+        if ctx.card_present:
+            effects.insert(0, EjectHint())
+        return Go(State.WIPING, tuple(effects))
+
+    def _to_take_card(self, *extra: Effect) -> Go:
+        return Go(State.TAKE_CARD, (*extra, EjectHint(), _say("take_card", sound=True)))
+
+    def _fail(self, target: State, problem: Problem, *extra: Effect) -> Go:
+        self.context.problem = problem
+        return Go(target, (*extra, _say(f"error.{problem.value}", sound=True)))
+
+    # -- handlers (each is a row, or several, of the table) ------------------------------------
+
+    def on_start(self, event: ev.Event) -> Go | None:
+        return self._begin(with_card=False) if self.context.devices_ready else None
+
+    def on_card_inserted_attract(self, event: ev.Event) -> Go | None:
+        return self._begin(with_card=True) if self.context.devices_ready else None
+
+    def on_noted(self, event: ev.Event) -> Go:
+        return Go()
+
+    def on_card_removed(self, event: ev.Event) -> Go:
+        return self._end(WipeReason.CARD_REMOVED, State.ATTRACT)
+
+    def on_card_taken(self, event: ev.Event) -> Go:
+        if self.context.completed:
+            return self._end(WipeReason.COMPLETED, State.THANK_YOU)
+        return self._end(WipeReason.CANCELLED, State.ATTRACT)
+
+    def on_reader_gone(self, event: ev.Event) -> Go:
+        return self._end(WipeReason.DEVICE_LOST, State.OUT_OF_SERVICE)
+
+    def on_device_lost_idle(self, event: ev.Event) -> Go | None:
+        return None if self.context.devices_ready else Go(State.OUT_OF_SERVICE)
+
+    def on_devices_back(self, event: ev.Event) -> Go | None:
+        ctx = self.context
+        return Go(State.ATTRACT) if ctx.devices_ready and not ctx.wipe_failed else None
+
+    def on_language(self, event: ev.Event) -> Go | None:
+        assert isinstance(event, ev.ChooseLanguage)
+        if event.language not in LANGUAGES:
+            return None
+        self.context.language = event.language
+        if self.context.card_present and self.context.card_fresh:
+            return Go(State.READING, (ReadCard(),))
+        # A card left behind by someone else is never read: "insert your card" makes the
+        # newcomer take it out and put in their own.
+        return Go(State.INSERT_CARD)
+
+    def on_cancel_session(self, event: ev.Event) -> Go:
+        return self._end(WipeReason.CANCELLED, State.ATTRACT)
+
+    def on_back_to_language(self, event: ev.Event) -> Go:
+        return Go(State.LANGUAGE)
+
+    def on_card_for_reading(self, event: ev.Event) -> Go:
+        return Go(State.READING, (ReadCard(),))
+
+    def on_read(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.ReadFinished)
+        self.citizen.keep_card_read(event.read)
+        return Go(State.PIN)
+
+    def on_card_failed(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.CardFailed)
+        return self._fail(State.CARD_ERROR, event.problem)
+
+    def on_card_timeout(self, event: ev.Event) -> Go:
+        return self._fail(State.CARD_ERROR, CardProblem.TIMEOUT)
+
+    def on_give_card_back(self, event: ev.Event) -> Go:
+        return self._to_take_card(CancelApiCalls())
+
+    def on_pin_submitted(self, event: ev.Event) -> Go:
+        return Go(State.CHECKING_PIN, (VerifyPin(),))
+
+    def on_pin_accepted(self, event: ev.Event) -> Go:
+        self.context.pin_tries_left = None
+        return Go(State.AUTHENTICATING, (RequestChallenge(),))
+
+    def on_pin_rejected(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.PinRejected)
+        self.context.pin_tries_left = event.tries_left
+        return Go(State.PIN, (_say("pin.wrong", sound=True, tries_left=event.tries_left),))
+
+    def on_pin_locked(self, event: ev.Event) -> Go:
+        return self._fail(State.CARD_ERROR, CardProblem.PIN_BLOCKED)
+
+    def on_challenge(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.ChallengeIssued)
+        return Go(None, (SignChallenge(event.challenge),))
+
+    def on_signed(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.ChallengeSigned)
+        self.citizen.keep_signature(event.signature, event.certificate)
+        return Go(None, (AuthenticateCitizen(),))
+
+    def on_authenticated(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.CitizenAuthenticated)
+        self.citizen.keep_token(event.token)
+        self.context.authenticated = True
+        return Go(None, (FetchCatalogue(self.context.language),))
+
+    def on_catalogue(self, event: ev.Event) -> Go | None:
+        assert isinstance(event, ev.CatalogueLoaded)
+        if not self.context.authenticated:
+            return None
+        if not event.offers:
+            return self._fail(State.SERVICE_ERROR, ApiProblem.NOT_FOUND)
+        self.context.offers = event.offers
+        return Go(State.CATALOGUE)
+
+    def on_api_failed(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.AuthenticationFailed | ev.CatalogueOffline | ev.DocumentFailed)
+        return self._fail(State.SERVICE_ERROR, event.problem)
+
+    def on_api_timeout(self, event: ev.Event) -> Go:
+        return self._fail(State.SERVICE_ERROR, ApiProblem.TIMEOUT, CancelApiCalls())
+
+    def on_choose(self, event: ev.Event) -> Go | None:
+        assert isinstance(event, ev.ChooseDocument)
+        if event.document_id not in {o.document_id for o in self.context.offers}:
+            return None
+        self.context.document_id = event.document_id
+        return Go(State.CONFIRM)
+
+    def on_back_to_catalogue(self, event: ev.Event) -> Go:
+        return Go(State.CATALOGUE)
+
+    def on_confirm(self, event: ev.Event) -> Go:
+        ctx = self.context
+        if ctx.printer is PrinterStatus.UNAVAILABLE:
+            return self._fail(State.SERVICE_ERROR, PrintProblem.UNAVAILABLE)
+        assert ctx.document_id is not None
+        return Go(State.FETCHING, (RequestDocument(ctx.document_id, ctx.language),))
+
+    def on_document(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.DocumentReady)
+        self.citizen.keep_document(event.document)
+        assert self.context.document_id is not None and self.session_dir is not None
+        return Go(State.PRINTING, (PrintDocument(self.context.document_id, self.session_dir),))
+
+    def on_print_queued(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.PrintQueued)
+        self.context.job_ids.append(event.job_id)
+        return Go()
+
+    def on_print_progress(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.PrintProgress)
+        progress = _say("print.progress", done=event.pages_done, total=event.pages_total)
+        return Go(None, (progress,))
+
+    def on_printed(self, event: ev.Event) -> Go:
+        ctx = self.context
+        ctx.completed = True
+        assert ctx.document_id is not None
+        receipt = PrintReceipt(ctx.document_id, ctx.language)
+        return Go(State.TAKE_CARD, (receipt, EjectHint(), _say("take_card_and_receipt", True)))
+
+    def on_print_failed(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.PrintFailed)
+        return self._fail(State.PRINT_ERROR, event.problem)
+
+    def on_printer_lost(self, event: ev.Event) -> Go | None:
+        if self.context.printer is not PrinterStatus.UNAVAILABLE:
+            return Go()
+        return self._fail(State.PRINT_ERROR, PrintProblem.UNAVAILABLE)
+
+    def on_print_timeout(self, event: ev.Event) -> Go:
+        return self._fail(State.PRINT_ERROR, PrintProblem.TIMEOUT)
+
+    def on_retry_card(self, event: ev.Event) -> Go:
+        ctx = self.context
+        problem = ctx.problem
+        if isinstance(problem, CardProblem) and problem.retryable and ctx.card_present:
+            self.citizen.wipe()  # the retry reads the card afresh
+            ctx.problem = None
+            return Go(State.READING, (ReadCard(),))
+        return self._to_take_card()
+
+    def on_service_back(self, event: ev.Event) -> Go:
+        ctx = self.context
+        ctx.problem = None
+        if ctx.offers and ctx.authenticated:
+            return Go(State.CATALOGUE)
+        ctx.authenticated = False
+        return Go(State.AUTHENTICATING, (RequestChallenge(),))
+
+    def on_idle_timeout(self, event: ev.Event) -> Go:
+        go = self._end(WipeReason.TIMEOUT, State.ATTRACT)
+        return Go(go.target, (*go.effects, _say("session.timed_out", sound=True)))
+
+    def on_thank_you_over(self, event: ev.Event) -> Go:
+        return Go(State.ATTRACT if self.context.devices_ready else State.OUT_OF_SERVICE)
+
+    def on_wiped(self, event: ev.Event) -> Go:
+        assert isinstance(event, ev.WipeFinished)
+        ctx = self.context
+        ctx.wipe_failed = not event.verified
+        if ctx.wipe_failed or not ctx.devices_ready:
+            return Go(State.OUT_OF_SERVICE)
+        return Go(ctx.after_wipe)
+
+    def on_wipe_timeout(self, event: ev.Event) -> Go:
+        self.context.wipe_failed = True
+        return Go(State.OUT_OF_SERVICE)
+
+    def on_retry_wipe(self, event: ev.Event) -> Go:
+        return self._end(WipeReason.RETRY, State.ATTRACT)
+
+    def on_more_time(self, event: ev.Event) -> Go | None:
+        deadline, ctx = self._deadline, self.context
+        if deadline is None or not deadline.warned:
+            return None
+        if ctx.extensions_used >= self.policy.max_extensions:
+            return None
+        ctx.extensions_used += 1
+        left = self.policy.max_extensions - ctx.extensions_used
+        return Go(None, (_say("idle.extended", extensions_left=left),))
+
+    def on_touch(self, event: ev.Event) -> Go | None:
+        # While the warning shows, only "more time" extends: that is what the count limits.
+        deadline = self._deadline
+        return None if deadline is not None and deadline.warned else Go()
+
+    def on_help(self, event: ev.Event) -> Go | None:
+        if self._deadline is not None and self._deadline.warned:
+            return None  # the warning is modal: "more time" or leave
+        return Go(None, (_say(f"help.{self._state.value}", sound=True),))
+
+    def on_maintenance(self, event: ev.Event) -> Go:
+        return Go(State.MAINTENANCE)
+
+    def on_maintenance_done(self, event: ev.Event) -> Go:
+        return self._end(WipeReason.MAINTENANCE, State.ATTRACT)
+
+
+S = State
+M = SessionMachine
+_FACTS = (
+    ev.CardInserted,
+    ev.CardRemoved,
+    ev.ReaderGone,
+    ev.ReaderAvailable,
+    ev.PrinterStateChanged,
+)
+_NO_SESSION = _states(S.ATTRACT, S.THANK_YOU, S.WIPING, S.OUT_OF_SERVICE, S.MAINTENANCE)
+_CARD_IN = IN_SESSION - {S.INSERT_CARD, S.TAKE_CARD}
+_CANCELLABLE = _states(S.READING, S.PIN, S.AUTHENTICATING, S.CATALOGUE, S.FETCHING)
+_ERRORS = _states(S.CARD_ERROR, S.SERVICE_ERROR, S.PRINT_ERROR)
+
+RULES: tuple[Rule, ...] = (
+    # Starting.
+    Rule(_states(S.ATTRACT), ev.Start, M.on_start, (S.LANGUAGE,), "devices ready", "new session"),
+    Rule(_states(S.ATTRACT), ev.Touch, M.on_start, (S.LANGUAGE,), "devices ready", "new session"),
+    Rule(
+        _states(S.ATTRACT),
+        ev.CardInserted,
+        M.on_card_inserted_attract,
+        (S.LANGUAGE,),
+        "devices ready",
+        "new session",
+    ),
+    # Devices, in any state.
+    Rule(_CARD_IN, ev.CardRemoved, M.on_card_removed, (S.WIPING,), "", "Wipe at once"),
+    Rule(
+        _states(S.TAKE_CARD),
+        ev.CardRemoved,
+        M.on_card_taken,
+        (S.WIPING,),
+        "",
+        "Wipe; then thank-you if printed",
+    ),
+    Rule(_NO_SESSION | {S.INSERT_CARD}, ev.CardRemoved, M.on_noted, (), "", "noted"),
+    Rule(
+        (_NO_SESSION - {S.ATTRACT}) | (IN_SESSION - {S.INSERT_CARD}),
+        ev.CardInserted,
+        M.on_noted,
+        (),
+        "",
+        "noted",
+    ),
+    Rule(
+        _states(S.INSERT_CARD),
+        ev.CardInserted,
+        M.on_card_for_reading,
+        (S.READING,),
+        "",
+        "ReadCard",
+    ),
+    Rule(IN_SESSION, ev.ReaderGone, M.on_reader_gone, (S.WIPING,), "", "Wipe; then out of service"),
+    Rule(
+        _states(S.ATTRACT),
+        ev.ReaderGone,
+        M.on_device_lost_idle,
+        (S.OUT_OF_SERVICE,),
+        "",
+        "",
+    ),
+    Rule(
+        _states(S.ATTRACT),
+        ev.PrinterStateChanged,
+        M.on_device_lost_idle,
+        (S.OUT_OF_SERVICE,),
+        "printer unavailable",
+        "",
+    ),
+    Rule(
+        _states(S.OUT_OF_SERVICE),
+        ev.ReaderAvailable,
+        M.on_devices_back,
+        (S.ATTRACT,),
+        "all devices ready, no failed wipe",
+        "",
+    ),
+    Rule(
+        _states(S.OUT_OF_SERVICE),
+        ev.PrinterStateChanged,
+        M.on_devices_back,
+        (S.ATTRACT,),
+        "all devices ready, no failed wipe",
+        "",
+    ),
+    Rule(
+        _states(S.PRINTING),
+        ev.PrinterStateChanged,
+        M.on_printer_lost,
+        (S.PRINT_ERROR,),
+        "printer unavailable (else noted)",
+        "Announce error",
+    ),
+    # Language and card.
+    Rule(
+        _states(S.LANGUAGE),
+        ev.ChooseLanguage,
+        M.on_language,
+        (S.READING, S.INSERT_CARD),
+        "a known language; reading if a card went in during this session",
+        "ReadCard",
+    ),
+    Rule(_states(S.LANGUAGE), ev.Back, M.on_cancel_session, (S.WIPING,), "", "Wipe"),
+    Rule(
+        _states(S.LANGUAGE, S.INSERT_CARD), ev.Cancel, M.on_cancel_session, (S.WIPING,), "", "Wipe"
+    ),
+    Rule(_states(S.INSERT_CARD), ev.Back, M.on_back_to_language, (S.LANGUAGE,), "", ""),
+    Rule(_states(S.READING), ev.ReadFinished, M.on_read, (S.PIN,), "", "holder keeps the read"),
+    Rule(
+        _states(S.READING, S.CHECKING_PIN, S.AUTHENTICATING),
+        ev.CardFailed,
+        M.on_card_failed,
+        (S.CARD_ERROR,),
+        "",
+        "Announce error",
+    ),
+    # PIN.
+    Rule(_states(S.PIN), ev.PinSubmitted, M.on_pin_submitted, (S.CHECKING_PIN,), "", "VerifyPin"),
+    Rule(
+        _states(S.CHECKING_PIN),
+        ev.PinAccepted,
+        M.on_pin_accepted,
+        (S.AUTHENTICATING,),
+        "",
+        "RequestChallenge",
+    ),
+    Rule(
+        _states(S.CHECKING_PIN),
+        ev.PinRejected,
+        M.on_pin_rejected,
+        (S.PIN,),
+        "",
+        "Announce tries left",
+    ),
+    Rule(
+        _states(S.CHECKING_PIN),
+        ev.PinLocked,
+        M.on_pin_locked,
+        (S.CARD_ERROR,),
+        "",
+        "Announce error",
+    ),
+    # Authentication and catalogue.
+    Rule(_states(S.AUTHENTICATING), ev.ChallengeIssued, M.on_challenge, (), "", "SignChallenge"),
+    Rule(
+        _states(S.AUTHENTICATING),
+        ev.ChallengeSigned,
+        M.on_signed,
+        (),
+        "",
+        "holder keeps signature; AuthenticateCitizen",
+    ),
+    Rule(
+        _states(S.AUTHENTICATING),
+        ev.CitizenAuthenticated,
+        M.on_authenticated,
+        (),
+        "",
+        "holder keeps token; FetchCatalogue",
+    ),
+    Rule(
+        _states(S.AUTHENTICATING),
+        ev.CatalogueLoaded,
+        M.on_catalogue,
+        (S.CATALOGUE, S.SERVICE_ERROR),
+        "authenticated; error when empty",
+        "",
+    ),
+    Rule(
+        _states(S.AUTHENTICATING),
+        ev.CatalogueOffline,
+        M.on_api_failed,
+        (S.SERVICE_ERROR,),
+        "",
+        "Announce error",
+    ),
+    Rule(
+        _states(S.AUTHENTICATING),
+        ev.AuthenticationFailed,
+        M.on_api_failed,
+        (S.SERVICE_ERROR,),
+        "",
+        "Announce error",
+    ),
+    Rule(
+        _states(S.CATALOGUE),
+        ev.ChooseDocument,
+        M.on_choose,
+        (S.CONFIRM,),
+        "the document is offered",
+        "",
+    ),
+    # Confirm, fetch, print.
+    Rule(
+        _states(S.CONFIRM),
+        ev.Confirm,
+        M.on_confirm,
+        (S.FETCHING, S.SERVICE_ERROR),
+        "error when the printer is unavailable",
+        "RequestDocument",
+    ),
+    Rule(_states(S.CONFIRM), ev.Back, M.on_back_to_catalogue, (S.CATALOGUE,), "", ""),
+    Rule(
+        _states(S.FETCHING),
+        ev.DocumentReady,
+        M.on_document,
+        (S.PRINTING,),
+        "",
+        "holder keeps the document; PrintDocument",
+    ),
+    Rule(
+        _states(S.FETCHING),
+        ev.DocumentFailed,
+        M.on_api_failed,
+        (S.SERVICE_ERROR,),
+        "",
+        "Announce error",
+    ),
+    Rule(_states(S.PRINTING), ev.PrintQueued, M.on_print_queued, (), "", "job id kept for wipe"),
+    Rule(_states(S.PRINTING), ev.PrintProgress, M.on_print_progress, (), "", "Announce progress"),
+    Rule(
+        _states(S.PRINTING),
+        ev.PrintCompleted,
+        M.on_printed,
+        (S.TAKE_CARD,),
+        "",
+        "PrintReceipt, EjectHint, Announce",
+    ),
+    Rule(
+        _states(S.PRINTING),
+        ev.PrintFailed,
+        M.on_print_failed,
+        (S.PRINT_ERROR,),
+        "",
+        "Announce error",
+    ),
+    # Ways back and out.
+    Rule(
+        _CANCELLABLE | _ERRORS | {S.CONFIRM},
+        ev.Cancel,
+        M.on_give_card_back,
+        (S.TAKE_CARD,),
+        "",
+        "CancelApiCalls, EjectHint",
+    ),
+    Rule(
+        _states(S.PIN, S.CATALOGUE, S.PRINT_ERROR),
+        ev.Back,
+        M.on_give_card_back,
+        (S.TAKE_CARD,),
+        "",
+        "CancelApiCalls, EjectHint",
+    ),
+    Rule(
+        _states(S.CARD_ERROR),
+        ev.Back,
+        M.on_retry_card,
+        (S.READING, S.TAKE_CARD),
+        "reading again when worth it and the card is in",
+        "ReadCard",
+    ),
+    Rule(
+        _states(S.SERVICE_ERROR),
+        ev.Back,
+        M.on_service_back,
+        (S.CATALOGUE, S.AUTHENTICATING),
+        "catalogue if one was loaded, else authenticate again",
+        "RequestChallenge",
+    ),
+    # Timers (the deadline of the state passed: see docs for the seconds).
+    Rule(CHOOSING, Expired, M.on_idle_timeout, (S.WIPING,), "idle", "Wipe, Announce"),
+    Rule(
+        _states(S.READING, S.CHECKING_PIN),
+        Expired,
+        M.on_card_timeout,
+        (S.CARD_ERROR,),
+        "operation too slow",
+        "Announce error",
+    ),
+    Rule(
+        _states(S.AUTHENTICATING, S.FETCHING),
+        Expired,
+        M.on_api_timeout,
+        (S.SERVICE_ERROR,),
+        "operation too slow",
+        "CancelApiCalls, Announce error",
+    ),
+    Rule(
+        _states(S.PRINTING),
+        Expired,
+        M.on_print_timeout,
+        (S.PRINT_ERROR,),
+        "operation too slow",
+        "Announce error",
+    ),
+    Rule(
+        _states(S.THANK_YOU),
+        Expired,
+        M.on_thank_you_over,
+        (S.ATTRACT, S.OUT_OF_SERVICE),
+        "out of service if a device is missing",
+        "",
+    ),
+    Rule(
+        _states(S.THANK_YOU),
+        ev.Touch,
+        M.on_thank_you_over,
+        (S.ATTRACT, S.OUT_OF_SERVICE),
+        "out of service if a device is missing",
+        "",
+    ),
+    Rule(
+        _states(S.WIPING),
+        Expired,
+        M.on_wipe_timeout,
+        (S.OUT_OF_SERVICE,),
+        "no WipeFinished in time",
+        "",
+    ),
+    Rule(
+        _states(S.OUT_OF_SERVICE),
+        Expired,
+        M.on_retry_wipe,
+        (S.WIPING,),
+        "after a failed wipe",
+        "Wipe again",
+    ),
+    Rule(CHOOSING, ev.MoreTime, M.on_more_time, (), "warning shown, extensions left", "Announce"),
+    Rule(CHOOSING, ev.Touch, M.on_touch, (), "no warning showing", "idle timer restarts"),
+    Rule(
+        CHOOSING | {S.READING, S.CHECKING_PIN, S.AUTHENTICATING, S.FETCHING, S.PRINTING},
+        ev.Help,
+        M.on_help,
+        (),
+        "",
+        "Announce help",
+    ),
+    # Wipe and maintenance.
+    Rule(
+        _states(S.WIPING),
+        ev.WipeFinished,
+        M.on_wiped,
+        (S.ATTRACT, S.THANK_YOU, S.OUT_OF_SERVICE),
+        "out of service if unverified or a device is missing",
+        "",
+    ),
+    Rule(
+        _states(S.ATTRACT, S.OUT_OF_SERVICE),
+        ev.MaintenanceRequested,
+        M.on_maintenance,
+        (S.MAINTENANCE,),
+        "",
+        "",
+    ),
+    Rule(
+        _states(S.MAINTENANCE),
+        ev.MaintenanceDone,
+        M.on_maintenance_done,
+        (S.WIPING,),
+        "",
+        "Wipe",
+    ),
+)
+
+
+def _index(rules: tuple[Rule, ...]) -> dict[tuple[State, type[ev.Event]], Rule]:
+    index: dict[tuple[State, type[ev.Event]], Rule] = {}
+    for rule in rules:
+        for state in rule.sources:
+            key = (state, rule.event)
+            if key in index:
+                raise ValueError(f"two rules for {rule.event.__name__} in {state.value}")
+            index[key] = rule
+    return index
+
+
+RULES_BY_KEY = _index(RULES)

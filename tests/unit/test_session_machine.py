@@ -1,0 +1,446 @@
+"""The session state machine, pure: no Kivy, no hardware, no network, no real time."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from devices.eid import errors as eid_errors
+from devices.eid.emulator.cardfiles import canary_profile
+from kiosk.config import SessionSettings
+from session import effects as fx
+from session import events as ev
+from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem, WipeReason
+from session.machine import HOLDS_CITIZEN_DATA, RULES_BY_KEY, SessionMachine, Step
+from session.states import CHOOSING, IN_SESSION, State
+from session.timers import ManualClock, TimerPolicy
+from session.virtual_citizen import CATALOGUE, citizen_document, virtual_eid
+
+PROFILE = canary_profile(7)
+
+# The happy path, event by event, and the state each event leads to.
+HAPPY: list[tuple[ev.Event, State]] = [
+    (ev.Touch(), State.LANGUAGE),
+    (ev.ChooseLanguage("nl"), State.INSERT_CARD),
+    (ev.CardInserted(), State.READING),
+    (ev.ReadFinished(virtual_eid(PROFILE)), State.PIN),
+    (ev.PinSubmitted(), State.CHECKING_PIN),
+    (ev.PinAccepted(), State.AUTHENTICATING),
+    (ev.ChallengeIssued(b"\x01" * 32), State.AUTHENTICATING),
+    (ev.ChallengeSigned(bytearray(b"sig"), bytearray(b"CN=x")), State.AUTHENTICATING),
+    (ev.CitizenAuthenticated(bytearray(b"token")), State.AUTHENTICATING),
+    (ev.CatalogueLoaded(CATALOGUE), State.CATALOGUE),
+    (ev.ChooseDocument("household"), State.CONFIRM),
+    (ev.Confirm(), State.FETCHING),
+    (ev.DocumentReady(citizen_document(PROFILE, "household")), State.PRINTING),
+    (ev.PrintQueued(41), State.PRINTING),
+    (ev.PrintProgress(1, 2), State.PRINTING),
+    (ev.PrintCompleted(), State.TAKE_CARD),
+    (ev.CardRemoved(), State.WIPING),
+    (ev.WipeFinished(True), State.THANK_YOU),
+]
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def machine(clock: ManualClock, tmp_path: Path) -> SessionMachine:
+    return SessionMachine(TimerPolicy(), clock, tmp_path, new_id=lambda: "0123456789abcdef")
+
+
+def fresh_payload(event: ev.Event) -> ev.Event:
+    """Payload events carry buffers a wipe zeroes: build new ones for every use."""
+    if isinstance(event, ev.ReadFinished):
+        return ev.ReadFinished(virtual_eid(PROFILE))
+    if isinstance(event, ev.DocumentReady):
+        return ev.DocumentReady(citizen_document(PROFILE, "household"))
+    if isinstance(event, ev.ChallengeSigned):
+        return ev.ChallengeSigned(bytearray(b"sig"), bytearray(b"CN=x"))
+    if isinstance(event, ev.CitizenAuthenticated):
+        return ev.CitizenAuthenticated(bytearray(b"token"))
+    return event
+
+
+def drive_to(machine: SessionMachine, state: State) -> list[Step]:
+    steps = []
+    for event, reached in HAPPY:
+        steps.append(machine.handle(fresh_payload(event)))
+        assert machine.state is reached
+        if reached is state:
+            return steps
+    raise AssertionError(f"{state} is not on the happy path")
+
+
+def of_type(step: Step, kind: type) -> list:
+    return [e for e in step.effects if isinstance(e, kind)]
+
+
+def test_happy_path_visits_every_journey_state_with_its_effects(machine: SessionMachine) -> None:
+    steps = []
+    for event, reached in HAPPY:
+        steps.append(machine.handle(fresh_payload(event)))
+        assert machine.state is reached, type(event).__name__
+    by_event = {type(event): step for (event, _), step in zip(HAPPY, steps, strict=True)}
+    assert of_type(by_event[ev.CardInserted], fx.ReadCard)
+    assert of_type(by_event[ev.PinSubmitted], fx.VerifyPin)
+    assert of_type(by_event[ev.PinAccepted], fx.RequestChallenge)
+    assert of_type(by_event[ev.ChallengeIssued], fx.SignChallenge) == [
+        fx.SignChallenge(b"\x01" * 32)
+    ]
+    assert of_type(by_event[ev.ChallengeSigned], fx.AuthenticateCitizen)
+    assert of_type(by_event[ev.CitizenAuthenticated], fx.FetchCatalogue) == [
+        fx.FetchCatalogue("nl")
+    ]
+    assert of_type(by_event[ev.Confirm], fx.RequestDocument) == [
+        fx.RequestDocument("household", "nl")
+    ]
+    printing = of_type(by_event[ev.DocumentReady], fx.PrintDocument)
+    assert printing[0].session_dir.name == "kiosk-session-0123456789abcdef"
+    done = by_event[ev.PrintCompleted]
+    assert of_type(done, fx.PrintReceipt) == [fx.PrintReceipt("household", "nl")]
+    assert of_type(done, fx.EjectHint)
+    wipe = of_type(by_event[ev.CardRemoved], fx.Wipe)
+    assert wipe == [fx.Wipe(WipeReason.COMPLETED, printing[0].session_dir, (41,))]
+    # After the thank-you screen, the next citizen finds a fresh attract screen.
+    machine.handle(ev.Touch())
+    assert machine.state is State.ATTRACT
+    assert machine.context.session_id == "" and machine.context.job_ids == []
+
+
+def test_holder_fills_during_the_journey_and_is_zeroed_when_the_card_leaves(
+    machine: SessionMachine,
+) -> None:
+    drive_to(machine, State.TAKE_CARD)
+    citizen = machine.citizen
+    assert citizen.identity.national_number == PROFILE.national_number
+    buffers = citizen.buffers()
+    assert len(buffers) >= 8 and any(any(b) for b in buffers)
+    machine.handle(ev.CardRemoved())
+    assert citizen.is_empty()
+    assert all(not any(b) for b in buffers), "every buffer the holder had is zeroed"
+
+
+def test_the_pin_never_enters_the_machine(machine: SessionMachine) -> None:
+    drive_to(machine, State.PIN)
+    step = machine.handle(ev.PinSubmitted())
+    assert step.effects[0] == fx.VerifyPin()
+    assert fx.VerifyPin.__dataclass_fields__ == {}
+    assert ev.PinSubmitted.__dataclass_fields__ == {}
+
+
+@pytest.mark.parametrize("state", sorted(IN_SESSION - {State.INSERT_CARD}))
+def test_removing_the_card_ends_the_session_at_once(machine: SessionMachine, state: State) -> None:
+    put_in_state(machine, state)
+    step = machine.handle(ev.CardRemoved())
+    assert machine.state is State.WIPING
+    assert machine.citizen.is_empty()
+    assert len(of_type(step, fx.Wipe)) == 1
+
+
+def put_in_state(machine: SessionMachine, state: State) -> None:
+    """Reach any session state through real events."""
+    detours: dict[State, tuple[State, ev.Event]] = {
+        State.CARD_ERROR: (State.READING, ev.CardFailed(CardProblem.COMMUNICATION)),
+        State.SERVICE_ERROR: (State.FETCHING, ev.DocumentFailed(ApiProblem.SERVER_ERROR)),
+        State.PRINT_ERROR: (State.PRINTING, ev.PrintFailed(PrintProblem.JAM)),
+    }
+    if state in detours:
+        before, event = detours[state]
+        drive_to(machine, before)
+        machine.handle(event)
+    elif state is State.LANGUAGE:
+        machine.handle(ev.CardInserted())
+    else:
+        drive_to(machine, state)
+    assert machine.state is state
+
+
+def test_removing_the_card_during_printing_purges_the_job(machine: SessionMachine) -> None:
+    drive_to(machine, State.PRINTING)
+    machine.handle(ev.PrintQueued(7))
+    step = machine.handle(ev.CardRemoved())
+    (wipe,) = of_type(step, fx.Wipe)
+    assert wipe.reason is WipeReason.CARD_REMOVED and wipe.job_ids == (7,)
+    assert machine.handle(ev.WipeFinished(True)).state is State.ATTRACT
+
+
+def test_wrong_pin_returns_to_the_pin_pad_with_tries_left_then_blocks(
+    machine: SessionMachine,
+) -> None:
+    drive_to(machine, State.PIN)
+    machine.handle(ev.PinSubmitted())
+    step = machine.handle(ev.PinRejected(2))
+    assert machine.state is State.PIN
+    assert fx.Announce("pin.wrong", (("tries_left", 2),), sound=True) in step.effects
+    machine.handle(ev.PinSubmitted())
+    machine.handle(ev.PinLocked())
+    assert machine.state is State.CARD_ERROR
+    assert machine.context.problem is CardProblem.PIN_BLOCKED
+    machine.handle(ev.Back())  # a blocked PIN is not worth another try
+    assert machine.state is State.TAKE_CARD
+
+
+def test_card_error_offers_a_retry_when_worth_it(machine: SessionMachine) -> None:
+    drive_to(machine, State.READING)
+    machine.handle(ev.CardFailed(CardProblem.COMMUNICATION))
+    step = machine.handle(ev.Back())
+    assert machine.state is State.READING and fx.ReadCard() in step.effects
+
+
+def test_card_problem_kinds_map_from_eid_errors() -> None:
+    assert CardProblem.from_exception(eid_errors.CardRemoved()) is CardProblem.CARD_REMOVED
+    assert CardProblem.from_exception(eid_errors.NotBelgianEid()) is CardProblem.NOT_BELGIAN
+    assert CardProblem.from_exception(eid_errors.PinBlocked()) is CardProblem.PIN_BLOCKED
+    assert CardProblem.from_exception(eid_errors.CardNotAuthentic()) is CardProblem.NOT_AUTHENTIC
+    assert CardProblem.from_exception(eid_errors.NoReader()) is CardProblem.NO_READER
+    assert CardProblem.from_exception(RuntimeError()) is CardProblem.COMMUNICATION
+
+
+def test_city_api_down_leads_to_a_service_error_with_a_way_back(
+    machine: SessionMachine,
+) -> None:
+    drive_to(machine, State.AUTHENTICATING)
+    machine.handle(ev.AuthenticationFailed(ApiProblem.OFFLINE))
+    assert machine.state is State.SERVICE_ERROR
+    step = machine.handle(ev.Back())
+    assert machine.state is State.AUTHENTICATING and fx.RequestChallenge() in step.effects
+    machine.handle(ev.Cancel())
+    assert machine.state is State.TAKE_CARD
+
+
+def test_printer_unavailable_at_confirm_is_a_service_error(machine: SessionMachine) -> None:
+    drive_to(machine, State.CONFIRM)
+    machine.handle(ev.PrinterStateChanged(PrinterStatus.UNAVAILABLE))
+    assert machine.state is State.CONFIRM
+    machine.handle(ev.Confirm())
+    assert machine.state is State.SERVICE_ERROR
+    assert machine.context.problem is PrintProblem.UNAVAILABLE
+
+
+def test_attract_goes_out_of_service_without_a_printer_and_back(
+    machine: SessionMachine,
+) -> None:
+    machine.handle(ev.PrinterStateChanged(PrinterStatus.UNAVAILABLE))
+    assert machine.state is State.OUT_OF_SERVICE
+    assert not machine.handle(ev.Touch()).handled
+    machine.handle(ev.PrinterStateChanged(PrinterStatus.DEGRADED))
+    assert machine.state is State.ATTRACT
+
+
+def test_reader_gone_mid_session_wipes_then_goes_out_of_service(
+    machine: SessionMachine,
+) -> None:
+    drive_to(machine, State.CATALOGUE)
+    step = machine.handle(ev.ReaderGone())
+    assert of_type(step, fx.Wipe)[0].reason is WipeReason.DEVICE_LOST
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.OUT_OF_SERVICE
+    machine.handle(ev.ReaderAvailable())
+    assert machine.state is State.ATTRACT
+
+
+def test_a_failed_wipe_keeps_the_kiosk_out_of_service_and_retries(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    drive_to(machine, State.PIN)
+    machine.handle(ev.Cancel())
+    machine.handle(ev.CardRemoved())
+    machine.handle(ev.WipeFinished(False))
+    assert machine.state is State.OUT_OF_SERVICE
+    machine.handle(ev.PrinterStateChanged(PrinterStatus.READY))
+    assert machine.state is State.OUT_OF_SERVICE, "devices back is not enough"
+    clock.advance(31)
+    step = machine.handle(ev.Tick())
+    assert machine.state is State.WIPING
+    assert of_type(step, fx.Wipe)[0].reason is WipeReason.RETRY
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.ATTRACT
+
+
+def test_a_card_left_behind_is_never_read_for_the_next_citizen(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    drive_to(machine, State.CATALOGUE)
+    clock.advance(61)
+    machine.handle(ev.Tick())  # the citizen walked away, card in the slot
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.ATTRACT and machine.context.card_present
+    machine.handle(ev.Touch())
+    machine.handle(ev.ChooseLanguage("fr"))
+    assert machine.state is State.INSERT_CARD
+    machine.handle(ev.CardRemoved())
+    assert machine.state is State.INSERT_CARD
+    machine.handle(ev.CardInserted())
+    assert machine.state is State.READING
+
+
+def test_senseless_events_are_ignored_and_logged_without_data(
+    machine: SessionMachine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="session")
+    late = ev.DocumentReady(citizen_document(PROFILE, "residence"))
+    for event in (ev.Confirm(), ev.PinAccepted(), ev.ChooseDocument("x"), late):
+        step = machine.handle(event)
+        assert not step.handled and machine.state is State.ATTRACT and step.effects == ()
+    text = caplog.text
+    assert "DocumentReady ignored in state attract" in text
+    assert PROFILE.surname not in text and PROFILE.national_number not in text
+    assert not any(late.document), "a late document nobody uses is zeroed"
+
+
+def test_a_bug_in_a_handler_wipes_instead_of_crashing(machine: SessionMachine) -> None:
+    drive_to(machine, State.CATALOGUE)
+
+    def broken(self: SessionMachine, event: ev.Event) -> None:
+        raise RuntimeError("bug")
+
+    rule = RULES_BY_KEY[(State.CATALOGUE, ev.ChooseDocument)]
+    object.__setattr__(rule, "handler", broken)
+    try:
+        step = machine.handle(ev.ChooseDocument("residence"))
+    finally:
+        object.__setattr__(rule, "handler", SessionMachine.on_choose)
+    assert machine.state is State.WIPING and of_type(step, fx.Wipe)[0].reason is WipeReason.ERROR
+    assert machine.citizen.is_empty()
+
+
+def test_reprs_hold_no_citizen_data(machine: SessionMachine) -> None:
+    drive_to(machine, State.PRINTING)
+    texts = [repr(machine), repr(machine.citizen), repr(machine.context)]
+    texts += [repr(fresh_payload(e)) for e, _ in HAPPY]
+    for text in texts:
+        assert PROFILE.surname not in text and PROFILE.national_number not in text
+        assert PROFILE.first_names not in text
+
+
+# -- timers -------------------------------------------------------------------------------------
+
+
+def warnings(step: Step) -> list[fx.Announce]:
+    return [
+        e for e in step.effects if isinstance(e, fx.Announce) and e.message_key == "idle.warning"
+    ]
+
+
+def test_idle_warning_comes_30_s_before_with_sound_then_the_session_ends(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    drive_to(machine, State.CATALOGUE)
+    clock.advance(29)
+    assert not warnings(machine.handle(ev.Tick()))
+    clock.advance(1)
+    (warning,) = warnings(machine.handle(ev.Tick()))
+    assert warning.sound and dict(warning.params)["seconds_left"] == 30
+    clock.advance(29)
+    machine.handle(ev.Tick())
+    assert machine.state is State.CATALOGUE
+    clock.advance(1)
+    step = machine.handle(ev.Tick())
+    assert machine.state is State.WIPING and of_type(step, fx.Wipe)[0].reason is WipeReason.TIMEOUT
+    assert machine.citizen.is_empty()
+
+
+def test_more_time_works_at_least_ten_times(machine: SessionMachine, clock: ManualClock) -> None:
+    drive_to(machine, State.CONFIRM)
+    for used in range(1, 11):
+        clock.advance(30)
+        assert warnings(machine.handle(ev.Tick()))
+        clock.advance(25)  # the citizen takes 25 s to answer: still in time
+        step = machine.handle(ev.MoreTime())
+        assert step.handled and machine.state is State.CONFIRM
+        assert dict(step.effects[0].params)["extensions_left"] == 10 - used
+        assert fx.StartTimer(fx.TimerKind.IDLE, 60) in step.effects
+    clock.advance(30)
+    assert warnings(machine.handle(ev.Tick()))
+    assert not machine.handle(ev.MoreTime()).handled, "the eleventh is refused"
+    clock.advance(30)
+    machine.handle(ev.Tick())
+    assert machine.state is State.WIPING
+
+
+def test_more_time_without_a_warning_is_ignored_and_touches_restart_the_timer(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    drive_to(machine, State.PIN)
+    assert not machine.handle(ev.MoreTime()).handled
+    for _ in range(5):
+        clock.advance(25)
+        machine.handle(ev.Touch())  # PIN pad keys
+        assert not warnings(machine.handle(ev.Tick()))
+    assert machine.state is State.PIN and machine.context.extensions_used == 0
+
+
+def test_configured_timeouts_are_used(clock: ManualClock, tmp_path: Path) -> None:
+    settings = SessionSettings(idle_timeout=90, thank_you_timeout=5, warning_before=20)
+    policy = TimerPolicy.from_settings(settings, print_timeout=45)
+    machine = SessionMachine(policy, clock, tmp_path)
+    step = machine.handle(ev.Touch())
+    assert fx.StartTimer(fx.TimerKind.IDLE, 90) in step.effects
+    clock.advance(69)
+    assert not warnings(machine.handle(ev.Tick()))
+    clock.advance(1)
+    assert warnings(machine.handle(ev.Tick()))
+    assert policy.operation_timeouts[State.PRINTING] == 45
+
+
+def test_policy_refuses_less_than_wcag() -> None:
+    with pytest.raises(ValueError, match="20"):
+        TimerPolicy(warning_before=10)
+    with pytest.raises(ValueError, match="10"):
+        TimerPolicy(max_extensions=3)
+
+
+def test_thank_you_lasts_20_s_without_a_warning(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    drive_to(machine, State.THANK_YOU)
+    clock.advance(19)
+    assert not warnings(machine.handle(ev.Tick()))
+    assert machine.state is State.THANK_YOU
+    clock.advance(1)
+    machine.handle(ev.Tick())
+    assert machine.state is State.ATTRACT
+
+
+@pytest.mark.parametrize(
+    ("state", "seconds", "after"),
+    [
+        (State.READING, 30, State.CARD_ERROR),
+        (State.CHECKING_PIN, 20, State.CARD_ERROR),
+        (State.AUTHENTICATING, 30, State.SERVICE_ERROR),
+        (State.FETCHING, 60, State.SERVICE_ERROR),
+        (State.PRINTING, 180, State.PRINT_ERROR),
+    ],
+)
+def test_working_states_have_operation_timeouts_not_idle_ones(
+    machine: SessionMachine, clock: ManualClock, state: State, seconds: float, after: State
+) -> None:
+    drive_to(machine, state)
+    clock.advance(seconds - 1)
+    step = machine.handle(ev.Tick())
+    assert machine.state is state and not warnings(step)
+    clock.advance(1)
+    machine.handle(ev.Tick())
+    assert machine.state is after
+
+
+def test_a_stale_idle_expired_is_ignored(machine: SessionMachine, clock: ManualClock) -> None:
+    drive_to(machine, State.CATALOGUE)
+    clock.advance(50)
+    machine.handle(ev.Touch())  # restarts the minute
+    clock.advance(15)
+    machine.handle(ev.IdleExpired())  # the app's old one-shot timer fires
+    assert machine.state is State.CATALOGUE
+
+
+def test_every_choosing_state_has_an_idle_timer_and_holder_rules_are_consistent() -> None:
+    policy = TimerPolicy()
+    for state in CHOOSING:
+        timer = policy.timer_for(state)
+        assert timer is not None and timer[0] is fx.TimerKind.IDLE
+    assert State.ATTRACT not in HOLDS_CITIZEN_DATA and State.WIPING not in HOLDS_CITIZEN_DATA
