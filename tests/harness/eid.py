@@ -6,9 +6,12 @@ import dataclasses
 import subprocess
 import sys
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devices.eid.card import BelpicCard
 from devices.eid.emulator import (
@@ -18,7 +21,10 @@ from devices.eid.emulator import (
     demo_profile,
     shared_test_pki,
 )
+from devices.eid.emulator import cardfiles as cf
 from devices.eid.emulator.testpki import Applet
+from devices.eid.integrity import der_length
+from devices.eid.tlv import parse_tlv
 from devices.eid.trust import default_roots
 
 APPLETS: tuple[Applet, ...] = ("1.7", "1.8")
@@ -54,6 +60,55 @@ def kiosk_eid(
         timeout=timeout,
         check=False,
     )
+
+
+def alice_card(reference: Path) -> EmulatedCardContent:
+    """The public test card "Alice SPECIMEN" (a real card's raw files) served by the emulator.
+
+    Its files are as the card holds them; only the authentication key is a stand-in (the
+    real one never left the card), so it serves reading, not signing.
+    """
+    folder = reference / "beid" / "testcards" / "alice"
+
+    def raw(name: str) -> bytes:
+        return (folder / name).read_bytes()
+
+    identity = raw("identity.bin")
+    chip = parse_tlv(identity)[0x02]
+    card_data = chip[:16] + bytes.fromhex("F3 36 01 25 01 17 00 03 00 21 01 0F")
+    files = {
+        cf.ID_FILE: identity,
+        cf.ID_SIGNATURE: raw("identity-signature.bin"),
+        cf.ADDRESS_FILE: raw("address.bin"),
+        cf.ADDRESS_SIGNATURE: raw("address-signature.bin"),
+        cf.PHOTO_FILE: raw("photo.jpg"),
+        cf.AUTH_CERT: raw("auth-cert.der"),
+        cf.NONREP_CERT: raw("sign-cert.der"),
+        cf.CA_CERT: raw("ca-cert.der"),
+        cf.ROOT_CERT: raw("root-cert.der"),
+        cf.RRN_CERT: raw("rrn-cert.der"),
+    }
+    auth_cert = x509.load_der_x509_certificate(
+        raw("auth-cert.der")[: der_length(raw("auth-cert.der"))]
+    )
+    return EmulatedCardContent(
+        applet="1.7",
+        atr=raw("atr.bin"),
+        files=MappingProxyType(files),
+        card_data=card_data,
+        auth_key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        basic_key=None,
+        auth_cert=auth_cert,
+        rrn_cert=x509.load_der_x509_certificate(raw("rrn-cert.der")),
+        profile=demo_profile(),  # unused by the applet; Alice's own data is in the files
+    )
+
+
+def alice_root_pem(reference: Path, folder: Path) -> Path:
+    der = (reference / "beid" / "testcards" / "alice" / "root-cert.der").read_bytes()
+    path = folder / "alice-root.pem"
+    path.write_bytes(x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM))
+    return path
 
 
 class RecordingCard(BelpicCard):

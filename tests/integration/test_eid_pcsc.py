@@ -36,6 +36,8 @@ from tests.harness.common import wait_until
 from tests.harness.eid import (
     APPLETS,
     RecordingCard,
+    alice_card,
+    alice_root_pem,
     card,
     kiosk_eid,
     profile_with,
@@ -159,6 +161,43 @@ def test_a_forged_card_exits_5_and_shows_nothing_of_the_citizen(
     everything = result.stdout + result.stderr
     for secret in (content.profile.surname, content.profile.national_number, "Montagne"):
         assert secret not in everything
+
+
+def test_the_public_alice_test_card_reads_as_documented(
+    insert_card: InsertCard, tmp_path: Path, shared_reference: Path
+) -> None:
+    """A real card's files (2009 test card, RSA-1024, SHA-1), not ones our test PKI made."""
+    insert_card(BelpicApplet(alice_card(shared_reference)))
+    root = alice_root_pem(shared_reference, tmp_path)
+    result = kiosk_eid("read", "--json", "--reader", READER, "--trust-root", str(root))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["citizen"] == {
+        "national_number": "71715100070",
+        "surname": "SPECIMEN",
+        "first_names": "Alice Geldigekaart",
+        "third_initial": "A",
+        "nationality": "BELG",
+        "birth_place": "Hamont-Achel",
+        "birth_date": "1971-01-01",
+        "sex": "F",
+        "noble_condition": "",
+        "special_status": 0,
+    }
+    assert document["address"] == {
+        "street_and_number": "Meirplaats 1 bus 1",
+        "zip": "2000",
+        "municipality": "Antwerpen",
+    }
+    assert document["card"]["card_number"] == "000000122157"
+    assert document["card"]["validity_end"] == "2014-07-23"
+    assert document["photo"]["sha256"] == (
+        "964333219e4773585be07a143312056e64241266dbfeb786b10163f53dd990c7"
+    )
+    # Without its test root the same card is not authentic: it is not under a Belgium root.
+    untrusted = kiosk_eid("read", "--json", "--reader", READER)
+    assert untrusted.returncode == 5
+    assert json.loads(untrusted.stdout)["integrity"]["rrn_chain"] is False
 
 
 def test_a_card_under_no_trusted_root_exits_5(insert_card: InsertCard) -> None:

@@ -30,8 +30,13 @@ class Probe(App):
         with root.canvas:
             Color(1, 0, 0, 1)
             Rectangle(pos=(0, 0), size=(320, 360))
-        Clock.schedule_once(self.shoot, 0.2)
+        Window.bind(on_flip=self.drawn)
         return root
+
+    def drawn(self, *_args):
+        # The first flip has put a frame on screen: photograph it on the next tick.
+        Window.unbind(on_flip=self.drawn)
+        Clock.schedule_once(self.shoot, 0)
 
     def shoot(self, _dt):
         print(Window.screenshot(name=sys.argv[1]))
