@@ -62,6 +62,8 @@ bench: setup
 
 docs: venv
 	$(BIN)/python -m kiosk.config_doc > docs/configuration.md
+	$(BIN)/python -m kiosk.refserver.contract > docs/openapi.json
+	$(BIN)/python -m session.doc > docs/session-states.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis out

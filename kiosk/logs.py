@@ -122,6 +122,12 @@ def setup_logging(verbose: bool = False, level: str = "info", stream: TextIO | N
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else getattr(logging, level.upper()))
-    # Third-party chatter stays at warning unless we are debugging.
-    for noisy in ("urllib3", "kivy", "PIL", "asyncio"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # Third-party chatter stays at warning unless we are debugging; urllib3 warns on every
+    # retry, which our own one-line errors already cover.
+    for noisy, quiet in (
+        ("urllib3", logging.ERROR),
+        ("kivy", logging.WARNING),
+        ("PIL", logging.WARNING),
+        ("asyncio", logging.WARNING),
+    ):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else quiet)

@@ -1,0 +1,136 @@
+"""Certificate PDFs (fpdf2): city header, title, statement with name and address, date,
+verification code and its QR code, in the citizen's language.
+
+Text is set in Atkinson Hyperlegible (the kiosk's own font, a project dependency) with DejaVu
+Sans as fallback for characters it lacks, so every name on a Belgian card prints.
+The QR code is drawn as vector squares from qrcode's module matrix: no image library needed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import qrcode
+from fpdf import FPDF
+
+from kiosk.cityapi.models import Language, Localized
+
+_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+_CITY = Localized(
+    fr="Ville de Bruxelles", nl="Stad Brussel", en="City of Brussels", de="Stadt Brüssel"
+)
+_SERVICE = Localized(
+    fr="Démographie — Boulevard Anspach 6, 1000 Bruxelles",
+    nl="Demografie — Anspachlaan 6, 1000 Brussel",
+    en="Demography — Boulevard Anspach 6, 1000 Brussels",
+    de="Demografie — Boulevard Anspach 6, 1000 Brüssel",
+)
+_DATE = Localized(fr="Délivré le", nl="Afgegeven op", en="Issued on", de="Ausgestellt am")
+_CODE = Localized(
+    fr="Code de vérification", nl="Verificatiecode", en="Verification code", de="Prüfcode"
+)
+_CHECK = Localized(
+    fr="Vérifiez ce document en scannant le code QR ou sur",
+    nl="Controleer dit document door de QR-code te scannen of op",
+    en="Check this document by scanning the QR code or at",
+    de="Prüfen Sie dieses Dokument mit dem QR-Code oder unter",
+)
+_FOOTER = Localized(
+    fr="Document délivré électroniquement par une borne e-guichet de la Ville de Bruxelles.",
+    nl="Document elektronisch afgegeven door een e-loket-zuil van de Stad Brussel.",
+    en="Document issued electronically by a City of Brussels e-guichet terminal.",
+    de="Dokument elektronisch ausgestellt von einem e-Schalter-Terminal der Stadt Brüssel.",
+)
+
+
+@dataclass(frozen=True, repr=False)
+class CertificateText:
+    """What goes on one certificate. Holds citizen data: its repr is redacted."""
+
+    language: Language
+    title: str
+    statement: str
+    issued_on: datetime.date
+    verification_code: str
+    verification_url: str
+
+    def __repr__(self) -> str:
+        return "CertificateText(<redacted>)"
+
+
+@cache
+def _font_files() -> tuple[Path, Path | None]:
+    import fontpkg_atkinson_hyperlegible as atkinson
+
+    folder = Path(atkinson.__file__).parent / "files"
+    regular = folder / "AtkinsonHyperlegible-Regular.ttf"
+    return regular, _DEJAVU if _DEJAVU.exists() else None
+
+
+def render_certificate(text: CertificateText) -> tuple[bytes, int]:
+    """The PDF bytes and their page count."""
+    regular, fallback = _font_files()
+    pdf = FPDF(format="A4")
+    pdf.set_creator("Brussels kiosk reference city API")
+    pdf.set_title(text.title)
+    pdf.set_lang(text.language)
+    pdf.add_font("Atkinson", "", str(regular))
+    pdf.add_font("Atkinson", "B", str(regular.with_name("AtkinsonHyperlegible-Bold.ttf")))
+    if fallback is not None:
+        pdf.add_font("DejaVu", "", str(fallback))
+        pdf.set_fallback_fonts(["DejaVu"])
+    pdf.set_margins(20, 20, 20)
+    pdf.add_page()
+    lang = text.language
+
+    pdf.set_font("Atkinson", "B", 20)
+    pdf.cell(0, 10, _CITY.get(lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Atkinson", "", 10)
+    pdf.cell(0, 6, _SERVICE.get(lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.line(20, pdf.get_y() + 2, 190, pdf.get_y() + 2)
+    pdf.ln(14)
+
+    pdf.set_font("Atkinson", "B", 18)
+    pdf.multi_cell(0, 9, text.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    pdf.set_font("Atkinson", "", 13)
+    pdf.multi_cell(0, 7, text.statement, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    pdf.cell(0, 7, f"{_DATE.get(lang)} {text.issued_on:%d.%m.%Y}", new_x="LMARGIN", new_y="NEXT")
+
+    top = 200.0
+    _draw_qr(pdf, text.verification_url, x=20, y=top, size=40)
+    pdf.set_xy(66, top + 4)
+    pdf.set_font("Atkinson", "B", 12)
+    pdf.cell(0, 7, f"{_CODE.get(lang)}: {text.verification_code}", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("Atkinson", "", 10)
+    pdf.multi_cell(0, 5, f"{_CHECK.get(lang)}\n{text.verification_url}", new_x="LMARGIN")
+
+    pdf.set_xy(20, 270)
+    pdf.set_font("Atkinson", "", 8)
+    pdf.multi_cell(0, 4, _FOOTER.get(lang))
+    data = bytes(pdf.output())
+    return data, pdf.pages_count
+
+
+def _draw_qr(pdf: FPDF, payload: str, *, x: float, y: float, size: float) -> None:
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(payload)
+    code.make(fit=True)
+    matrix: list[list[bool]] = code.get_matrix()
+    cell = size / len(matrix)
+    pdf.set_fill_color(0, 0, 0)
+    for row, modules in enumerate(matrix):
+        column = 0
+        while column < len(modules):
+            if not modules[column]:
+                column += 1
+                continue
+            start = column  # one rectangle per run of dark modules keeps the PDF small
+            while column < len(modules) and modules[column]:
+                column += 1
+            pdf.rect(x + start * cell, y + row * cell, (column - start) * cell, cell, style="F")

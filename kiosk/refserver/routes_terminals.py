@@ -1,0 +1,175 @@
+"""Terminals: enrolment, token rotation, heartbeat and commands; the catalogue; service status."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from kiosk import __version__
+from kiosk.cityapi.models import (
+    Catalogue,
+    EnrolmentRequest,
+    Heartbeat,
+    HeartbeatAck,
+    ServiceInfo,
+    TerminalCommand,
+    TerminalToken,
+)
+from kiosk.refserver.catalogue import CATALOGUE_ETAG, CATALOGUE_JSON
+from kiosk.refserver.problems import ProblemError, problem_docs, unauthorised
+from kiosk.refserver.replies import (
+    TOKEN_RETENTION_S,
+    idempotent,
+    json_response,
+    now_of,
+    store_of,
+    timestamp,
+)
+from kiosk.refserver.security import TerminalId
+from kiosk.refserver.store import secret_hash
+
+router = APIRouter(prefix="/v1")
+
+# 8 to 128 visible characters, e.g. a UUID.
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:+/=-]{8,128}$"
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="Same key, same request: the first answer is given again.",
+    ),
+]
+
+_STATUS = ServiceInfo(status="ok", api_version="v1", software_version=__version__)
+
+
+@router.get("/status", response_model=ServiceInfo, tags=["service"])
+async def service_status() -> Response:
+    """Is the service up? Needs no token."""
+    return json_response(200, _STATUS.model_dump_json())
+
+
+@router.post(
+    "/terminals/enrol",
+    response_model=TerminalToken,
+    status_code=201,
+    responses=problem_docs(401, 422),
+    tags=["terminals"],
+)
+async def enrol(request: Request, body: EnrolmentRequest, key: IdempotencyKey = None) -> Response:
+    """Spend a one-time enrolment code for a long-lived bearer token."""
+    now = now_of(request)
+
+    def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
+        token = store_of(request).enrol(
+            db, body.enrolment_code, body.terminal_id, body.software_version, now
+        )
+        if token is None:
+            raise unauthorised("the enrolment code is not valid or was already used")
+        return 201, TerminalToken(
+            terminal_id=body.terminal_id, token=token, issued_at=timestamp(now)
+        )
+
+    scope = "enrol:" + secret_hash(body.enrolment_code)
+    return idempotent(request, scope, key, body, create, TOKEN_RETENTION_S)
+
+
+@router.post(
+    "/terminals/me/token",
+    response_model=TerminalToken,
+    responses=problem_docs(401, 422),
+    tags=["terminals"],
+)
+async def rotate_token(
+    request: Request, terminal_id: TerminalId, key: IdempotencyKey = None
+) -> Response:
+    """Replace this terminal's token; the old one stops working at once."""
+    now = now_of(request)
+
+    def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
+        token = store_of(request).rotate_token(db, terminal_id, now)
+        return 200, TerminalToken(terminal_id=terminal_id, token=token, issued_at=timestamp(now))
+
+    return idempotent(request, "rotate:" + terminal_id, key, None, create, TOKEN_RETENTION_S)
+
+
+@router.post(
+    "/terminals/me/heartbeat",
+    response_model=HeartbeatAck,
+    responses=problem_docs(401, 403, 422),
+    tags=["terminals"],
+)
+async def heartbeat(
+    request: Request, body: Heartbeat, terminal_id: TerminalId, key: IdempotencyKey = None
+) -> Response:
+    """Record this terminal's health; the answer carries commands waiting for it.
+
+    Heartbeats are idempotent by nature: an Idempotency-Key is accepted and not needed.
+    """
+    if body.terminal_id != terminal_id:
+        raise ProblemError(
+            403, "Forbidden", "terminal_id is not this token's terminal", "terminal_mismatch"
+        )
+    now = now_of(request)
+    store = store_of(request)
+    store.record_heartbeat(terminal_id, body.model_dump_json(), body.software_version, now)
+    commands = [_command(row) for row in store.pending_commands(terminal_id)]
+    ack = HeartbeatAck(received_at=timestamp(now), commands=commands)
+    return json_response(200, ack.model_dump_json())
+
+
+@router.post(
+    "/terminals/me/commands/{command_id}/ack",
+    status_code=204,
+    responses=problem_docs(401, 404, 422),
+    tags=["terminals"],
+)
+async def acknowledge_command(
+    request: Request, command_id: str, terminal_id: TerminalId, key: IdempotencyKey = None
+) -> Response:
+    """Mark a command done (acknowledging twice is harmless)."""
+    if not store_of(request).ack_command(terminal_id, command_id, now_of(request)):
+        raise ProblemError(404, "Not Found", "no such command for this terminal", "not_found")
+    return Response(status_code=204)
+
+
+@router.get(
+    "/catalogue",
+    response_model=Catalogue,
+    responses={
+        200: {"headers": {"ETag": {"schema": {"type": "string"}, "description": "Version"}}},
+        304: {"description": "Not modified since the ETag sent in If-None-Match"},
+        **problem_docs(401, 422),
+    },
+    tags=["catalogue"],
+)
+async def catalogue(
+    _terminal: TerminalId,
+    if_none_match: Annotated[
+        str | None, Header(pattern=r"^[\x21-\x7e][\x20-\x7e]{0,1023}$")
+    ] = None,
+) -> Response:
+    """The documents this terminal offers, in four languages, with prices in cents."""
+    headers = {"ETag": CATALOGUE_ETAG, "Cache-Control": "no-cache"}
+    if if_none_match and _etag_matches(if_none_match):
+        return Response(status_code=304, headers=headers)
+    return json_response(200, CATALOGUE_JSON, headers)
+
+
+def _etag_matches(header: str) -> bool:
+    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return "*" in candidates or CATALOGUE_ETAG in candidates
+
+
+def _command(row: sqlite3.Row) -> TerminalCommand:
+    return TerminalCommand(
+        command_id=row["command_id"],
+        kind=row["kind"],
+        argument=row["argument"],
+        issued_at=timestamp(row["issued_at"]),
+    )

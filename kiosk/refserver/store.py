@@ -1,0 +1,282 @@
+"""The reference server's state in one SQLite file (WAL), so a restart loses nothing.
+
+Secrets (terminal tokens, citizen tokens, enrolment codes) are stored as SHA-256 hashes only.
+All access goes through one connection guarded by a lock: the server runs its handlers on one
+event loop, and the lock keeps tests and tools that share the object safe too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS enrolment_codes (
+    code_hash TEXT PRIMARY KEY, created_at REAL NOT NULL, used_by TEXT, used_at REAL);
+CREATE TABLE IF NOT EXISTS terminals (
+    terminal_id TEXT PRIMARY KEY, token_hash TEXT UNIQUE NOT NULL, issued_at REAL NOT NULL,
+    software_version TEXT NOT NULL DEFAULT '', last_seen REAL, last_heartbeat TEXT);
+CREATE TABLE IF NOT EXISTS idempotency (
+    scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
+    body TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (scope, key));
+CREATE TABLE IF NOT EXISTS challenges (
+    challenge_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, nonce BLOB NOT NULL,
+    expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS citizen_sessions (
+    token_hash TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, expires_at REAL NOT NULL,
+    citizen TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    document_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, citizen_token_hash TEXT NOT NULL,
+    document_type TEXT NOT NULL, language TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
+    page_count INTEGER NOT NULL, size_bytes INTEGER NOT NULL, sha256 TEXT, pdf BLOB,
+    price_cents INTEGER NOT NULL, verification_code TEXT UNIQUE, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS commands (
+    command_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, kind TEXT NOT NULL,
+    argument TEXT NOT NULL, issued_at REAL NOT NULL, acked_at REAL);
+CREATE INDEX IF NOT EXISTS commands_pending ON commands (terminal_id, acked_at);
+CREATE TABLE IF NOT EXISTS epn_sessions (
+    session_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, seat TEXT NOT NULL,
+    person_key TEXT, guest INTEGER NOT NULL, started_at REAL NOT NULL, ends_at REAL NOT NULL,
+    state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS guest_tickets (
+    code TEXT PRIMARY KEY, minutes INTEGER NOT NULL, expires_at REAL NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS room (
+    id INTEGER PRIMARY KEY CHECK (id = 1), locked INTEGER NOT NULL, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS animators (
+    username TEXT PRIMARY KEY, display_name TEXT NOT NULL, active INTEGER NOT NULL,
+    created_at REAL NOT NULL);
+"""
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class IdempotencyConflict(Exception):
+    """The key was used before for a different request."""
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL under WAL: a power cut may lose the last transactions, never corrupt.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+            self._db.execute("INSERT OR IGNORE INTO room (id, locked, message) VALUES (1, 0, '')")
+        # token hash -> terminal id: every authenticated call needs it, so keep it in memory.
+        self._tokens: dict[str, str] = {
+            row["token_hash"]: row["terminal_id"]
+            for row in self.query("SELECT token_hash, terminal_id FROM terminals")
+        }
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        with self._lock:
+            return self._db.execute(sql, params).rowcount
+
+    # -- enrolment and tokens ------------------------------------------------------------------
+
+    def add_enrolment_code(self, code: str, now: float) -> None:
+        self.execute(
+            "INSERT OR IGNORE INTO enrolment_codes (code_hash, created_at) VALUES (?, ?)",
+            (secret_hash(code), now),
+        )
+
+    def unused_enrolment_codes(self) -> int:
+        return int(self.query("SELECT count(*) FROM enrolment_codes WHERE used_by IS NULL")[0][0])
+
+    def enrol(
+        self, db: sqlite3.Connection, code: str, terminal_id: str, version: str, now: float
+    ) -> str | None:
+        """Spend the code and give the terminal a new token; None when the code is not valid.
+
+        Runs inside the caller's transaction (`db`).
+        """
+        token = new_token()
+        spent = db.execute(
+            "UPDATE enrolment_codes SET used_by = ?, used_at = ? "
+            "WHERE code_hash = ? AND used_by IS NULL",
+            (terminal_id, now, secret_hash(code)),
+        ).rowcount
+        if not spent:
+            return None
+        db.execute(
+            "INSERT INTO terminals (terminal_id, token_hash, issued_at, software_version) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (terminal_id) DO UPDATE SET "
+            "token_hash = excluded.token_hash, issued_at = excluded.issued_at, "
+            "software_version = excluded.software_version",
+            (terminal_id, secret_hash(token), now, version),
+        )
+        self._forget_terminal(terminal_id)
+        self._tokens[secret_hash(token)] = terminal_id
+        return token
+
+    def rotate_token(self, db: sqlite3.Connection, terminal_id: str, now: float) -> str:
+        token = new_token()
+        db.execute(
+            "UPDATE terminals SET token_hash = ?, issued_at = ? WHERE terminal_id = ?",
+            (secret_hash(token), now, terminal_id),
+        )
+        self._forget_terminal(terminal_id)
+        self._tokens[secret_hash(token)] = terminal_id
+        return token
+
+    def terminal_for_token(self, token: str) -> str | None:
+        return self._tokens.get(secret_hash(token))
+
+    def _forget_terminal(self, terminal_id: str) -> None:
+        for key in [k for k, v in self._tokens.items() if v == terminal_id]:
+            del self._tokens[key]
+
+    # -- idempotency ---------------------------------------------------------------------------
+
+    def idempotent(
+        self,
+        scope: str,
+        key: str | None,
+        fingerprint: str,
+        create: Callable[[sqlite3.Connection], tuple[int, str]],
+        now: float,
+        retention_s: float,
+    ) -> tuple[int, str]:
+        """Run `create` once per (scope, key): a repeat gets the first answer back.
+
+        `create` runs inside the same transaction that records the key, so a crash between
+        the two cannot leave a document without its key (or the reverse).
+        """
+        if key is None:
+            with self.transaction() as db:
+                return create(db)
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM idempotency WHERE scope = ? AND key = ? AND created_at < ?",
+                (scope, key, now - retention_s),
+            )
+            row = db.execute(
+                "SELECT fingerprint, status, body FROM idempotency WHERE scope = ? AND key = ?",
+                (scope, key),
+            ).fetchone()
+            if row is not None:
+                if row["fingerprint"] != fingerprint:
+                    raise IdempotencyConflict(key)
+                return int(row["status"]), str(row["body"])
+            status, body = create(db)
+            if status < 300:  # failures are not remembered: a retry may succeed
+                db.execute(
+                    "INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (scope, key, fingerprint, status, body, now),
+                )
+            return status, body
+
+    # -- heartbeats and commands ---------------------------------------------------------------
+
+    def record_heartbeat(self, terminal_id: str, body: str, version: str, now: float) -> None:
+        self.execute(
+            "UPDATE terminals SET last_seen = ?, last_heartbeat = ?, software_version = ? "
+            "WHERE terminal_id = ?",
+            (now, body, version, terminal_id),
+        )
+
+    def pending_commands(self, terminal_id: str) -> list[sqlite3.Row]:
+        return self.query(
+            "SELECT * FROM commands WHERE terminal_id = ? AND acked_at IS NULL ORDER BY issued_at",
+            (terminal_id,),
+        )
+
+    def ack_command(self, terminal_id: str, command_id: str, now: float) -> bool:
+        return (
+            self.execute(
+                "UPDATE commands SET acked_at = coalesce(acked_at, ?) "
+                "WHERE command_id = ? AND terminal_id = ?",
+                (now, command_id, terminal_id),
+            )
+            > 0
+        )
+
+    # -- citizen authentication ----------------------------------------------------------------
+
+    def add_challenge(self, terminal_id: str, nonce: bytes, expires_at: float) -> str:
+        challenge_id = "ch-" + secrets.token_hex(12)
+        self.execute(
+            "INSERT INTO challenges (challenge_id, terminal_id, nonce, expires_at) "
+            "VALUES (?, ?, ?, ?)",
+            (challenge_id, terminal_id, nonce, expires_at),
+        )
+        return challenge_id
+
+    def spend_challenge(
+        self, db: sqlite3.Connection, challenge_id: str, terminal_id: str
+    ) -> sqlite3.Row | None:
+        """Mark the challenge used (once, by its own terminal); the row as it was, or None."""
+        row = db.execute(
+            "SELECT * FROM challenges WHERE challenge_id = ? AND terminal_id = ?",
+            (challenge_id, terminal_id),
+        ).fetchone()
+        if row is not None:
+            db.execute("UPDATE challenges SET used = 1 WHERE challenge_id = ?", (challenge_id,))
+        return row
+
+    def citizen_session(self, token: str, terminal_id: str, now: float) -> dict[str, Any] | None:
+        rows = self.query(
+            "SELECT citizen, expires_at FROM citizen_sessions "
+            "WHERE token_hash = ? AND terminal_id = ?",
+            (secret_hash(token), terminal_id),
+        )
+        if not rows or rows[0]["expires_at"] <= now:
+            return None
+        citizen: dict[str, Any] = json.loads(rows[0]["citizen"])
+        return citizen
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def document(self, document_id: str, terminal_id: str) -> sqlite3.Row | None:
+        rows = self.query(
+            "SELECT * FROM documents WHERE document_id = ? AND terminal_id = ?",
+            (document_id, terminal_id),
+        )
+        return rows[0] if rows else None
+
+    def document_by_code(self, code: str) -> sqlite3.Row | None:
+        rows = self.query(
+            "SELECT document_type, status, created_at FROM documents WHERE verification_code = ?",
+            (code,),
+        )
+        return rows[0] if rows else None

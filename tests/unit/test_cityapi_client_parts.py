@@ -1,0 +1,185 @@
+"""The client's pure parts: header and URL parsing (property-based), error mapping, time
+bound, token file, catalogue cache, redaction, and the runtime never importing the server."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.cityapi.catalogue_cache import CatalogueCache
+from kiosk.cityapi.client import parse_repr_digest
+from kiosk.cityapi.errors import PLAIN_SENTENCES, CityApiError, ErrorKind, plain_sentence
+from kiosk.cityapi.models import LANGUAGES, CitizenAuthentication, CitizenSession, TerminalToken
+from kiosk.cityapi.tokens import TokenFile
+from kiosk.cityapi.transport import Reply, check_base_url, error_for_status, worst_case_s
+from kiosk.config import CityApiSettings
+from kiosk.refserver.catalogue import CATALOGUE
+
+BOUNDED = settings(max_examples=200, deadline=None)
+
+
+@BOUNDED
+@given(st.binary(min_size=32, max_size=32), st.sampled_from(["", "sha-512=:AAAA:, ", "x=1,"]))
+def test_repr_digest_round_trips(digest: bytes, before: str) -> None:
+    header = f"{before}sha-256=:{base64.b64encode(digest).decode()}:"
+    assert parse_repr_digest(header) == digest
+
+
+@BOUNDED
+@given(st.text(max_size=200))
+def test_repr_digest_never_raises_and_only_accepts_32_bytes(header: str) -> None:
+    found = parse_repr_digest(header)
+    assert found is None or len(found) == 32
+
+
+def test_repr_digest_rejects_other_lengths() -> None:
+    assert parse_repr_digest("sha-256=:" + base64.b64encode(b"short").decode() + ":") is None
+    assert parse_repr_digest("sha-256=:not base64!:") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.brussels.example/city",
+        "https://10.0.0.1:8443/",
+        "http://127.0.0.1:8080",
+        "http://localhost:1",
+        "http://[::1]:80",
+    ],
+)
+def test_allowed_base_urls(url: str) -> None:
+    assert check_base_url(url) == url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.brussels.example",
+        "ftp://127.0.0.1",
+        "https://",
+        "https://u:p@host/",
+        "https://host/?q=1",
+        "127.0.0.1:8080",
+    ],
+)
+def test_refused_base_urls(url: str) -> None:
+    with pytest.raises(ValueError):
+        check_base_url(url)
+
+
+@BOUNDED
+@given(st.text(max_size=100))
+def test_base_url_check_raises_only_value_error(url: str) -> None:
+    try:
+        result = check_base_url(url)
+    except ValueError:
+        return
+    assert result.startswith(("https://", "http://"))
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (500, ErrorKind.SERVER_ERROR),
+        (503, ErrorKind.SERVER_ERROR),
+        (401, ErrorKind.UNAUTHORISED),
+        (403, ErrorKind.REFUSED),
+        (404, ErrorKind.REFUSED),
+        (422, ErrorKind.REFUSED),
+    ],
+)
+def test_status_mapping(status: int, kind: ErrorKind) -> None:
+    body = b'{"title": "x", "status": %d, "code": "some_code", "detail": "why"}' % status
+    error = error_for_status("call", Reply(status, {}, body))
+    assert error.kind is kind and error.code == "some_code" and "why" in str(error)
+    garbage = error_for_status("call", Reply(status, {}, b"<html>"))
+    assert garbage.kind is kind and garbage.code is None
+
+
+def test_worst_case_grows_with_every_setting() -> None:
+    base = CityApiSettings(connect_timeout=1, read_timeout=2, retries=2, backoff_factor=0.5)
+    # 3 attempts x 3 s, back-off 1 s before the third attempt, 2 s for a body.
+    assert worst_case_s(base) == pytest.approx(3 * 3 + 1 + 2)
+    more = base.model_copy(update={"retries": 3})
+    assert worst_case_s(more) > worst_case_s(base)
+
+
+def test_every_kind_has_a_plain_sentence_in_every_language() -> None:
+    assert set(PLAIN_SENTENCES) == set(ErrorKind)
+    for kind in ErrorKind:
+        for language in LANGUAGES:
+            sentence = plain_sentence(kind, language)
+            assert sentence.endswith(".") and len(sentence) < 120
+    assert "counter" in plain_sentence(ErrorKind.TIMEOUT, "en")
+    assert CityApiError(ErrorKind.TIMEOUT, "x").unavailable
+    assert not CityApiError(ErrorKind.REFUSED, "x").unavailable
+
+
+def test_token_file_is_private_and_replaced_whole(tmp_path: Path) -> None:
+    tokens = TokenFile(tmp_path / "state" / "token")
+    assert tokens.read() is None
+    tokens.write("first-token")
+    tokens.write("second-token")
+    assert tokens.read() == "second-token"
+    assert stat.S_IMODE(tokens.path.stat().st_mode) == 0o600
+    assert [p.name for p in tokens.path.parent.iterdir()] == ["token"]
+    assert "second-token" not in repr(tokens)
+
+
+def test_catalogue_cache_round_trip_and_corruption(tmp_path: Path) -> None:
+    cache = CatalogueCache(tmp_path / "catalogue.json")
+    assert cache.load() is None
+    moment = datetime.datetime(2026, 3, 1, 9, 30, tzinfo=datetime.UTC)
+    cache.save(CATALOGUE, '"v1"', moment)
+    loaded = cache.load()
+    assert loaded is not None
+    assert (loaded.catalogue, loaded.etag, loaded.fetched_at) == (CATALOGUE, '"v1"', moment)
+    cache.path.write_text('{"etag": 1, "catalogue": [')
+    assert cache.load() is None
+
+
+def test_models_with_secrets_have_redacted_reprs() -> None:
+    token = TerminalToken(terminal_id="t", token="s3cret-token", issued_at=datetime.datetime.now())
+    session = CitizenSession(citizen_token="citizen-s3cret", expires_at=datetime.datetime.now())
+    blob = base64.b64encode(b"Van den Broeck 87021424602").decode()
+    answer = CitizenAuthentication(
+        challenge_id="c",
+        identity=blob,
+        identity_signature=blob,
+        address=blob,
+        address_signature=blob,
+        rrn_certificate=blob,
+        authentication_certificate=blob,
+        challenge_signature=blob,
+    )
+    for model, secret in ((token, "s3cret"), (session, "s3cret"), (answer, blob)):
+        assert secret not in repr(model) and secret not in str(model)
+        assert secret not in f"{model!r} {model}"
+
+
+def test_the_kiosk_runtime_never_imports_the_reference_server() -> None:
+    probe = (
+        "import sys, kiosk.cityapi, kiosk.commands.cityapi\n"
+        "bad = [m for m in ('fastapi', 'uvicorn', 'fpdf', 'starlette', 'kiosk.refserver')"
+        " if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert found.stdout.strip() == ""
+
+
+def test_catalogue_etag_changes_with_content() -> None:
+    from kiosk.refserver.catalogue import CATALOGUE_ETAG, CATALOGUE_JSON
+
+    assert CATALOGUE_ETAG.strip('"') == hashlib.sha256(CATALOGUE_JSON.encode()).hexdigest()[:32]
