@@ -1,0 +1,71 @@
+"""The seam between the Kivy shell (kiosk/app.py, screens/) and everything behind it.
+
+A Runtime owns the session machine and executes its effects: eID commands, printing, the
+city API, timers, the wipe. Device and network I/O run on worker threads; every outcome
+comes back as a session event through `post`, which the app makes run on the Kivy main
+thread (Clock.schedule_once). So `dispatch` and the listeners always run on one thread and
+the machine needs no lock.
+
+No Kivy here: a Runtime runs under tests and benchmarks without a window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from kiosk.config import Settings
+from session.events import Event
+from session.machine import SessionMachine, Step
+
+# Runs a callable on the UI thread, soon. The app gives `lambda fn: Clock.schedule_once(lambda
+# _dt: fn(), 0)`; tests may give a queue they drain themselves.
+Post = Callable[[Callable[[], None]], None]
+Listener = Callable[[Step], None]
+
+
+class DemoControls(Protocol):
+    """What `kiosk demo` adds: a simulated card to insert and take out, and what was printed."""
+
+    def insert_card(self) -> None: ...
+
+    def remove_card(self) -> None: ...
+
+    def receipt_png(self) -> bytes | None:
+        """The last receipt, rendered from the ESC/POS bytes that were sent."""
+        ...
+
+    def printed_pdfs(self) -> list[Path]:
+        """Certificates printed during the demo (cups-pdf output or the PDF folder)."""
+        ...
+
+
+class Runtime(Protocol):
+    settings: Settings
+    machine: SessionMachine
+    demo: DemoControls | None  # None in production (`kiosk run`)
+
+    def start(self, post: Post) -> None:
+        """Recover leftovers from a crash, start device monitors, the tick and the heartbeat."""
+        ...
+
+    def dispatch(self, event: Event) -> Step:
+        """UI thread only: feed `event` to the machine, start its effects, tell the listeners."""
+        ...
+
+    def add_listener(self, listener: Listener) -> None:
+        """Called on the UI thread after every step (screens re-render, speech announces)."""
+        ...
+
+    def submit_pin(self, pin: bytearray) -> None:
+        """Hand the PIN pad's buffer to the card (on a worker) and zero it after use.
+
+        The PIN never enters the machine: this dispatches `PinSubmitted()` and the
+        `VerifyPin` effect uses the buffer given here.
+        """
+        ...
+
+    def stop(self) -> None:
+        """Wipe whatever session is open, stop workers and monitors; bounded in time."""
+        ...
