@@ -457,3 +457,20 @@ def test_the_monitor_reports_readers_insertions_and_removals(insert_card: Insert
         monitor.stop()
     kinds = [e.kind for e in events if e.reader == READER]
     assert kinds.index("card_inserted") < kinds.index("card_removed")
+
+
+def test_the_monitor_reports_readers_going_and_coming_back(pcscd: Pcscd) -> None:
+    """vpcd readers cannot be unplugged, but a pcscd restart takes them all away and back."""
+    events: list[ReaderEvent] = []
+    monitor = CardMonitor(events.append, poll=0.2).start()
+    try:
+        wait_until(lambda: sum(e.kind == "reader_added" for e in events) >= 2, 10, "readers")
+        pcscd.restart()
+        wait_until(
+            lambda: {e.reader for e in events if e.kind == "reader_removed"} >= set(VPCD_READERS),
+            15,
+            "the readers to be reported gone",
+        )
+        wait_until(lambda: sum(e.kind == "reader_added" for e in events) >= 4, 15, "them back")
+    finally:
+        monitor.stop()
