@@ -54,7 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from kiosk.logs import setup_logging
 
-    setup_logging(verbose=args.verbose)
+    # Commands for IT and scripts speak in one line; only warnings join it. The long-running
+    # `run` and `demo` set the configured level themselves.
+    setup_logging(verbose=args.verbose, level="warning")
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE

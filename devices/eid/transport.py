@@ -105,14 +105,14 @@ _MUTE = {
 
 def pcsc_error(result: int, during: str) -> EidError:
     """The typed error for a PC/SC result code (never an untyped pyscard exception)."""
-    text = f"{during}: {scard.SCardGetErrorMessage(result)} (0x{result & 0xFFFFFFFF:08X})"
+    detail = f"{during}: {scard.SCardGetErrorMessage(result).rstrip('.')}"
     if result in _REMOVED:
-        return CardRemoved(text)
+        return CardRemoved(f"the card was taken out or lost power ({detail})")
     if result in _READER_GONE:
-        return ReaderGone(text)
+        return ReaderGone(f"the reader or the PC/SC service went away ({detail})")
     if result == scard.SCARD_E_SHARING_VIOLATION:
-        return ReaderBusy(text)
-    return CardCommunicationError(text)
+        return ReaderBusy(f"another program is using the card ({detail})")
+    return CardCommunicationError(f"the card did not answer properly ({detail})")
 
 
 class PcscContext:

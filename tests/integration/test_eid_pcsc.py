@@ -474,3 +474,17 @@ def test_the_monitor_reports_readers_going_and_coming_back(pcscd: Pcscd) -> None
         wait_until(lambda: sum(e.kind == "reader_added" for e in events) >= 4, 15, "them back")
     finally:
         monitor.stop()
+
+
+def test_kiosk_eid_read_exits_6_when_the_card_is_pulled_out(
+    insert_card: InsertCard, tmp_path: Path
+) -> None:
+    emulated = BelpicApplet(card("1.8"))
+    insert_card(emulated)
+    emulated.pull_out_after(12)  # in the middle of the photo
+    result = kiosk_eid(
+        "read", "--json", "--reader", READER, "--trust-root", str(root_pem_file(tmp_path, "1.8"))
+    )
+    assert result.returncode == 6
+    assert json.loads(result.stdout) == {"error": "CardRemoved", "exit_code": 6}
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
