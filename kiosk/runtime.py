@@ -12,17 +12,29 @@ No Kivy here: a Runtime runs under tests and benchmarks without a window.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from kiosk.config import Settings
 from session.events import Event
 from session.machine import SessionMachine, Step
+from session.ports import ScreenReset
 
 # Runs a callable on the UI thread, soon. The app gives `lambda fn: Clock.schedule_once(lambda
 # _dt: fn(), 0)`; tests may give a queue they drain themselves.
 Post = Callable[[Callable[[], None]], None]
 Listener = Callable[[Step], None]
+
+
+@dataclass(frozen=True)
+class OfferText:
+    """A catalogue tile's words in one language, as the city API describes the document."""
+
+    name: str
+    description: str
+    icon: str  # the city's icon name (e.g. "home"); the screens map it to a picture
+    price_cents: int
 
 
 class DemoControls(Protocol):
@@ -68,4 +80,18 @@ class Runtime(Protocol):
 
     def stop(self) -> None:
         """Wipe whatever session is open, stop workers and monitors; bounded in time."""
+        ...
+
+    def describe_offer(self, document_id: str, language: str) -> OfferText | None:
+        """The words for a `DocumentOffer` of `machine.context.offers` (None: unknown id)."""
+        ...
+
+    def citizen_display_name(self) -> str | None:
+        """First names and surname from the card, for the confirm screen only; None when no
+        card was read. Never log or keep it: the holder owns it and the wipe drops it."""
+        ...
+
+    def set_screen_reset(self, reset: ScreenReset) -> None:
+        """The app's part of the wipe (clipboard, selection, widgets that showed citizen
+        data). Called from the wiping thread: the app's adapter must hop to the UI thread."""
         ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import SupportsIndex
 
 from devices.eid.identity import Address, Identity
+from devices.eid.model import CardFiles
 from devices.eid.reader import EidRead
 
 
@@ -57,6 +58,11 @@ class CitizenData:
     @property
     def photo(self) -> bytearray:
         return self._card().files.photo
+
+    @property
+    def card_files(self) -> CardFiles:
+        """The card's files as read (the city API checks them itself at authentication)."""
+        return self._card().files
 
     @property
     def signature(self) -> bytearray:

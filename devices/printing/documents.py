@@ -395,12 +395,25 @@ class CupsDocumentPrinter:
         return self._worker.call(cancel)
 
     def known_job_ids(self) -> set[int]:
-        """Every job CUPS still lists, finished or not."""
+        """Every job CUPS still lists on the kiosk's queue, finished or not.
+
+        Only this queue: a CUPS server may serve other queues (and other clients), whose
+        jobs are none of the kiosk's business, not even after a crash.
+        """
+        queue = self.queue
 
         def fetch(conn: Any) -> set[int]:
+            name = queue or conn.getDefault() or ""
             ids: set[int] = set()
             for which in ("not-completed", "completed"):
-                ids.update(conn.getJobs(which_jobs=which, requested_attributes=["job-id"]))
+                # pycups lists nothing unless job-id is among the attributes asked for.
+                wanted = ["job-id", "job-printer-uri"]
+                jobs = conn.getJobs(which_jobs=which, requested_attributes=wanted)
+                ids.update(
+                    job_id
+                    for job_id, attributes in jobs.items()
+                    if str(attributes.get("job-printer-uri", "")).endswith(f"/printers/{name}")
+                )
             return ids
 
         return self._worker.call(fetch)

@@ -1,11 +1,75 @@
-"""`kiosk run`: run the kiosk with the real devices from the configuration."""
+"""`kiosk run`: the kiosk in production, with the real devices from the configuration.
+
+Exit codes (besides those of kiosk.cli: 0 stopped cleanly, 1 internal error):
+  2  bad configuration (one line naming the file and key)
+  3  the terminal cannot start: not enrolled with the city API, no screen, or the session's
+     tmpfs directory cannot be created
+
+A missing device is not a start-up failure: the kiosk starts and shows "out of service"
+until the card reader or the printer comes back (that is the session machine's decision).
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 from typing import Any
 
-from kiosk.commands._pending import register_pending
+from kiosk.config import Settings, load_settings
+from kiosk.errors import KioskError
+
+HELP = "run the kiosk with the real devices from the configuration"
+EXIT_CANNOT_START = 3
+
+
+class CannotStart(KioskError):
+    exit_code = EXIT_CANNOT_START
 
 
 def register(sub: Any) -> None:
-    register_pending(sub, "run", "run the kiosk with the real devices from the configuration")
+    parser = sub.add_parser("run", help=HELP, description=HELP)
+    parser.add_argument("--window", action="store_true", help="a window instead of full screen")
+    parser.set_defaults(handler=run)
+
+
+def preflight(settings: Settings) -> None:
+    """What must hold before anything is shown; raises ConfigError or CannotStart."""
+    from kiosk.cityapi.tokens import TokenFile
+
+    if TokenFile(settings.cityapi.token_file).read() is None:
+        raise CannotStart(
+            f"this terminal is not enrolled (no token in {settings.cityapi.token_file}); "
+            "enrol it with `kiosk provision`"
+        )
+    tmpfs = settings.session.tmpfs_dir
+    try:
+        tmpfs.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not os.access(tmpfs, os.W_OK | os.X_OK):
+            raise PermissionError
+    except OSError:
+        raise CannotStart(f"session.tmpfs_dir {tmpfs} cannot be created or written") from None
+    from kiosk.display import has_display
+
+    if not has_display():
+        raise CannotStart("no screen: DISPLAY or WAYLAND_DISPLAY is not set")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    preflight(settings)
+    from kiosk.wiring import build_runtime
+
+    runtime = build_runtime(settings)
+    try:
+        from kiosk.kivy_setup import prepare_kivy
+
+        prepare_kivy(fullscreen=settings.ui.fullscreen and not args.window)
+        from kiosk.app import KioskApp
+
+        # KioskApp(settings, runtime, *, screenshot=None); it calls runtime.start(post).
+        app_class: Any = KioskApp
+        app = app_class(settings, runtime)
+        app.run()
+    finally:
+        runtime.stop()
+    return 0

@@ -1,0 +1,81 @@
+"""Building a runtime: the production one from the configuration, and the demo one."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+from kiosk.config import SessionSettings, Settings
+from kiosk.wiring.demo import SimulatedDemo
+from kiosk.wiring.devices import demo_devices, production_devices, test_pki_roots, trust_roots
+from kiosk.wiring.runtime import PRINTER_POLL_S, TICK_S, KioskRuntime
+from session.timers import Clock
+
+DEFAULT_TMPFS = SessionSettings().tmpfs_dir
+SHM = Path("/dev/shm")  # noqa: S108 (a tmpfs on purpose: the demo's session files)
+
+
+def build_runtime(settings: Settings) -> KioskRuntime:
+    """The production runtime. Raises ConfigError when the configuration cannot work; a
+    device that is missing is not an error (the session shows out-of-service)."""
+    devices = production_devices(settings)
+    extra = test_pki_roots() if settings.eid.simulated else []
+    return KioskRuntime(settings, devices, trust_roots(settings, *extra))
+
+
+def build_demo_runtime(
+    settings: Settings,
+    workdir: Path,
+    *,
+    clock: Clock = time.monotonic,
+    tick_s: float | None = TICK_S,
+    printer_poll_s: float | None = PRINTER_POLL_S,
+) -> KioskRuntime:
+    """Everything simulated or embedded; `runtime.demo` is a `SimulatedDemo`.
+
+    `workdir` holds the embedded city API's data, the terminal token and the printed PDFs.
+    The session's files go to `session.tmpfs_dir` unless it is the production default, then
+    to a tmpfs folder of this workdir under /dev/shm (or workdir/session without /dev/shm).
+    Tests pass a `clock` (session.timers.ManualClock) and `tick_s=None` to drive time.
+    """
+    settings = demo_settings(settings, workdir)
+    devices, server = demo_devices(settings, workdir)
+    try:
+        runtime = KioskRuntime(
+            settings,
+            devices,
+            trust_roots(settings, *test_pki_roots()),
+            clock=clock,
+            tick_s=tick_s,
+            printer_poll_s=printer_poll_s,
+            on_stop=[server.stop],
+        )
+    except BaseException:
+        server.stop()
+        raise
+    assert devices.sim_reader is not None and devices.demo_card is not None
+    runtime.demo = SimulatedDemo(
+        runtime,
+        devices.sim_reader,
+        devices.demo_card,
+        devices.document_printer,
+        devices.receipt_printer,
+        devices.pdf_folder,
+        server,
+    )
+    return runtime
+
+
+def demo_settings(settings: Settings, workdir: Path) -> Settings:
+    if settings.session.tmpfs_dir != DEFAULT_TMPFS:
+        return settings
+    workdir = workdir.resolve()
+    if SHM.is_dir() and os.access(SHM, os.W_OK):
+        tag = hashlib.sha256(str(workdir).encode()).hexdigest()[:12]
+        tmpfs = SHM / f"kiosk-demo-{os.getuid()}-{tag}"
+    else:
+        tmpfs = workdir / "session"
+    session = settings.session.model_copy(update={"tmpfs_dir": tmpfs})
+    return settings.model_copy(update={"session": session})

@@ -1,0 +1,178 @@
+"""Which concrete devices a runtime gets: production from the configuration, or the demo set.
+
+Production (`kiosk run`): the PC/SC reader through pcscd (or the simulated reader with the
+demo card when `eid.simulated`), CUPS (or a PDF folder when `printer.pdf_folder`), the ESC/POS
+receipt printer (or none), the city API at `cityapi.url`.
+
+Demo (`kiosk demo`, tests, benchmarks): the simulated reader holding no card until the demo
+inserts it, the reference city API embedded on loopback with the test PKI's roots trusted and
+this terminal enrolled, CUPS when a queue is configured and ready (a cups-pdf queue) else the
+PDF folder twin, and the simulated receipt printer. Works on any laptop.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cryptography import x509
+
+from devices.eid.emulator import (
+    BelpicApplet,
+    EmulatedCardContent,
+    SimReader,
+    build_card,
+    demo_profile,
+    shared_test_pki,
+)
+from devices.eid.trust import TrustRootError, default_roots, load_pem_roots
+from devices.printing import (
+    CupsDocumentPrinter,
+    DocumentPrinter,
+    EscposReceiptPrinter,
+    Level,
+    NoReceiptPrinter,
+    ReceiptPrinter,
+    SimulatedDocumentPrinter,
+    SimulatedReceiptPrinter,
+)
+from devices.printing.errors import ReceiptUriError
+from kiosk.cityapi import CityApiClient
+from kiosk.config import ConfigError, Settings
+from kiosk.wiring.eid import Connector, PcscConnector, simulated_connector
+
+if TYPE_CHECKING:
+    from kiosk.refserver import EmbeddedServer
+
+log = logging.getLogger(__name__)
+
+DEMO_PIN = "1234"
+
+
+@dataclass
+class DeviceSet:
+    """Everything a runtime drives. `closers` run at stop, in order."""
+
+    connector: Connector
+    document_printer: DocumentPrinter
+    receipt_printer: ReceiptPrinter
+    api: CityApiClient
+    pcsc: PcscConnector | None = None  # set when the reader is a real one (monitor it)
+    sim_reader: SimReader | None = None
+    demo_card: EmulatedCardContent | None = None
+    pdf_folder: Path | None = None  # where simulated certificates land
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+
+def trust_roots(settings: Settings, *extra: x509.Certificate) -> list[x509.Certificate]:
+    try:
+        return [*default_roots(), *load_pem_roots(settings.eid.trust_roots), *extra]
+    except TrustRootError as exc:
+        raise ConfigError(f"eid.trust_roots: {exc}") from None
+
+
+def test_pki_roots() -> list[x509.Certificate]:
+    return x509.load_pem_x509_certificates(shared_test_pki().root_pem())
+
+
+def demo_card() -> EmulatedCardContent:
+    return build_card(demo_profile(), shared_test_pki(), "1.8")
+
+
+def receipt_printer(settings: Settings) -> ReceiptPrinter:
+    if not settings.receipt.uri:
+        return NoReceiptPrinter()
+    try:
+        return EscposReceiptPrinter(
+            settings.receipt.uri, profile=settings.receipt.profile, timeout=settings.receipt.timeout
+        )
+    except ReceiptUriError as exc:
+        raise ConfigError(f"receipt.uri: {exc}") from None
+
+
+def cups_printer(settings: Settings) -> CupsDocumentPrinter:
+    return CupsDocumentPrinter(settings.printer.queue, server=settings.printer.server or None)
+
+
+def production_devices(settings: Settings) -> DeviceSet:
+    """The configured devices. A missing device is not an error here: the session shows
+    out-of-service until it comes. A configuration that cannot work is (ConfigError)."""
+    if not settings.cityapi.url:
+        raise ConfigError("cityapi.url is empty: `kiosk run` needs the city API (try `kiosk demo`)")
+    try:
+        api = CityApiClient(settings.cityapi)
+    except ValueError as exc:
+        raise ConfigError(f"cityapi.url: {exc}") from None
+    receipts = receipt_printer(settings)
+    if settings.printer.pdf_folder is not None:
+        folder = settings.printer.pdf_folder
+        printer: DocumentPrinter = SimulatedDocumentPrinter(folder)
+    else:
+        folder, printer = None, cups_printer(settings)
+    if settings.eid.simulated:
+        card = demo_card()
+        reader = SimReader(BelpicApplet(card, DEMO_PIN))
+        devices = DeviceSet(
+            simulated_connector(reader), printer, receipts, api, None, reader, card, folder
+        )
+    else:
+        pcsc = PcscConnector(settings.eid.reader)
+        devices = DeviceSet(pcsc, printer, receipts, api, pcsc, pdf_folder=folder)
+        devices.closers.append(pcsc.close)
+    devices.closers += [printer.close, api.close]
+    return devices
+
+
+def demo_devices(settings: Settings, workdir: Path) -> tuple[DeviceSet, EmbeddedServer]:
+    """The demo set and the embedded server (to stop last). `settings.cityapi` paths are
+    moved under `workdir` so the demo never touches /var/lib/kiosk."""
+    from kiosk.refserver import EmbeddedServer, ServerConfig
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    code = secrets.token_urlsafe(12)
+    server = EmbeddedServer(
+        ServerConfig(
+            data_dir=workdir / "cityapi-server",
+            trust_roots=[*default_roots(), *test_pki_roots()],
+            enrolment_codes=[code],
+        )
+    )
+    try:
+        api_settings = settings.cityapi.model_copy(
+            update={
+                "token_file": workdir / "token",
+                "catalogue_cache": workdir / "catalogue.json",
+            }
+        )
+        api = CityApiClient(api_settings, base_url=server.url)
+        api.enrol(code, settings.terminal.id)
+        card = demo_card()
+        reader = SimReader()
+        printer, folder = _demo_document_printer(settings, workdir)
+        receipts = SimulatedReceiptPrinter(settings.receipt.profile)
+    except BaseException:
+        server.stop()
+        raise
+    devices = DeviceSet(
+        simulated_connector(reader), printer, receipts, api, None, reader, card, folder
+    )
+    devices.closers += [printer.close, api.close]
+    return devices, server
+
+
+def _demo_document_printer(
+    settings: Settings, workdir: Path
+) -> tuple[DocumentPrinter, Path | None]:
+    if settings.printer.queue and settings.printer.pdf_folder is None:
+        cups = cups_printer(settings)
+        readiness = cups.readiness()
+        if readiness.level is not Level.UNAVAILABLE:
+            return cups, None
+        log.info("demo: CUPS queue not usable (%s); printing to a folder", readiness.reason)
+        cups.close()
+    folder = settings.printer.pdf_folder or workdir / "printed"
+    return SimulatedDocumentPrinter(folder), folder

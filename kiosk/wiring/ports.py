@@ -1,0 +1,44 @@
+"""The wipe's ports that are neither printer nor card: the screens (the app hooks in), the
+city API calls (cancelled), and health (a failed wipe verification is logged for IT)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from session.ports import ScreenReset
+
+log = logging.getLogger(__name__)
+
+
+class ScreenHook:
+    """Forwards to the app's `ScreenReset` once it has given one (before that, nothing shows
+    citizen data, so there is nothing to reset)."""
+
+    def __init__(self) -> None:
+        self.target: ScreenReset | None = None
+
+    def clear_clipboard(self) -> None:
+        if self.target is not None:
+            self.target.clear_clipboard()
+
+    def clear_selection(self) -> None:
+        if self.target is not None:
+            self.target.clear_selection()
+
+    def reset_screens(self) -> None:
+        if self.target is not None:
+            self.target.reset_screens()
+
+
+class ApiCalls:
+    def __init__(self, cancel: Callable[[], None]) -> None:
+        self._cancel = cancel
+
+    def cancel_all(self) -> None:
+        self._cancel()
+
+
+class LogHealth:
+    def wipe_failed(self, reason: str, problems: Sequence[str]) -> None:
+        log.error("wipe after %s NOT verified: %s", reason, "; ".join(problems))

@@ -1,0 +1,258 @@
+"""`KioskRuntime`: the kiosk.runtime.Runtime the app drives (see that module for the contract).
+
+It owns the session machine, feeds it events on the UI thread (`dispatch`), has the effects
+carried out by the executor's workers, and brings their outcomes back through `post`.
+Besides the workers it runs: a tick (about once a second), a printer readiness poll, and
+for a real reader the pcscd card monitor.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from cryptography import x509
+
+from kiosk.config import Settings
+from kiosk.runtime import DemoControls, Listener, OfferText, Post
+from kiosk.wiring.devices import DeviceSet
+from kiosk.wiring.eid import CardSession
+from kiosk.wiring.executor import EffectExecutor, Ticket
+from kiosk.wiring.ports import ApiCalls, LogHealth, ScreenHook
+from kiosk.wiring.printing import Spool, printer_status
+from kiosk.wiring.readers import ReaderWatch
+from kiosk.wiring.ticker import Periodic
+from session import events as ev
+from session.kinds import PrinterStatus, WipeReason
+from session.machine import SessionMachine, Step
+from session.ports import ScreenReset
+from session.recovery import recover_leftover_sessions
+from session.timers import Clock, TimerPolicy
+from session.wipe import Wiper
+
+log = logging.getLogger(__name__)
+
+TICK_S = 1.0
+PRINTER_POLL_S = 10.0
+WIPE_STEP_BUDGET_S = 1.0
+STOP_BUDGET_S = 3.0
+
+
+class KioskRuntime:
+    def __init__(
+        self,
+        settings: Settings,
+        devices: DeviceSet,
+        roots: Sequence[x509.Certificate],
+        *,
+        clock: Clock = time.monotonic,
+        tick_s: float | None = TICK_S,
+        printer_poll_s: float | None = PRINTER_POLL_S,
+        on_stop: Sequence[Callable[[], None]] = (),
+    ) -> None:
+        self.settings = settings
+        self.devices = devices
+        policy = TimerPolicy.from_settings(
+            settings.session, print_timeout=settings.printer.job_timeout
+        )
+        self.machine = SessionMachine(
+            policy,
+            clock,
+            settings.session.tmpfs_dir,
+            default_language=settings.terminal.default_language,
+        )
+        self.demo: DemoControls | None = None
+        self.spool = Spool(devices.document_printer)
+        self._screens = ScreenHook()
+        self.wiper = Wiper(
+            spool=self.spool,
+            screens=self._screens,
+            api=ApiCalls(self._cancel_api_calls),
+            health=LogHealth(),
+            step_budget_s=WIPE_STEP_BUDGET_S,
+        )
+        self.card = CardSession(devices.connector, roots)
+        self.executor = EffectExecutor(
+            settings, self.machine, devices, self.card, self.spool, self.wiper, self._from_worker
+        )
+        self._tick_s = tick_s
+        self._printer_poll_s = printer_poll_s
+        self._on_stop = list(on_stop)
+        self._listeners: list[Listener] = []
+        self._post: Post | None = None
+        self._periodic: list[Periodic] = []
+        self._watch: ReaderWatch | None = None
+        self._printer_seen: PrinterStatus | None = None
+        self._printer_lock = threading.Lock()
+        self._stopped = False
+
+    def __repr__(self) -> str:
+        return f"KioskRuntime({self.machine!r})"
+
+    # -- Runtime ---------------------------------------------------------------------------
+
+    def start(self, post: Post) -> None:
+        self._post = post
+        reports = recover_leftover_sessions(self.settings.session.tmpfs_dir, self.wiper)
+        if any(not r.verified for r in reports):
+            log.error("start-up: leftovers of a previous run could not all be wiped")
+        if self._tick_s:
+            tick = Periodic("kiosk-tick", self._tick_s, lambda: self._post_ui(self._tick))
+            self._periodic.append(tick.start())
+        if self._printer_poll_s:
+            poll = Periodic("kiosk-printer", self._printer_poll_s, self._poll_printer, at_once=True)
+            self._periodic.append(poll.start())
+        pcsc = self.devices.pcsc
+        if pcsc is not None:
+            self.executor.eid_worker.submit(
+                lambda: None if pcsc.reader_present() else self.emit_device(ev.ReaderGone())
+            )
+            self._watch = ReaderWatch(pcsc.wanted, self.emit_device)
+            self._watch.start()
+
+    def dispatch(self, event: ev.Event) -> Step:
+        if self._stopped:
+            if isinstance(event, ev.CitizenPayload):
+                event.discard()
+            return Step(self.machine.state, (), handled=False)
+        if isinstance(event, ev.CardRemoved | ev.ReaderGone):
+            self.executor.eid_worker.submit(self.card.forget)
+        step = self.machine.handle(event)
+        for effect in step.effects:
+            try:
+                self.executor.execute(effect)
+            except Exception as exc:
+                log.error(
+                    "effect %s failed to start (%s)", type(effect).__name__, type(exc).__name__
+                )
+        for listener in list(self._listeners):
+            try:
+                listener(step)
+            except Exception as exc:
+                log.error("a step listener failed (%s)", type(exc).__name__)
+        return step
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def submit_pin(self, pin: bytearray) -> None:
+        self.executor.hold_pin(pin)
+        try:
+            self.dispatch(ev.PinSubmitted())
+        finally:
+            self.executor.drop_pin()  # VerifyPin took it if the machine wanted it; else zero it
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        deadline = time.monotonic() + STOP_BUDGET_S
+        for periodic in self._periodic:
+            periodic.stop(0.5)
+        if self._watch is not None:
+            self._watch.stop(1.0)
+        try:
+            if not self.executor.wipe_now(WipeReason.CANCELLED):
+                log.error("stop: the last wipe was not verified")
+        except Exception as exc:
+            log.error("stop: wipe failed (%s)", type(exc).__name__)
+        self.executor.stop(max(0.1, deadline - time.monotonic()))
+        for close in [*self.devices.closers, *self._on_stop]:
+            try:
+                close()
+            except Exception as exc:
+                log.warning("stop: closing a device failed (%s)", type(exc).__name__)
+
+    def describe_offer(self, document_id: str, language: str) -> OfferText | None:
+        item = self.executor.catalogue.get(document_id)
+        if item is None:
+            return None
+        lang = language if language in ("fr", "nl", "en", "de") else "fr"
+        return OfferText(
+            item.name.get(lang),  # type: ignore[arg-type]
+            item.description.get(lang),  # type: ignore[arg-type]
+            item.icon,
+            item.price_cents,
+        )
+
+    def citizen_display_name(self) -> str | None:
+        holder = self.machine.citizen
+        if not holder.has_card_read:
+            return None
+        identity = holder.identity
+        return f"{identity.first_names} {identity.surname}".strip()
+
+    def set_screen_reset(self, reset: ScreenReset) -> None:
+        self._screens.target = reset
+
+    # -- beyond the protocol -----------------------------------------------------------------
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def emit_device(self, event: ev.Event) -> None:
+        """A device event from any thread: dispatched on the UI thread."""
+        self._post_ui(lambda: self._dispatch_quietly(event))
+
+    def check_printer(self) -> PrinterStatus:
+        """Ask the certificate printer how it is (any thread but the UI's: it may block);
+        a change goes to the machine as PrinterStateChanged."""
+        try:
+            readiness = self.devices.document_printer.readiness()
+            status, reason = printer_status(readiness.level), readiness.reason
+        except Exception as exc:
+            status, reason = PrinterStatus.UNAVAILABLE, f"readiness unknown ({type(exc).__name__})"
+        with self._printer_lock:
+            changed, self._printer_seen = status is not self._printer_seen, status
+        if changed:
+            if status is not PrinterStatus.READY:
+                log.warning("certificate printer %s: %s", status.value, reason)
+            self.emit_device(ev.PrinterStateChanged(status))
+        return status
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _poll_printer(self) -> None:
+        self.check_printer()
+
+    def _tick(self) -> None:
+        self.dispatch(ev.Tick())
+
+    def _dispatch_quietly(self, event: ev.Event) -> None:
+        self.dispatch(event)
+
+    def _post_ui(self, fn: Callable[[], None]) -> None:
+        post = self._post
+        if post is None or self._stopped:
+            return
+        post(fn)
+
+    def _from_worker(self, event: ev.Event, ticket: Ticket) -> None:
+        """A worker's outcome: to the UI thread, where its ticket is checked."""
+        if self._post is None or self._stopped:
+            _drop(event)
+            return
+        self._post_ui(lambda: self._deliver(event, ticket))
+
+    def _deliver(self, event: ev.Event, ticket: Ticket) -> None:
+        if self._stopped or not self.executor.current(ticket):
+            log.debug("late %s dropped", type(event).__name__)
+            _drop(event)
+            return
+        self.dispatch(event)
+
+    def _cancel_api_calls(self) -> None:
+        self.executor.cancel_api_calls()
+
+
+def _drop(event: ev.Event) -> None:
+    if isinstance(event, ev.CitizenPayload):
+        event.discard()
+
+
+def default_workdir() -> Path:
+    return Path.home() / ".cache" / "kiosk-demo"

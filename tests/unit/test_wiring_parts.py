@@ -1,0 +1,148 @@
+"""The runtime's small parts on their own: the worker, the spool port, certificate printing
+with the simulated printer twin, the city API error mapping and the signature bridge."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from devices.printing import JobOutcome, JobState, Level, Readiness, SimulatedDocumentPrinter
+from kiosk.cityapi import CityApiError, ErrorKind
+from kiosk.wiring.api import Cancelled, SignBridge, api_problem, read_into_bytearray
+from kiosk.wiring.printing import Spool, outcome_problem, print_certificate
+from kiosk.wiring.worker import Worker
+from session import events as ev
+from session.kinds import ApiProblem, PrintProblem
+from session.workspace import session_dir
+
+PDF = bytearray(b"%PDF-1.4\n% a certificate\n%%EOF\n")
+SID = "0123456789abcdef"
+
+
+def fail() -> None:
+    raise RuntimeError("a job that fails")
+
+
+def test_worker_runs_jobs_in_order_and_survives_a_failing_one() -> None:
+    worker = Worker("test-worker")
+    done: list[int] = []
+    worker.submit(lambda: done.append(1))
+    worker.submit(fail)
+    worker.submit(lambda: done.append(2))
+    assert worker.stop(2.0)
+    assert done == [1, 2]
+    worker.submit(lambda: done.append(3))  # refused after stop
+    assert done == [1, 2]
+
+
+def test_worker_stop_is_bounded_when_a_job_hangs() -> None:
+    release = threading.Event()
+    worker = Worker("test-hung")
+
+    def hang() -> None:
+        release.wait(5)
+
+    worker.submit(hang)
+    started = time.monotonic()
+    assert worker.stop(0.2) is False
+    assert time.monotonic() - started < 1.0
+    release.set()
+
+
+def test_print_certificate_reports_each_step_and_leaves_no_file(tmp_path: Path) -> None:
+    printer = SimulatedDocumentPrinter(tmp_path / "out")
+    spool = Spool(printer)
+    folder = session_dir(tmp_path / "tmpfs", SID)
+    events: list[ev.Event] = []
+    print_certificate(printer, spool, PDF, folder, SID, pages=1, timeout=5, emit=events.append)
+    assert isinstance(events[0], ev.PrintQueued)
+    assert isinstance(events[-1], ev.PrintCompleted)
+    assert any(isinstance(e, ev.PrintProgress) for e in events)
+    assert list(folder.iterdir()) == []  # the file lived only until the printer took it
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 1
+    queued = events[0]
+    assert isinstance(queued, ev.PrintQueued)
+    job = queued.job_id
+    assert spool.wiped(SID) == (job,)
+    spool.purge([job])
+    assert spool.remaining([job]) == [] and spool.active_jobs() == []
+
+
+def test_print_certificate_with_the_printer_unavailable(tmp_path: Path) -> None:
+    printer = SimulatedDocumentPrinter(tmp_path / "out")
+    printer.set_readiness(Readiness(Level.UNAVAILABLE, "paper out"))
+    events: list[ev.Event] = []
+    folder = session_dir(tmp_path / "tmpfs", SID)
+    print_certificate(
+        printer, Spool(printer), PDF, folder, SID, pages=1, timeout=5, emit=events.append
+    )
+    assert events == [ev.PrintFailed(PrintProblem.UNAVAILABLE)]
+    assert list(folder.iterdir()) == []
+
+
+def test_a_job_of_a_session_already_wiped_is_purged_at_once(tmp_path: Path) -> None:
+    printer = SimulatedDocumentPrinter(tmp_path / "out")
+    spool = Spool(printer)
+    spool.wiped(SID)
+    events: list[ev.Event] = []
+    folder = session_dir(tmp_path / "tmpfs", SID)
+    print_certificate(printer, spool, PDF, folder, SID, pages=1, timeout=5, emit=events.append)
+    assert events == []  # nobody is there to hear about it
+    assert spool.active_jobs() == []
+
+
+@pytest.mark.parametrize(
+    ("outcome", "problem"),
+    [
+        (JobOutcome(1, JobState.PROCESSING, True, "slow", 0, 9.0), PrintProblem.TIMEOUT),
+        (JobOutcome(1, JobState.STOPPED, False, "media-empty-error", 0, 1), PrintProblem.PAPER_OUT),
+        (JobOutcome(1, JobState.ABORTED, False, "job aborted (media-jam)", 0, 1), PrintProblem.JAM),
+        (JobOutcome(1, JobState.STOPPED, False, "queue paused", 0, 1), PrintProblem.UNAVAILABLE),
+        (JobOutcome(1, JobState.CANCELED, False, "job canceled", 0, 1), PrintProblem.FAILED),
+    ],
+)
+def test_outcome_problem(outcome: JobOutcome, problem: PrintProblem) -> None:
+    assert outcome_problem(outcome) is problem
+
+
+@pytest.mark.parametrize(
+    ("error", "problem"),
+    [
+        (CityApiError(ErrorKind.UNREACHABLE, "x"), ApiProblem.OFFLINE),
+        (CityApiError(ErrorKind.TIMEOUT, "x"), ApiProblem.TIMEOUT),
+        (CityApiError(ErrorKind.SERVER_ERROR, "x", status=503), ApiProblem.SERVER_ERROR),
+        (CityApiError(ErrorKind.REFUSED, "x", status=403), ApiProblem.REFUSED),
+        (CityApiError(ErrorKind.REFUSED, "x", status=404), ApiProblem.NOT_FOUND),
+        (Cancelled(), ApiProblem.TIMEOUT),
+        (ValueError(), ApiProblem.SERVER_ERROR),
+    ],
+)
+def test_api_problem(error: Exception, problem: ApiProblem) -> None:
+    assert api_problem(error) is problem
+
+
+def test_sign_bridge_hands_over_the_signature() -> None:
+    seen: list[bytes] = []
+    bridge = SignBridge(seen.append, timeout=2)
+    signature, certificate = bytearray(b"sig"), bytearray(b"cert")
+    threading.Timer(0.05, lambda: bridge.resolve(signature, certificate)).start()
+    assert bridge.sign(b"nonce") == (signature, certificate)
+    assert seen == [b"nonce"]
+
+
+def test_sign_bridge_cancelled_or_timed_out() -> None:
+    bridge = SignBridge(lambda _c: None, timeout=2)
+    threading.Timer(0.05, bridge.cancel).start()
+    with pytest.raises(Cancelled):
+        bridge.sign(b"nonce")
+    with pytest.raises(Cancelled):
+        SignBridge(lambda _c: None, timeout=0.05).sign(b"nonce")
+
+
+def test_read_into_bytearray(tmp_path: Path) -> None:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(bytes(PDF))
+    assert read_into_bytearray(path) == PDF
