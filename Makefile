@@ -15,14 +15,14 @@ PACKAGES_DIRS := kiosk screens devices session provisioning
 APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd \
 	cups cups-bsd cups-client printer-driver-cups-pdf libcups2-dev \
 	xvfb libgl1-mesa-dri libgl1 libegl1 libmtdev1 xauth \
-	libusb-1.0-0 fonts-dejavu-core espeak-ng poppler-utils \
+	libusb-1.0-0 fonts-dejavu-core espeak-ng alsa-utils poppler-utils \
 	iproute2 util-linux procps systemd gcc make
 
-.PHONY: all setup system-packages venv demo test lint typecheck pytest bench docs clean
+.PHONY: all setup system-packages venv catalogues demo test lint typecheck pytest bench docs clean
 
 all: test
 
-setup: system-packages venv
+setup: system-packages venv catalogues
 
 system-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do \
@@ -41,6 +41,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $@
+
+# The gettext catalogues compiled to .mo (idempotent: only changed ones are rewritten).
+catalogues: venv
+	$(BIN)/python -m kiosk.i18n.compile
 
 demo: setup
 	$(BIN)/kiosk demo

@@ -126,6 +126,7 @@ def setup_logging(verbose: bool = False, level: str = "info", stream: TextIO | N
     # retry, which our own one-line errors already cover.
     for noisy, quiet in (
         ("urllib3", logging.ERROR),
+        ("fontTools", logging.WARNING),  # fpdf2 subsetting fonts, at INFO, per certificate
         ("kivy", logging.WARNING),
         ("PIL", logging.WARNING),
         ("asyncio", logging.WARNING),

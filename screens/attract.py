@@ -1,41 +1,59 @@
-"""The attract screen: a calm loop inviting a passer-by to touch, in four languages."""
+"""The attract screen: a calm loop inviting a passer-by to touch, in four languages.
+
+Calm and cheap: one highlighted invitation moves to the next language every few seconds; no
+animation runs, so the window redraws once per cycle and idle CPU stays near zero.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kivy.clock import Clock
-from kivy.lang import Builder
 from kivy.properties import ListProperty, NumericProperty, StringProperty
-from kivy.uix.screenmanager import Screen
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+from kiosk.i18n import gettext_for
+from kiosk.i18n.kivy_tr import tr
+from screens.base import KioskScreen, load_rules
+from screens.names import CITY_NAME, N_
+from session.events import Start
+from session.machine import SessionContext
+from session.states import State
 
-# Shown before the citizen has chosen a language, so every language is on screen at once.
-INVITATIONS = {
-    "fr": "Touchez l'écran pour commencer",
-    "nl": "Raak het scherm aan om te beginnen",
-    "en": "Touch the screen to start",
-    "de": "Berühren Sie den Bildschirm, um zu beginnen",
-}
+load_rules(__file__)
 
+LANGUAGES = ("fr", "nl", "en", "de")
 CYCLE_SECONDS = 4.0
+INVITATION = N_("Touch the screen to start")
 
 
-class AttractScreen(Screen):
-    city_name = StringProperty("Bruxelles · Brussel · Brussels")
-    languages = ListProperty(list(INVITATIONS))
+def invitations() -> list[str]:
+    """The invitation in each language, whatever the current language is."""
+    return [gettext_for(lang)(INVITATION) for lang in LANGUAGES]
+
+
+class AttractScreen(KioskScreen):
+    city_name = StringProperty(CITY_NAME)
+    lines = ListProperty(invitations())
     index = NumericProperty(0)
-    invitation = StringProperty(INVITATIONS["fr"])
-    all_invitations = StringProperty("\n".join(INVITATIONS.values()))
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._cycle = Clock.schedule_interval(self._next_language, CYCLE_SECONDS)
+        self._cycle.cancel()
 
     def on_enter(self, *_args: object) -> None:
-        # A slow cycle, not an animation: one redraw every few seconds keeps idle CPU near zero.
+        super().on_enter()
+        self._cycle.cancel()
         self._cycle = Clock.schedule_interval(self._next_language, CYCLE_SECONDS)
 
     def on_leave(self, *_args: object) -> None:
+        super().on_leave()
         self._cycle.cancel()
 
+    def update(self, state: State, context: SessionContext) -> None:
+        self.title = tr._("Welcome")
+        self.summary = tr._(INVITATION)
+
+    def start(self) -> None:
+        self.send(Start())
+
     def _next_language(self, _dt: float) -> None:
-        self.index = (self.index + 1) % len(self.languages)
-        self.invitation = INVITATIONS[self.languages[self.index]]
+        self.index = (self.index + 1) % len(self.lines)

@@ -1,20 +1,32 @@
-"""`kiosk demo`: the kiosk on embedded defaults, with no hardware and no configuration.
+"""`kiosk demo`: the whole e-guichet journey on embedded defaults, no hardware needed.
 
-With no display, it starts a private Xvfb, photographs the first screen, says where the
-picture went and exits 0, so `make demo` is useful on a headless server too.
+The reference city API runs in-process on loopback, the reader is simulated with a demo
+citizen's card (PIN 1234) that the on-screen demo buttons (or F5 / F6) put in and take out,
+and certificates go to CUPS when a cups-pdf queue exists, else to PDF files.
+
+`kiosk demo --headless --out DIR` plays a scripted journey in each language under Xvfb (its
+own when there is no display) and writes into DIR a screenshot of every screen, the printed
+PDFs, the receipt as a PNG and summary.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
+import time
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import Settings, load_settings
+from kiosk.config import Settings, hash_maintenance_pin, load_settings
 from kiosk.display import VirtualDisplay, has_display, start_xvfb
+from kiosk.logs import setup_logging
 
 HELP = "run the kiosk on embedded defaults with simulated devices (no hardware needed)"
+DEMO_MAINTENANCE_PIN = "2468"  # the demo's own; a real kiosk gets its hash from provisioning
+LANGUAGE_BUTTONS = {"fr": "Français", "nl": "Nederlands", "en": "English", "de": "Deutsch"}
+DEMO_PIN = "1234"
 
 
 def register(sub: Any) -> None:
@@ -22,42 +34,164 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--headless",
         action="store_true",
-        help="run under a private Xvfb even when a display exists, and exit after the screenshot",
+        help="play a scripted journey in each language under Xvfb and write what it shows",
     )
     parser.add_argument(
         "--out",
         metavar="DIR",
         type=Path,
         default=Path("out/demo"),
-        help="where headless runs write their screenshots (default: out/demo)",
+        help="where headless runs write screenshots, PDFs, the receipt and summary.json",
     )
     parser.add_argument("--window", action="store_true", help="a window instead of full screen")
+    parser.add_argument(
+        "--workdir",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="the demo's data (city API store, printed PDFs); default: a fresh temporary folder",
+    )
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def demo_settings(args: argparse.Namespace, headless: bool) -> Settings:
     # The demo reads a config file only when one is asked for explicitly.
     settings = load_settings(args.config) if args.config else Settings()
+    ui = settings.ui
+    updates: dict[str, Any] = {"fullscreen": not (headless or args.window)}
+    if not ui.maintenance_pin_hash:
+        updates["maintenance_pin_hash"] = hash_maintenance_pin(DEMO_MAINTENANCE_PIN)
+    terminal = settings.terminal
+    if not terminal.location:
+        terminal = terminal.model_copy(update={"location": "Centre administratif, Anspach 6"})
+    return settings.model_copy(update={"ui": ui.model_copy(update=updates), "terminal": terminal})
+
+
+def run(args: argparse.Namespace) -> int:
     headless = args.headless or not has_display()
+    settings = demo_settings(args, headless)
+    setup_logging(verbose=args.verbose, level=settings.logging.level)
     display: VirtualDisplay | None = None
     if headless:
         display = start_xvfb()
         os.environ["DISPLAY"] = display.display
+    workdir = args.workdir
+    if workdir is None:
+        import tempfile
+
+        workdir = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     try:
         from kiosk.kivy_setup import prepare_kivy
 
-        prepare_kivy(fullscreen=not (headless or args.window))
+        prepare_kivy(fullscreen=settings.ui.fullscreen)
         from kiosk.app import KioskApp
+        from kiosk.wiring import build_demo_runtime
 
-        screenshot = (args.out / "attract.png") if headless else None
-        app = KioskApp(settings, screenshot=screenshot)
-        app.run()
-        if headless:
-            if app.screenshot_taken is None:
-                print("kiosk demo: the first screen was not drawn; run with -v for details")
-                return 1
-            print(f"No display here: ran under Xvfb; first screen saved to {app.screenshot_taken}")
-        return 0
+        runtime = build_demo_runtime(settings, workdir)
+        if not headless:
+            print(
+                "kiosk demo: card PIN 1234; F5 puts the demo card in, F6 takes it out; "
+                f"maintenance: long press top-left, code {DEMO_MAINTENANCE_PIN}"
+            )
+            KioskApp(settings, runtime).run()
+            return 0
+        summary = headless_journeys(KioskApp(settings, runtime), runtime, args.out)
+        print(
+            f"kiosk demo: {len(summary['screenshots'])} screenshots, PDFs and receipt in {args.out}"
+        )
+        return 0 if summary["ok"] else 1
     finally:
         if display is not None:
             display.stop()
+
+
+def headless_journeys(app: Any, runtime: Any, out: Path) -> dict[str, Any]:
+    """Play the journey in each language; write pictures, PDFs, receipt and summary."""
+    from screens.driver import Driver
+
+    out.mkdir(parents=True, exist_ok=True)
+    driver = Driver(app)
+    summary: dict[str, Any] = {"ok": True, "languages": {}, "screenshots": [], "pdfs": []}
+    try:
+        driver.start()
+        for lang in LANGUAGE_BUTTONS:
+            started = time.monotonic()
+            try:
+                shots = journey(driver, runtime, lang, out)
+                summary["languages"][lang] = {"ok": True, "seconds": time.monotonic() - started}
+            except AssertionError as exc:
+                summary["ok"] = False
+                summary["languages"][lang] = {"ok": False, "error": str(exc)}
+                shots = []
+                driver.screenshot(out / f"{lang}-failed.png")
+            summary["screenshots"] += [p.name for p in shots]
+        demo = runtime.demo
+        for pdf in demo.printed_pdfs():
+            shutil.copy(pdf, out / pdf.name)
+            summary["pdfs"].append(pdf.name)
+        receipt = demo.receipt_png()
+        if receipt:
+            (out / "receipt.png").write_bytes(receipt)
+            summary["receipt"] = "receipt.png"
+    finally:
+        runtime.stop()
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def journey(driver: Any, runtime: Any, lang: str, out: Path) -> list[Path]:
+    """One citizen, by touches: start, language, card, PIN, document, print, card out."""
+    machine, demo = runtime.machine, runtime.demo
+    shots: list[Path] = []
+    step = iter(range(1, 100))
+
+    def shot(name: str) -> None:
+        shots.append(driver.screenshot(out / f"{lang}-{next(step):02d}-{name}.png"))
+
+    def wait(*states: str, timeout: float = 30.0) -> None:
+        driver.wait_for(lambda: machine.state.value in states, timeout, f"{states} ({lang})")
+
+    wait("attract")
+    shot("attract")
+    driver.touch_at(driver.root.width / 2, driver.root.height / 2)
+    wait("language")
+    shot("language")
+    driver.touch(LANGUAGE_BUTTONS[lang])
+    wait("insert_card")
+    driver.advance(0.8)  # the animation has the card half-way in
+    shot("insert_card")
+    demo.insert_card()
+    wait("reading", "pin")
+    if machine.state.value == "reading":
+        shot("reading")
+    wait("pin")
+    for digit in DEMO_PIN:
+        driver.touch(digit)
+    shot("pin")
+    driver.touch(_tr("OK"))
+    wait("checking_pin", "authenticating", "catalogue")
+    wait("catalogue")
+    shot("catalogue")
+    tile = next(w for w in driver.buttons() if getattr(w, "document_id", "") == "residence")
+    driver.touch(tile)
+    wait("confirm")
+    shot("confirm")
+    driver.touch(_tr("Print"))
+    wait("fetching", "printing", "take_card")
+    if machine.state.value != "take_card":
+        shot(machine.state.value)
+    wait("take_card")
+    driver.advance(0.5)  # the receipt picture arrives from the receipt printer
+    shot("take_card")
+    demo.remove_card()
+    wait("thank_you")
+    shot("thank_you")
+    driver.touch(_tr("Finish"))
+    wait("attract")
+    return shots
+
+
+def _tr(text: str) -> str:
+    from kiosk.i18n.kivy_tr import tr
+
+    return str(tr._(text))

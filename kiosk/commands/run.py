@@ -17,6 +17,7 @@ from typing import Any
 
 from kiosk.config import Settings, load_settings
 from kiosk.errors import KioskError
+from kiosk.logs import setup_logging
 
 HELP = "run the kiosk with the real devices from the configuration"
 EXIT_CANNOT_START = 3
@@ -56,6 +57,7 @@ def preflight(settings: Settings) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    setup_logging(verbose=args.verbose, level=settings.logging.level)
     preflight(settings)
     from kiosk.wiring import build_runtime
 

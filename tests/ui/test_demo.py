@@ -1,7 +1,9 @@
-"""`kiosk demo` on a machine with no display: it runs under Xvfb and shows its first screen."""
+"""`kiosk demo --headless` on a machine with no display: under its own Xvfb it plays the
+journey in the four languages and writes every screen, the PDF, the receipt and a summary."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,21 +17,30 @@ from tests.harness.common import require_binary
 pytestmark = pytest.mark.ui
 
 
-def test_demo_without_a_display_photographs_the_first_screen(tmp_path: Path) -> None:
+def test_headless_demo_plays_the_journey_in_every_language(tmp_path: Path) -> None:
     require_binary("Xvfb", "xvfb")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    out = tmp_path / "demo"
     result = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "demo", "--out", str(tmp_path)],
+        [sys.executable, "-m", "kiosk.cli", "demo", "--headless", "--out", str(out)],
         env=env,
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=110,
         check=False,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
-    shot = tmp_path / "attract.png"
-    assert f"saved to {shot}" in result.stdout
-    image = Image.open(shot).convert("RGB")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["ok"], summary
+    assert set(summary["languages"]) == {"fr", "nl", "en", "de"}
+    for lang in ("fr", "nl", "en", "de"):
+        names = [n for n in summary["screenshots"] if n.startswith(f"{lang}-")]
+        for screen in ("language", "pin", "catalogue", "confirm", "take_card", "thank_you"):
+            assert any(screen in n for n in names), (lang, screen, names)
+    image = Image.open(out / summary["screenshots"][0]).convert("RGB")
     assert image.size == (1920, 1080)
-    # Something was drawn on the background: the title and the invitations.
     assert len(image.getcolors(maxcolors=100_000) or []) > 10
+    assert len(summary["pdfs"]) == 4 and all(
+        (out / p).read_bytes()[:5] == b"%PDF-" for p in summary["pdfs"]
+    )
+    assert Image.open(out / "receipt.png").width > 100

@@ -1,0 +1,61 @@
+"""The kiosk's four languages: gettext catalogues, the current language, locale formats and the
+sentences spoken or shown for the session machine's announcements.
+
+Pure Python (no Kivy): `kiosk.i18n.kivy_tr.tr` is the Kivy-bound face of the same catalogues.
+msgids are the English source strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kiosk.i18n.announcements import announcement
+from kiosk.i18n.catalogs import LANGUAGES, translations
+from kiosk.i18n.formats import format_date, format_price, format_time
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "add_language_listener",
+    "announcement",
+    "current_language",
+    "format_date",
+    "format_price",
+    "format_time",
+    "gettext_for",
+    "ngettext_for",
+    "set_language",
+]
+
+DEFAULT_LANGUAGE = "fr"
+
+_current = DEFAULT_LANGUAGE
+_listeners: list[Callable[[str], None]] = []
+
+
+def gettext_for(lang: str) -> Callable[[str], str]:
+    """The translating function `_` of one language."""
+    return translations(lang).gettext
+
+
+def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
+    """The plural-aware translating function of one language: (singular, plural, n)."""
+    return translations(lang).ngettext
+
+
+def current_language() -> str:
+    return _current
+
+
+def set_language(lang: str) -> None:
+    """Switch the current language and tell the listeners (the Kivy `tr` too, once loaded)."""
+    global _current
+    translations(lang)  # validates, and loads before anyone re-renders
+    _current = lang
+    for listener in tuple(_listeners):
+        listener(lang)
+
+
+def add_language_listener(listener: Callable[[str], None]) -> None:
+    """Call `listener(lang)` after every `set_language`."""
+    _listeners.append(listener)

@@ -1,0 +1,121 @@
+"""`python -m kiosk.i18n.extract`: collect the msgids into locale/kiosk.pot and merge them into
+each language's kiosk.po (new entries empty, gone entries dropped; English filled with the
+source text). Files are rewritten only when an entry changed, so running it twice is a no-op.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from kiosk.i18n.catalogs import DOMAIN, LANGUAGES, LOCALE_DIR, po_path, reload
+from kiosk.i18n.sources import collect
+
+PROJECT = "Brussels kiosk"
+SOURCE_LANGUAGE = "en"
+POT_PATH = LOCALE_DIR / f"{DOMAIN}.pot"
+# Header lines that change on every run; ignored when deciding whether a file changed.
+_VOLATILE = (b'"POT-Creation-Date:', b'"PO-Revision-Date:')
+LANGUAGE_NAMES = {"fr": "French", "nl": "Dutch", "en": "English", "de": "German"}
+# The usual gettext plural rules (CLDR's French rule adds a form for millions we never need).
+PLURAL_FORMS = {
+    "fr": "nplurals=2; plural=(n > 1);",
+    "nl": "nplurals=2; plural=(n != 1);",
+    "en": "nplurals=2; plural=(n != 1);",
+    "de": "nplurals=2; plural=(n != 1);",
+}
+
+
+def template() -> Catalog:
+    pot = Catalog(project=PROJECT, domain=DOMAIN, fuzzy=False, **_identity())
+    pot.header_comment = "# Translatable strings of the Brussels kiosk (kiosk.i18n.extract)."
+    for found in collect():
+        flags = ["python-brace-format"] if "{" in _first(found.msgid) else []
+        pot.add(found.msgid, locations=[(found.path, found.line)], flags=flags)
+    return pot
+
+
+def _identity() -> dict[str, str]:
+    return {
+        "version": "1",
+        "copyright_holder": "City of Brussels",
+        "msgid_bugs_address": "kiosk@brussels.example",
+        "last_translator": "Brussels kiosk team <kiosk@brussels.example>",
+    }
+
+
+def _first(msgid: str | tuple[str, str]) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def merged(lang: str, pot: Catalog) -> Catalog:
+    path = po_path(lang)
+    if path.exists():
+        with path.open("rb") as src:
+            catalog = read_po(src, locale=lang)
+    else:
+        catalog = Catalog(locale=lang, project=PROJECT, domain=DOMAIN, fuzzy=False)
+    catalog.mime_headers = [
+        ("Project-Id-Version", f"{PROJECT} 1"),
+        ("Language-Team", f"{LANGUAGE_NAMES[lang]} <{_identity()['msgid_bugs_address']}>"),
+        ("Last-Translator", _identity()["last_translator"]),
+        ("Report-Msgid-Bugs-To", _identity()["msgid_bugs_address"]),
+        ("Plural-Forms", PLURAL_FORMS[lang]),
+    ]
+    catalog.header_comment = (
+        f"# {LANGUAGE_NAMES[lang]} strings of the Brussels kiosk. Plain words a 12-year-old\n"
+        "# understands; formal address (vous / u / Sie). Entries come from kiosk.i18n.extract."
+    )
+    catalog.update(pot, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    catalog.fuzzy = False
+    if lang == SOURCE_LANGUAGE:
+        for message in catalog:
+            if message.id and not any(_strings(message.string)):
+                message.string = message.id
+    return catalog
+
+
+def _strings(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def render_po(catalog: Catalog) -> bytes:
+    out = io.BytesIO()
+    write_po(out, catalog, width=100, include_lineno=False, ignore_obsolete=True)
+    return out.getvalue()
+
+
+def stable_lines(data: bytes) -> list[bytes]:
+    return [line for line in data.splitlines() if not line.startswith(_VOLATILE)]
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    if path.exists() and stable_lines(path.read_bytes()) == stable_lines(data):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def main() -> int:
+    pot = template()
+    changed = [POT_PATH] if write_if_changed(POT_PATH, render_po(pot)) else []
+    for lang in LANGUAGES:
+        if write_if_changed(po_path(lang), render_po(merged(lang, pot))):
+            changed.append(po_path(lang))
+    reload()
+    for path in changed:
+        print(f"updated {path}")
+    print(f"{len(pot)} msgids; {len(changed)} file(s) changed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

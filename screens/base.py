@@ -1,0 +1,106 @@
+"""What every screen shares: the port to the session, a title that is announced, a notice line
+for the session's messages, and `update(state, context)` to render the session.
+
+Screens render the machine's state and context; they never import devices or the city API.
+They send the citizen's intents as session events through `ShellPort.send`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+import screens.widgets  # noqa: F401  (registers the shared widgets and their rules)
+from kiosk.i18n.kivy_tr import tr
+from screens.names import document_icon, document_msgid, fallback_name
+from session.events import Event
+from session.machine import SessionContext
+from session.states import State
+
+
+class ShellPort(Protocol):
+    """The app, as seen by a screen."""
+
+    def send(self, event: Event) -> None:
+        """Dispatch a citizen's intent to the session (on the UI thread)."""
+
+    def submit_pin(self, pin: bytearray) -> None:
+        """Hand the PIN's bytes to the card; the receiver zeroes them."""
+
+    def describe_offer(self, document_id: str) -> tuple[str, str]:
+        """A document's name in the current language and its icon name (city's words first)."""
+
+    def citizen_name(self) -> str:
+        """The card holder's name while a card read is held, else ""."""
+
+    def pin_progress(self, count: int, capacity: int) -> None:
+        """A PIN digit was typed or erased (speech says how many, never which)."""
+
+    def location(self) -> str:
+        """Where this terminal stands (for "go to the counter" hints); may be ""."""
+
+    def open_maintenance(self) -> None:
+        """Show the maintenance PIN screen (the hidden gesture's target)."""
+
+    def close_maintenance(self) -> None:
+        """Back from the maintenance PIN screen to the session's screen."""
+
+
+def load_rules(module_file: str) -> None:
+    """Load the .kv file next to a screen module, once."""
+    path = str(Path(module_file).with_suffix(".kv"))
+    if path not in Builder.files:
+        Builder.load_file(path)
+
+
+def local_description(document_id: str) -> tuple[str, str]:
+    msgid = document_msgid(document_id)
+    name = tr._(msgid) if msgid else fallback_name(document_id)
+    return name, document_icon(document_id)
+
+
+class KioskScreen(Screen):
+    title = StringProperty("")  # said by the speech guide when the screen appears
+    summary = StringProperty("")  # one or two sentences: what to do here
+    spoken_details = StringProperty("")  # said before the summary, not shown (speech only)
+    notice = StringProperty("")  # the session's latest message for this screen
+    shell = ObjectProperty(None, allownone=True)
+    holds_citizen_data = False  # True: reset() at every wipe
+
+    def on_enter(self, *_args: object) -> None:
+        self._animations(True)
+
+    def on_leave(self, *_args: object) -> None:
+        self._animations(False)
+
+    def _animations(self, active: bool) -> None:
+        # Animations run only while their screen shows: hidden ones would cost CPU each frame.
+        for widget in self.walk(restrict=True):
+            animate = getattr(widget, "animate", None)
+            if animate is not None and widget is not self:
+                animate(active)
+
+    def send(self, event: Event) -> None:
+        if self.shell is not None:
+            self.shell.send(event)
+
+    def describe(self, document_id: str) -> tuple[str, str]:
+        """(name, icon) of a document: the city's words when known, else the kiosk's own."""
+        if self.shell is not None:
+            return self.shell.describe_offer(document_id)
+        return local_description(document_id)
+
+    def update(self, state: State, context: SessionContext) -> None:
+        """Render the session; called on every step while this screen shows."""
+
+    def announce(self, key: str, params: dict[str, str | int], text: str) -> None:
+        """A session message while this screen shows: by default, put it in the notice line."""
+        self.notice = text
+
+    def reset(self) -> None:
+        """Forget everything of the last citizen (called at wipe)."""
+        self.notice = ""

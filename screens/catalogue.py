@@ -1,0 +1,108 @@
+"""Choose a document: large tiles (icon, name, price or "free"), at most six a page."""
+
+from __future__ import annotations
+
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.widget import Widget
+
+from kiosk.i18n.kivy_tr import tr
+from screens.base import KioskScreen, load_rules
+from screens.theme import THEME
+from screens.widgets.tile import DocumentTile
+from session.events import Back, ChooseDocument, DocumentOffer
+from session.machine import SessionContext
+from session.states import State
+
+load_rules(__file__)
+
+MAX_PER_PAGE = 6
+TILE_MIN_W_DP = 400
+TILE_MIN_H_DP = 160
+
+
+class CatalogueScreen(KioskScreen):
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+    page_text = StringProperty("")
+    has_pages = BooleanProperty(False)
+
+    def __init__(self, **kwargs: object) -> None:
+        self._offers: tuple[DocumentOffer, ...] = ()
+        self._built: tuple[object, ...] = ()
+        super().__init__(**kwargs)
+        self.fbind("size", self._layout)
+        THEME.fbind("scale", self._layout)
+
+    def update(self, state: State, context: SessionContext) -> None:
+        self.title = tr._("Choose a document")
+        self.summary = tr._("Touch the document you need. You see its price on it.")
+        if context.offers != self._offers:
+            self._offers = context.offers
+            self.page = 0
+        self._layout()
+
+    def reset(self) -> None:
+        super().reset()
+        self._offers = ()
+        self._built = ()
+        self.page = 0
+        self.ids.grid.clear_widgets()
+
+    def on_kv_post(self, _base: object) -> None:
+        self.ids.grid.fbind("size", self._layout)
+
+    # -- layout: as many tiles as fit at a readable size (3 x 2 on a large landscape screen,
+    # 2 x 3 in portrait, fewer with large text or on a small screen), never more than six
+
+    def grid_shape(self) -> tuple[int, int]:
+        grid = self.ids.grid
+        gap, scale = dp(24), THEME.scale
+        cols = int((grid.width + gap) // (dp(TILE_MIN_W_DP) * scale + gap))
+        rows = int((grid.height + gap) // (dp(TILE_MIN_H_DP) * scale + gap))
+        cols, rows = max(1, min(3, cols)), max(1, min(3, rows))
+        while cols * rows > MAX_PER_PAGE:
+            rows -= 1
+        return cols, rows
+
+    def per_page(self) -> int:
+        cols, rows = self.grid_shape()
+        return min(MAX_PER_PAGE, cols * rows)
+
+    def _layout(self, *_args: object) -> None:
+        per_page = self.per_page()
+        self.pages = max(1, -(-len(self._offers) // per_page))
+        self.page = min(self.page, self.pages - 1)
+        self.has_pages = self.pages > 1
+        self.page_text = tr._("Page {page} of {pages}").format(page=self.page + 1, pages=self.pages)
+        # Rebuild only on a real change: a touch's Touch() step must not pull its tile away.
+        built = (self._offers, tr.lang, self.grid_shape(), self.page)
+        if built == self._built:
+            return
+        self._built = built
+        grid = self.ids.grid
+        grid.clear_widgets()
+        grid.cols, grid.rows = self.grid_shape()
+        start = self.page * per_page
+        for offer in self._offers[start : start + per_page]:
+            name, icon = self.describe(offer.document_id)
+            tile = DocumentTile(
+                document_id=offer.document_id,
+                icon=icon,
+                text=name,
+                price=tr.price(offer.price_cents),
+            )
+            tile.bind(on_release=self._chosen)
+            grid.add_widget(tile)
+        for _ in range(per_page - len(grid.children)):
+            grid.add_widget(Widget())  # keeps the cells equal on a last, partly filled page
+
+    def turn(self, step: int) -> None:
+        self.page = (self.page + step) % self.pages
+        self._layout()
+
+    def back(self) -> None:
+        self.send(Back())
+
+    def _chosen(self, tile: DocumentTile) -> None:
+        self.send(ChooseDocument(tile.document_id))

@@ -1,0 +1,131 @@
+"""The maintenance PIN, behind the hidden gesture (a long press in the top-left corner of the
+attract or out-of-service screen). Checked against `ui.maintenance_pin_hash` (scrypt) on a
+worker thread; after 5 wrong tries the screen refuses every PIN for `ui.maintenance_lockout`
+seconds. Not a session state: the session only hears `MaintenanceRequested` once IT is in."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.config import check_maintenance_pin
+from kiosk.i18n.kivy_tr import tr
+from screens.base import KioskScreen, load_rules
+from session.events import MaintenanceRequested
+from session.machine import SessionContext
+from session.states import State
+
+load_rules(__file__)
+
+MAX_TRIES = 5
+
+
+class MaintenanceLock:
+    """Wrong tries and the lock-out that follows them, on a monotonic clock."""
+
+    def __init__(self, lockout: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.lockout = lockout
+        self.clock = clock
+        self.wrong = 0
+        self.locked_until = 0.0
+
+    def seconds_locked(self) -> float:
+        return max(0.0, self.locked_until - self.clock())
+
+    def failed(self) -> None:
+        self.wrong += 1
+        if self.wrong >= MAX_TRIES:
+            self.wrong = 0
+            self.locked_until = self.clock() + self.lockout
+
+    def succeeded(self) -> None:
+        self.wrong = 0
+
+
+class MaintenanceLoginScreen(KioskScreen):
+    holds_citizen_data = True  # not citizen data, but a secret typed on the pad
+    checking = BooleanProperty(False)
+    status = StringProperty("")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.pin_hash = ""
+        self.lock = MaintenanceLock(300.0)
+
+    def on_kv_post(self, _base: object) -> None:
+        self.ids.pad.bind(on_done=self._done)
+
+    def configure(self, pin_hash: str, lockout: float) -> None:
+        self.pin_hash = pin_hash
+        self.lock.lockout = lockout
+
+    def update(self, state: State, context: SessionContext) -> None:
+        self.title = tr._("Maintenance code")
+        self.summary = tr._("For city staff only.")
+        self._show_lock()
+
+    def on_enter(self, *_args: object) -> None:
+        super().on_enter()
+        self.status = ""
+        self._show_lock()
+
+    def on_leave(self, *_args: object) -> None:
+        super().on_leave()
+        self.ids.pad.clear()
+
+    def reset(self) -> None:
+        super().reset()
+        self.ids.pad.clear()
+
+    def back(self) -> None:
+        if self.shell is not None:
+            self.shell.close_maintenance()
+
+    def _show_lock(self) -> bool:
+        locked = self.lock.seconds_locked()
+        if locked > 0:
+            minutes = max(1, round(locked / 60))
+            self.status = tr.n_(
+                "Locked after too many wrong codes. Try again in {count} minute.",
+                "Locked after too many wrong codes. Try again in {count} minutes.",
+                minutes,
+            ).format(count=minutes)
+            return True
+        return False
+
+    def _done(self, _pad: object, pin: bytearray) -> None:
+        if self.checking or self._show_lock() or not self.pin_hash:
+            pin[:] = bytes(len(pin))
+            if not self.pin_hash:
+                self.status = tr._("No maintenance code is set on this kiosk.")
+            return
+        self.checking = True
+        self.status = tr._("Checking...")
+        stored = self.pin_hash
+
+        def check() -> None:
+            try:
+                ok = check_maintenance_pin(pin, stored)
+            finally:
+                pin[:] = bytes(len(pin))
+            Clock.schedule_once(lambda _dt: self._checked(ok), 0)
+
+        threading.Thread(target=check, name="maintenance-pin", daemon=True).start()
+
+    def _checked(self, ok: bool) -> None:
+        self.checking = False
+        if ok:
+            self.lock.succeeded()
+            self.status = ""
+            self.send(MaintenanceRequested())
+            return
+        self.lock.failed()
+        if not self._show_lock():
+            left = MAX_TRIES - self.lock.wrong
+            self.status = tr.n_(
+                "Wrong code. {count} try left.", "Wrong code. {count} tries left.", left
+            ).format(count=left)

@@ -1,0 +1,130 @@
+"""The window's root: the screens, the accessibility bar under them, the idle overlay above
+them, the demo controls (demo only) and the hidden maintenance corner.
+
+Escape-proof by construction: no widget here closes anything; the app refuses close requests
+and swallows Escape and Alt+F4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, ObjectProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from screens.base import KioskScreen, load_rules
+from screens.registry import SCREENS, screen_class
+from screens.widgets.accessbar import AccessBar
+from screens.widgets.overlay import IdleOverlay
+
+load_rules(__file__)
+
+CORNER_DP = 96
+LONG_PRESS_S = 3.0
+
+
+class Shell(FloatLayout):
+    demo = BooleanProperty(False)
+    gesture_enabled = BooleanProperty(True)
+    port = ObjectProperty(None, allownone=True)  # the ShellPort given to every screen
+
+    __events__ = ("on_secret_gesture", "on_touch_seen", "on_demo_insert", "on_demo_remove")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.overlay = IdleOverlay()
+        self._press: Callable[[], None] | None = None
+
+    @property
+    def manager(self) -> ScreenManager:
+        return self.ids.manager
+
+    @property
+    def bar(self) -> AccessBar:
+        return self.ids.bar
+
+    def add_screens(self) -> None:
+        """The first screen now; the others one per frame after the first frame is drawn."""
+        self.manager.transition = NoTransition()
+        self.screen("attract")
+
+    def warm_up(self) -> None:
+        missing = [name for name in SCREENS if not self.manager.has_screen(name)]
+        if missing:
+            self.screen(missing[0])
+            Clock.schedule_once(lambda _dt: self.warm_up(), 0)
+
+    def replace_screen(self, name: str) -> KioskScreen:
+        """Destroy a hidden screen and put a fresh one in its place (nothing of it survives)."""
+        old = self.manager.get_screen(name)
+        assert self.manager.current != name, "only a hidden screen is replaced"
+        fresh = screen_class(name)(name=name)
+        fresh.shell = old.shell
+        self.manager.remove_widget(old)
+        self.manager.add_widget(fresh)
+        return fresh
+
+    def screen(self, name: str) -> KioskScreen:
+        """The screen called `name`, built on first use."""
+        if not self.manager.has_screen(name):
+            screen = screen_class(name)(name=name)
+            screen.shell = self.port
+            self.manager.add_widget(screen)
+        return self.manager.get_screen(name)
+
+    # -- the idle overlay
+
+    def show_overlay(self) -> None:
+        if self.overlay.parent is None:
+            self.add_widget(self.overlay)
+
+    def hide_overlay(self) -> None:
+        self.overlay.stop()
+        if self.overlay.parent is not None:
+            self.remove_widget(self.overlay)
+
+    @property
+    def overlay_shown(self) -> bool:
+        return self.overlay.parent is not None
+
+    @property
+    def modal(self) -> IdleOverlay | None:
+        """The panel that alone can be touched now, if any."""
+        return self.overlay if self.overlay_shown else None
+
+    # -- touches: the hidden corner, and "someone is there" for the idle timer
+
+    def on_touch_down(self, touch: Any) -> bool:
+        self.dispatch("on_touch_seen")
+        x, y = touch.pos
+        corner = x <= dp(CORNER_DP) and y >= self.top - dp(CORNER_DP)
+        if corner and self.gesture_enabled and not self.overlay_shown:
+            event = Clock.schedule_once(lambda _dt: self._long_press(touch), LONG_PRESS_S)
+            touch.ud["maintenance_press"] = event
+        return bool(super().on_touch_down(touch))
+
+    def on_touch_up(self, touch: Any) -> bool:
+        event = touch.ud.pop("maintenance_press", None)
+        if event is not None:
+            event.cancel()
+        return bool(super().on_touch_up(touch))
+
+    def _long_press(self, touch: Any) -> None:
+        touch.ud.pop("maintenance_press", None)
+        self.dispatch("on_secret_gesture")
+
+    def on_secret_gesture(self) -> None:
+        pass
+
+    def on_touch_seen(self) -> None:
+        pass
+
+    def on_demo_insert(self) -> None:
+        pass
+
+    def on_demo_remove(self) -> None:
+        pass

@@ -1,0 +1,132 @@
+"""The frame every screen shares: a header (icon + title), a notice line, a body and a footer
+with the way back on the left and the main action on the right; and `Collapsible`, for lines
+that leave the layout when empty or when large text needs their room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from screens.theme import THEME
+
+
+class Collapsible:
+    """Mixin: while `collapsed()` is true the widget is taken out of its parent (a layout
+    keeps no room or spacing for it) and it comes back in its place afterwards.
+
+    The parent's original order is kept on the parent (`_layout_order`), so several lines
+    leaving and coming back in any order still land where the .kv file put them."""
+
+    _home: Widget | None = None
+
+    def watch_collapse(self, *names: str, theme: tuple[str, ...] = ()) -> None:
+        widget: Any = self
+        trigger = Clock.create_trigger(self._apply_collapse, -1)
+        for name in (*names, "parent"):
+            widget.fbind(name, trigger)
+        for name in theme:
+            THEME.fbind(name, trigger)
+
+    def collapsed(self) -> bool:
+        return False
+
+    def _apply_collapse(self, *_args: object) -> None:
+        widget: Any = self
+        parent = widget.parent
+        if self.collapsed():
+            if parent is not None and widget in parent.children:
+                if not hasattr(parent, "_layout_order"):
+                    parent._layout_order = list(reversed(parent.children))  # display order
+                self._home = parent
+                parent.remove_widget(widget)
+        elif parent is None and self._home is not None:
+            home, self._home = self._home, None
+            order: list[Widget] = home._layout_order
+            mine = order.index(widget)
+            # children[0] is drawn last: count the present siblings that come after this one.
+            later = sum(1 for c in home.children if c in order and order.index(c) > mine)
+            home.add_widget(widget, index=later)
+
+
+class Page(BoxLayout):
+    """A screen's vertical frame, with margins that keep targets away from the edges."""
+
+
+class Header(BoxLayout):
+    icon = StringProperty("document")
+    text = StringProperty("")
+
+
+class Notice(Collapsible, BoxLayout):
+    """A message from the session (a wrong PIN, help): icon + words; out of the layout while
+    empty."""
+
+    text = StringProperty("")
+    icon = StringProperty("help")
+    warning = BooleanProperty(False)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.watch_collapse("text")
+
+    def collapsed(self) -> bool:
+        return not self.text
+
+
+class Footer(BoxLayout):
+    """Buttons in a row, as tall as the tallest; stacked one above the other when their words
+    would not fit side by side (large text, portrait, long languages)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        trigger = Clock.create_trigger(self._fit, -1)
+        self._trigger = trigger
+        self.fbind("children", self._watch)
+        self.fbind("width", trigger)
+        THEME.fbind("scale", trigger)
+
+    def _watch(self, *_args: object) -> None:
+        for child in self.children:
+            for name in ("height", "text", "opacity"):
+                if hasattr(child, name):
+                    child.funbind(name, self._trigger)
+                    child.fbind(name, self._trigger)
+        self._trigger()
+
+    def _fit(self, *_args: object) -> None:
+        buttons = [c for c in self.children if hasattr(c, "text") and c.opacity > 0]
+        # A row shares its width equally: the widest button decides.
+        widest = max((needed_width(b) for b in buttons), default=0.0)
+        needed = widest * len(buttons) + self.spacing * max(0, len(self.children) - 1)
+        stack = needed > self.width > 0
+        self.orientation = "vertical" if stack else "horizontal"
+        for child in self.children:
+            if not hasattr(child, "text"):  # a spacer
+                child.size_hint_y = None if stack else 1
+                child.height = 0 if stack else child.height
+        heights = [c.height for c in self.children if c.size_hint_y is None]
+        if stack:
+            self.height = sum(heights) + self.spacing * max(0, len(self.children) - 1)
+        else:
+            self.height = max([dp(96), *heights])
+
+
+def needed_width(button: Any) -> float:
+    """The narrowest width that shows a button's icon and its longest word unbroken."""
+    label = button.ids.get("lbl") if hasattr(button, "ids") else None
+    if label is None or not button.text:
+        return dp(96)
+    core = CoreLabel(font_name=label.font_name, font_size=label.font_size, bold=label.bold)
+    longest = max(core.get_extents(word)[0] for word in str(button.text).split())
+    icon = button.icon_size + button.spacing if button.icon else 0
+    return float(longest + icon + button.padding[0] * 2 + dp(8))
+
+
+class Spacer(BoxLayout):
+    """Flexible empty space."""

@@ -1,0 +1,16 @@
+"""A moment while everything of the session is deleted (usually well under a second)."""
+
+from __future__ import annotations
+
+from kiosk.i18n.kivy_tr import tr
+from screens.base import KioskScreen, load_rules
+from session.machine import SessionContext
+from session.states import State
+
+load_rules(__file__)
+
+
+class WipingScreen(KioskScreen):
+    def update(self, state: State, context: SessionContext) -> None:
+        self.title = tr._("One moment, please")
+        self.summary = tr._("Your data is being deleted from this kiosk.")

@@ -1,0 +1,305 @@
+"""Measurable checks on every rendered screen: an announced title, touch targets of 48 dp or
+more that do not overlap, text that fits (no clipping or overflow) in every language, size
+and text scale, and text/background contrast computed from the rendered pixels.
+
+Screens are shown through the app's own `show(state, context)` (the path every session step
+takes) with contexts covering each screen's variants, so all of them are reachable quickly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tests.ui.conftest import SIZES, UiKiosk
+
+pytestmark = pytest.mark.ui
+
+LANGUAGES = ("fr", "nl", "en", "de")
+DOCUMENTS = {
+    "residence": 0,
+    "household": 0,
+    "nationality": 0,
+    "life": 0,
+    "population_extract": 350,
+    "residence_history": 500,
+    "legal_cohabitation": 350,
+    "good_conduct": 0,
+}
+
+
+def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
+    """(name, state, context) for each screen and its main variants."""
+    from session.events import DocumentOffer
+    from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem
+    from session.machine import SessionContext
+    from session.states import State as S
+
+    offers = tuple(DocumentOffer(d, f"doc.{d}", p) for d, p in DOCUMENTS.items())
+    base = SessionContext(language=lang, card_present=True, offers=offers)
+    yield "attract", S.ATTRACT, base
+    yield "language", S.LANGUAGE, base
+    yield "insert_card", S.INSERT_CARD, base
+    yield "reading", S.READING, base
+    yield "pin", S.PIN, base
+    yield "pin-tries", S.PIN, replace(base, pin_tries_left=2)
+    yield "pin-last-try", S.PIN, replace(base, pin_tries_left=1)
+    yield "checking_pin", S.CHECKING_PIN, base
+    yield "authenticating", S.AUTHENTICATING, base
+    yield "catalogue", S.CATALOGUE, base
+    yield "confirm", S.CONFIRM, replace(base, document_id="population_extract")
+    yield "fetching", S.FETCHING, replace(base, document_id="residence")
+    yield "printing", S.PRINTING, replace(base, document_id="residence")
+    yield "take_card", S.TAKE_CARD, base
+    yield "take_card-done", S.TAKE_CARD, replace(base, completed=True)
+    yield "thank_you", S.THANK_YOU, base
+    yield "wiping", S.WIPING, base
+    yield "card_error", S.CARD_ERROR, replace(base, problem=CardProblem.COMMUNICATION)
+    yield "card_blocked", S.CARD_ERROR, replace(base, problem=CardProblem.PIN_BLOCKED)
+    yield "service_error", S.SERVICE_ERROR, replace(base, problem=ApiProblem.OFFLINE)
+    yield "printer_unavailable", S.SERVICE_ERROR, replace(base, problem=PrintProblem.UNAVAILABLE)
+    yield "print_error", S.PRINT_ERROR, replace(base, problem=PrintProblem.JAM)
+    yield "out_of_service", S.OUT_OF_SERVICE, replace(base, printer=PrinterStatus.UNAVAILABLE)
+    yield "maintenance", S.MAINTENANCE, base
+
+
+def show(ui: UiKiosk, name: str, state: Any, context: Any) -> None:
+    app = ui.app
+    app._local = "maintenance_login" if name == "maintenance_login" else None
+    app.show(state, context)
+    if name == "printing":
+        from session.effects import Announce
+
+        app.announce(Announce("print.progress", (("done", 1), ("total", 2))))
+    ui.driver.frames(2)
+
+
+def show_overlay(ui: UiKiosk) -> None:
+    from session.effects import Announce
+
+    params = (("extensions_left", 9), ("seconds_left", 30))
+    ui.app.announce(Announce("idle.warning", params, sound=True))
+    ui.driver.frames(3)
+
+
+def screens_of(ui: UiKiosk, lang: str) -> Iterator[str]:
+    """Show each screen of the gallery (plus the maintenance PIN and the idle overlay)."""
+    from session.states import State
+
+    items = list(gallery(lang))
+    for name, state, context in items:
+        show(ui, name, state, context)
+        yield name
+    attract = items[0][2]
+    show(ui, "maintenance_login", State.ATTRACT, attract)
+    yield "maintenance_login"
+    show(ui, "insert_card", State.INSERT_CARD, attract)
+    show_overlay(ui)
+    yield "idle_overlay"
+    ui.app.shell.hide_overlay()
+    ui.app._local = None
+
+
+# -- geometry -------------------------------------------------------------------------------
+
+
+def window_rect(widget: Any) -> tuple[float, float, float, float]:
+    x, y = widget.to_window(widget.x, widget.y)
+    return x, y, x + widget.width, y + widget.height
+
+
+def text_rect(label: Any) -> tuple[float, float, float, float]:
+    """Where the label's texture is drawn, in window coordinates (Kivy centres it)."""
+    cx, cy = label.to_window(*label.center)
+    tw, th = label.texture_size
+    return cx - tw / 2, cy - th / 2, cx + tw / 2, cy + th / 2
+
+
+def overlap(a: tuple[float, ...], b: tuple[float, ...], slack: float = 1.0) -> bool:
+    return (
+        a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and b[1] < a[3] - slack
+    )
+
+
+def inside(inner: tuple[float, ...], outer: tuple[float, ...], slack: float = 1.0) -> bool:
+    return (
+        inner[0] >= outer[0] - slack
+        and inner[1] >= outer[1] - slack
+        and inner[2] <= outer[2] + slack
+        and inner[3] <= outer[3] + slack
+    )
+
+
+def broken_word(label: Any) -> str | None:
+    """A word wider than the label's wrapping width (Kivy would cut it in the middle)."""
+    from kivy.core.text import Label as CoreLabel
+
+    width = label.text_size[0]
+    if not width:
+        return None
+    for word in set(str(label.text).split()):
+        core = CoreLabel(font_name=label.font_name, font_size=label.font_size, bold=label.bold)
+        if core.get_extents(word)[0] > width + 1:
+            return word
+    return None
+
+
+def layout_problems(ui: UiKiosk) -> list[str]:
+    from kivy.core.window import Window
+    from kivy.metrics import dp
+    from kivy.uix.behaviors import ButtonBehavior
+
+    problems: list[str] = []
+    labels = ui.driver.labels()
+    screen_rect = (0.0, 0.0, float(Window.width), float(Window.height))
+    for label in labels:
+        tw, th = label.texture_size
+        if tw > label.width + 1 or th > label.height + 1:
+            problems.append(f"clipped: {label.text!r} needs {tw:.0f}x{th:.0f}, has {label.size}")
+        rect = text_rect(label)
+        if not inside(rect, screen_rect):
+            problems.append(f"off screen: {label.text!r} at {rect}")
+        holder = label.parent
+        while holder is not None and not isinstance(holder, ButtonBehavior):
+            holder = holder.parent if holder.parent is not holder else None
+        in_button = isinstance(holder, ButtonBehavior) and hasattr(holder, "to_window")
+        if in_button and not inside(rect, window_rect(holder), slack=2):
+            problems.append(f"overflows its button: {label.text!r}")
+        broken = broken_word(label)
+        if broken:
+            problems.append(f"word cut in two: {broken!r} in {label.text!r}")
+    rects = [(label.text, text_rect(label)) for label in labels]
+    for i, (text_a, a) in enumerate(rects):
+        for text_b, b in rects[i + 1 :]:
+            if overlap(a, b):
+                problems.append(f"texts overlap: {text_a!r} / {text_b!r}")
+    targets = [w for w in ui.driver.buttons() if w.width < Window.width * 0.95]
+    for widget in targets:
+        if widget.width < dp(48) or widget.height < dp(48):
+            words = getattr(widget, "text", "")
+            problems.append(f"target under 48 dp: {words!r} {widget.size}")
+    for i, a in enumerate(targets):
+        for b in targets[i + 1 :]:
+            if overlap(window_rect(a), window_rect(b), slack=0):
+                problems.append(f"targets overlap: {getattr(a, 'text', a)!r} / {b!r}")
+    return problems
+
+
+# -- contrast from pixels -------------------------------------------------------------------
+
+
+def contrast_of(image: Image.Image, rect: tuple[float, ...]) -> float | None:
+    """The contrast between a text's background (the commonest colour of its box) and its ink
+    (the colour furthest from it that covers a few pixels: anti-aliasing mixes the two)."""
+    from screens.theme import contrast_ratio
+
+    height = image.height
+    box = (
+        max(0, int(rect[0])),
+        max(0, int(height - rect[3])),
+        min(image.width, int(rect[2])),
+        min(height, int(height - rect[1])),
+    )
+    if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+        return None
+    crop = image.crop(box)
+    counts = Counter({colour: n for n, colour in crop.getcolors(crop.width * crop.height)})
+    background, _ = counts.most_common(1)[0]
+    enough = max(3, crop.width * crop.height // 400)
+    bg = tuple(c / 255 for c in background)
+    inks = [
+        contrast_ratio(bg, tuple(c / 255 for c in colour))
+        for colour, n in counts.items()
+        if n >= enough
+    ]
+    return max(inks, default=None)
+
+
+def low_contrast(ui: UiKiosk, shot: Path, floor: float) -> list[str]:
+    image = Image.open(shot).convert("RGB")
+    found = []
+    for label in ui.driver.labels():
+        if not label.text.strip():
+            continue
+        ratio = contrast_of(image, text_rect(label))
+        if ratio is not None and ratio < floor:
+            found.append(f"{label.text[:40]!r}: {ratio:.2f}:1")
+    return found
+
+
+# -- the tests ------------------------------------------------------------------------------
+
+
+def test_every_screen_has_a_title_that_is_announced(ui: UiKiosk) -> None:
+    ui.app.toggle_speech()
+    for lang in LANGUAGES:
+        for name in screens_of(ui, lang):
+            if name == "idle_overlay":
+                continue
+            screen = ui.screen()
+            assert screen.title, f"{name} ({lang}) has no title"
+            said = [u.text for u in ui.speaker.utterances[-3:]]
+            assert any(screen.title in text for text in said), f"{name} ({lang}): {said}"
+            ui.app._announced = ("", "")  # the next screen may share a title (previews)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("large", [False, True], ids=["text", "large-text"])
+def test_text_fits_and_targets_are_large_in_every_language(
+    ui: UiKiosk, size: str, large: bool
+) -> None:
+    from screens.theme import THEME
+
+    ui.driver.resize(*SIZES[size])
+    THEME.large_text = large
+    ui.app.shell.demo = False  # the production layout: no demo strip
+    problems = []
+    for lang in LANGUAGES:
+        for name in screens_of(ui, lang):
+            found = layout_problems(ui)
+            if found:
+                ui.shot(f"layout-problem-{size}-{'large-' if large else ''}{lang}-{name}")
+            problems += [f"{size} {lang} {name}: {p}" for p in found]
+            if lang == "de" and not large and size != "small":
+                ui.shot(f"gallery-{size}-de-{name}")
+    assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize("high_contrast", [False, True], ids=["normal", "high-contrast"])
+def test_text_contrast_measured_on_the_rendered_pixels(ui: UiKiosk, high_contrast: bool) -> None:
+    from screens.theme import THEME
+
+    THEME.high_contrast = high_contrast
+    floor = 7.0 if high_contrast else 4.5
+    problems = []
+    for lang in ("en", "fr"):
+        for name in screens_of(ui, lang):
+            mode = "hc" if high_contrast else "normal"
+            shot = ui.shot(f"contrast-{mode}-{lang}-{name}")
+            problems += [f"{lang} {name}: {p}" for p in low_contrast(ui, shot, floor)]
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_high_contrast_and_large_text_are_reachable_from_every_screen(ui: UiKiosk) -> None:
+    from screens.theme import THEME
+
+    for index, name in enumerate(screens_of(ui, "en")):
+        if name == "idle_overlay":
+            continue  # modal: the warning is answered first
+        for words in ("Listen", "Contrast", "Big text", "Help"):
+            ui.driver.find(words)  # on screen and touchable
+        if index % 6:
+            continue  # the bar is one widget: touching it on a few screens is enough
+        ui.touch("Contrast")
+        assert THEME.high_contrast, name
+        ui.touch("Big text")
+        assert THEME.large_text, name
+        ui.touch("Contrast")
+        ui.touch("Big text")
+        assert not THEME.high_contrast and not THEME.large_text

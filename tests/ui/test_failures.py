@@ -1,0 +1,129 @@
+"""The main failure paths, by touches: wrong PIN, blocked card, card pulled out, printer
+unavailable, city API down; and the idle warning with "More time"."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.ui.conftest import LOCATION, UiKiosk
+
+pytestmark = pytest.mark.ui
+
+
+def test_a_wrong_pin_says_how_many_tries_are_left(ui: UiKiosk) -> None:
+    ui.start("English")
+    ui.insert()
+    ui.type_pin("9999")
+    ui.ok()
+    ui.wait_state("pin")
+    ui.driver.frames(3)
+    texts = " ".join(ui.driver.texts())
+    assert "2 tries left" in texts
+    assert "This PIN code is not correct." in texts
+    assert ui.screen().ids.pad.count == 0  # the pad starts empty again
+    ui.shot("failure-wrong-pin")
+    ui.type_pin("1234")
+    ui.ok()
+    ui.wait_state("catalogue")
+
+
+def test_a_blocked_card_is_explained_and_given_back(ui: UiKiosk) -> None:
+    from devices.eid.emulator import BelpicApplet
+    from kiosk.wiring.devices import DEMO_PIN
+
+    ui.start("English")
+    ui.insert(BelpicApplet(ui.demo.card, DEMO_PIN, pin_tries_left=1))
+    ui.type_pin("9999")
+    ui.ok()
+    ui.wait_state("card_error")
+    texts = " ".join(ui.driver.texts())
+    assert "The PIN code of this card is blocked." in texts
+    assert "There is a problem with the card" in texts
+    ui.shot("failure-blocked-card")
+    ui.touch("Give my card back")
+    ui.wait_state("take_card")
+    ui.demo.remove_card()
+    ui.wait_state("attract")
+
+
+def test_pulling_the_card_out_ends_the_session_at_once(ui: UiKiosk) -> None:
+    ui.start("English")
+    ui.insert()
+    ui.type_pin("12")
+    ui.demo.remove_card()
+    ui.wait_state("attract")
+    assert ui.runtime.machine.citizen.is_empty()
+    assert ui.app.shell.screen("pin").ids.pad.count == 0
+    ui.shot("failure-card-pulled")
+
+
+def test_printer_unavailable_says_where_to_go_instead(ui: UiKiosk) -> None:
+    from devices.printing import Readiness
+    from devices.printing.readiness import Level
+
+    ui.to_catalogue()
+    ui.choose()
+    try:
+        ui.demo.set_printer(Readiness(Level.UNAVAILABLE, "offline"))
+        ui.driver.advance(0.1)
+        ui.touch("Print")
+        ui.wait_state("service_error")
+        texts = " ".join(ui.driver.texts())
+        assert "The printer is not available" in texts
+        assert "Please ask for your document at the counter." in texts
+        assert LOCATION in texts  # where the counter is
+        ui.shot("failure-printer-unavailable")
+        ui.touch("Give my card back")
+        ui.wait_state("take_card")
+    finally:
+        ui.demo.set_printer(Readiness(Level.READY, "ready"))
+        ui.driver.advance(0.1)
+
+
+def test_city_api_down_offers_to_try_again(ui: UiKiosk) -> None:
+    url = ui.demo.server.url + "/_faults"
+    _faults(url, "PUT", [{"kind": "error", "path_prefix": "/v1/", "status": 503}])
+    try:
+        ui.start("English")
+        ui.insert()
+        ui.type_pin("1234")
+        ui.ok()
+        ui.wait_state("service_error", timeout=30)
+        texts = " ".join(ui.driver.texts())
+        assert "The service is not available" in texts
+        ui.shot("failure-city-api-down")
+    finally:
+        _faults(url, "DELETE")
+    ui.touch("Try again")
+    ui.wait_state("catalogue", timeout=30)
+
+
+def test_idle_warning_shows_a_countdown_and_more_time(ui: UiKiosk) -> None:
+    ui.start("English")
+    policy = ui.runtime.machine.policy
+    ui.tick(policy.idle_timeout - policy.warning_before + 1)
+    assert ui.app.shell.overlay_shown
+    assert ui.speaker.tones >= 1  # a tone as well as words: two senses
+    texts = " ".join(ui.driver.texts())
+    assert "Do you need more time?" in texts and "seconds left" in texts
+    ui.shot("idle-warning")
+    # Touching elsewhere does not reach the screen under the overlay.
+    ui.driver.touch_at(5, 5)
+    assert ui.state == "insert_card"
+    ui.touch("More time")
+    assert not ui.app.shell.overlay_shown
+    assert ui.runtime.machine.context.extensions_used == 1
+    ui.tick(policy.idle_timeout - 5)  # the extension gave a whole idle timeout again
+    assert ui.state == "insert_card"
+
+
+def _faults(url: str, method: str, rules: list[dict[str, object]] | None = None) -> None:
+    body = json.dumps(rules).encode() if rules is not None else None
+    request = urllib.request.Request(  # noqa: S310 (the embedded server, on loopback)
+        url, data=body, method=method, headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 (loopback)
+        answer.read()
