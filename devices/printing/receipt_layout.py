@@ -15,8 +15,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from escpos.capabilities import get_profile
-from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont
 
 Language = Literal["fr", "nl", "en", "de"]
@@ -110,6 +108,9 @@ def format_price(cents: int, language: str) -> str:
 
 def choose_code_page(profile_name: str) -> str | None:
     """The first preferred code page the printer has; None: let python-escpos switch."""
+    # Imported here, not at the top: python-escpos reads its whole printer-capabilities
+    # database at import (~160 ms), which the kiosk need not pay before its first frame.
+    from escpos.capabilities import get_profile
     from escpos.codepages import CodePages
 
     supported = set(get_profile(profile_name).get_code_pages())
@@ -165,6 +166,8 @@ def _label_value(label: str, value: str, columns: int) -> list[str]:
 
 def build_receipt(content: ReceiptContent, profile: str = "TM-T88V") -> bytes:
     """The whole receipt as ESC/POS bytes for this printer profile, ending in a partial cut."""
+    from escpos.printer import Dummy
+
     printer = Dummy(profile=profile)
     columns = printer.profile.get_columns("a")
     text = labels(content.language)
