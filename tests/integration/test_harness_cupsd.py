@@ -6,25 +6,15 @@ import time
 from pathlib import Path
 
 import pytest
-from fpdf import FPDF
 from pypdf import PdfReader
 
 from tests.harness.common import wait_until
 from tests.harness.cupsd import Cupsd
+from tests.harness.documents import make_pdf
 
 pytestmark = pytest.mark.integration
 
 JOB_COMPLETED = 9
-
-
-def make_pdf(path: Path, pages: int) -> Path:
-    pdf = FPDF(format="A4")
-    pdf.set_font("helvetica", size=24)
-    for number in range(1, pages + 1):
-        pdf.add_page()
-        pdf.cell(text=f"Harness page {number}")
-    pdf.output(str(path))
-    return path
 
 
 def test_a_pdf_printed_through_pycups_comes_out_of_cups_pdf(cupsd: Cupsd, tmp_path: Path) -> None:

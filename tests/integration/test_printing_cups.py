@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fpdf import FPDF
 from pypdf import PdfReader
 
 from devices.printing.documents import CupsDocumentPrinter, JobProgress, JobState
@@ -18,18 +17,9 @@ from devices.printing.readiness import Level
 from kiosk.cli import main
 from tests.harness.common import wait_until
 from tests.harness.cupsd import Cupsd
+from tests.harness.documents import make_pdf
 
 pytestmark = pytest.mark.integration
-
-
-def make_pdf(path: Path, pages: int) -> Path:
-    pdf = FPDF(format="A4")
-    pdf.set_font("helvetica", size=24)
-    for number in range(1, pages + 1):
-        pdf.add_page()
-        pdf.cell(text=f"Certificate page {number}")
-    pdf.output(str(path))
-    return path
 
 
 @pytest.fixture
