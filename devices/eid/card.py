@@ -8,7 +8,6 @@ carries); a short chunk or 6B00 after the first chunk ends a file.
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 
 from devices.eid.errors import (
@@ -21,8 +20,6 @@ from devices.eid.errors import (
     WrongPin,
 )
 from devices.eid.transport import Transport
-
-log = logging.getLogger(__name__)
 
 BELPIC_AID = bytes.fromhex("A0 00 00 00 30 29 05 70 00 AD 13 10 01 01 FF")
 
@@ -146,14 +143,19 @@ class BelpicCard:
     # Recognition -----------------------------------------------------------------------
 
     def recognise(self) -> CardData:
-        """Select the BELPIC applet and read its card data; NotBelgianEid otherwise."""
-        if not atr_is_belpic(self.transport.atr):
-            log.info("unknown ATR family; trying the BELPIC applet anyway")
+        """Select the BELPIC applet and read its card data; NotBelgianEid otherwise.
+
+        The applet decides, as in the official middleware; the ATR is only consulted to
+        say more when the applet is not there.
+        """
         try:
             self.select_applet()
             return self.card_data()
         except CardStatusError as exc:
-            raise NotBelgianEid(f"the card does not answer as a Belgian eID ({exc})") from None
+            family = "an eID ATR" if atr_is_belpic(self.transport.atr) else "an unknown ATR"
+            raise NotBelgianEid(
+                f"the card does not answer as a Belgian eID ({exc}; {family})"
+            ) from None
 
     def select_applet(self) -> None:
         self._expect_ok(

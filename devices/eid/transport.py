@@ -199,12 +199,16 @@ class PcscTransport:
         self._card: Any = None
         self._protocol = 0
         self._pci: Any = None
-        self._atr = b""
+        self._atr: bytes | None = None
         self._connect()
 
     @property
     def atr(self) -> bytes:
-        return self._atr
+        # Read on demand: a full read never needs it (the applet answers for the card), and
+        # SCardStatus is one more round trip to pcscd on every connect.
+        if self._atr is None:
+            self._read_atr()
+        return self._atr or b""
 
     def _connect(self) -> None:
         result, card, protocol = scard.SCardConnect(
@@ -218,7 +222,6 @@ class PcscTransport:
         if result != scard.SCARD_S_SUCCESS:
             raise pcsc_error(result, f"connecting to {self.reader}")
         self._card, self._protocol = card, protocol
-        self._read_atr()
 
     def _read_atr(self) -> None:
         result, _reader, _state, _protocol, atr = scard.SCardStatus(self._card)
@@ -236,7 +239,7 @@ class PcscTransport:
         if result != scard.SCARD_S_SUCCESS:
             raise pcsc_error(result, "reconnecting")
         self._protocol = protocol
-        self._read_atr()
+        self._atr = None
 
     def raw_transmit(self, apdu: bytes) -> bytes:
         """One SCardTransmit, nothing else; PC/SC errors typed."""
