@@ -38,7 +38,7 @@ class RecordingTransport(PcscTransport):
         super().__init__(context, reader)
         self.wire: list[bytes] = []
 
-    def raw_transmit(self, apdu: bytes) -> bytes:
+    def raw_transmit(self, apdu: bytes | bytearray) -> bytes:
         self.wire.append(apdu)
         return super().raw_transmit(apdu)
 

@@ -77,7 +77,8 @@ def pin_block(pin: bytearray) -> bytearray:
     if not 4 <= len(pin) <= 12 or not all(0x30 <= c <= 0x39 for c in pin):
         raise InvalidPinFormat("a PIN is 4 to 12 digits")
     nibbles = bytearray([0x2, len(pin)])
-    nibbles += bytearray(c - 0x30 for c in pin)
+    for c in pin:  # digit by digit: no temporary copy of the PIN
+        nibbles.append(c - 0x30)
     nibbles += bytearray([0xF] * (16 - len(nibbles)))
     block = bytearray((nibbles[i] << 4) | nibbles[i + 1] for i in range(0, 16, 2))
     nibbles[:] = bytes(len(nibbles))
@@ -130,7 +131,7 @@ class BelpicCard:
 
     # Low level -------------------------------------------------------------------------
 
-    def _send(self, apdu: bytes) -> tuple[bytes, int]:
+    def _send(self, apdu: bytes | bytearray) -> tuple[bytes, int]:
         self.apdu_count += 1
         return self.transport.transmit(apdu)
 
@@ -267,11 +268,22 @@ class BelpicCard:
         block = pin_block(pin)
         apdu = bytearray([0x00, 0x20, 0x00, 0x01, 0x08]) + block
         try:
-            _data, sw = self._send(bytes(apdu))
+            # Sent as the bytearray itself: an immutable copy of the PIN could not be zeroed.
+            _data, sw = self._send(apdu)
         finally:
             block[:] = bytes(len(block))
             apdu[:] = bytes(len(apdu))
         _raise_for_pin_status(sw)
+
+    def log_off(self) -> None:
+        """LOG OFF (RM17 §6.10): drop the verified PIN state on the card itself.
+
+        A verified PIN lives on the card until a reset or LOG OFF, not until our connection
+        closes; a card left in the reader must not sign for the next program that asks.
+        """
+        _data, sw = self._send(bytes.fromhex("80E60000"))
+        if sw != _SW_OK:
+            raise CardStatusError("LOG OFF", sw)
 
     def pin_tries_left(self) -> int | None:
         """Tries left without spending one; None where asking would cost a try (applet 1.1)."""
@@ -291,12 +303,14 @@ class BelpicCard:
 
     # Signatures ------------------------------------------------------------------------
 
-    def sign_challenge(self, challenge: bytes) -> tuple[bytes, bytes]:
+    def sign_challenge(self, challenge: bytes) -> tuple[bytes, bytearray]:
         """Sign a server challenge with the authentication key (PIN verified first).
 
         Returns (signature, authentication certificate DER). RSA cards get algorithm 0x08
         (the card wraps SHA-256(challenge) in PKCS#1 v1.5), EC cards 0x02 (SHA-384, raw r||s);
-        see devices.eid.integrity.verify_challenge_signature.
+        see devices.eid.integrity.verify_challenge_signature. The certificate names the
+        citizen: it comes back as a bytearray the caller zeroes, and the buffer read from
+        the card is zeroed here.
         """
         certificate = self.read_file(AUTH_CERTIFICATE, der=True)
         if certificate is None:
@@ -304,18 +318,18 @@ class BelpicCard:
         from cryptography import x509
         from cryptography.hazmat.primitives.asymmetric import ec
 
-        from devices.eid.integrity import der_length
-
-        padded = bytes(certificate)
-        der = padded[: der_length(padded) or len(padded)]
-        key = x509.load_der_x509_certificate(der).public_key()
+        try:
+            der = certificate[: declared_der_size(certificate) or len(certificate)]
+            key = x509.load_der_x509_certificate(bytes(der)).public_key()
+        finally:
+            certificate[:] = bytes(len(certificate))
         if isinstance(key, ec.EllipticCurvePublicKey):
             algorithm, digest = 0x02, hashlib.sha384(challenge).digest()
         else:
             algorithm, digest = 0x08, hashlib.sha256(challenge).digest()
-        self._expect_ok(
-            bytes([0x00, 0x22, 0x41, 0xB6, 0x05, 0x04, 0x80, algorithm, 0x84, 0x82]), "MSE SET"
-        )
+        # MSE SET: digital signature template, this algorithm, key 0x82 (authentication).
+        mse_set = bytes([0x00, 0x22, 0x41, 0xB6, 0x05, 0x04, 0x80, algorithm, 0x84, 0x82])
+        self._expect_ok(mse_set, "MSE SET")
         signature = self._expect_ok(
             bytes([0x00, 0x2A, 0x9E, 0x9A, len(digest)]) + digest, "PSO COMPUTE DIGITAL SIGNATURE"
         )

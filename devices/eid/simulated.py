@@ -23,7 +23,7 @@ class SimulatedTransport:
     def atr(self) -> bytes:
         return self._atr
 
-    def _raw(self, apdu: bytes) -> bytes:
+    def _raw(self, apdu: bytes | bytearray) -> bytes:
         try:
             return self.reader.transmit(apdu)
         except CardRemovedError:
@@ -31,7 +31,7 @@ class SimulatedTransport:
         except CardMuteError:
             raise CardCommunicationError("the card does not answer") from None
 
-    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+    def transmit(self, apdu: bytes | bytearray) -> tuple[bytes, int]:
         return exchange_t0(self._raw, apdu)
 
     def close(self) -> None:

@@ -50,7 +50,7 @@ class Transport(Protocol):
     @property
     def atr(self) -> bytes: ...
 
-    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+    def transmit(self, apdu: bytes | bytearray) -> tuple[bytes, int]:
         """Send one command; return the response data and the status word (61xx/6Cxx handled)."""
         ...
 
@@ -58,10 +58,10 @@ class Transport(Protocol):
 
 
 class RawExchange(Protocol):
-    def __call__(self, apdu: bytes) -> bytes: ...
+    def __call__(self, apdu: bytes | bytearray) -> bytes: ...
 
 
-def exchange_t0(raw: RawExchange, apdu: bytes) -> tuple[bytes, int]:
+def exchange_t0(raw: RawExchange, apdu: bytes | bytearray) -> tuple[bytes, int]:
     """One command through `raw`, following 6Cxx and 61xx as ISO 7816-3 T=0 asks."""
     response = raw(apdu)
     if len(response) < 2:
@@ -241,14 +241,14 @@ class PcscTransport:
         self._protocol = protocol
         self._atr = None
 
-    def raw_transmit(self, apdu: bytes) -> bytes:
+    def raw_transmit(self, apdu: bytes | bytearray) -> bytes:
         """One SCardTransmit, nothing else; PC/SC errors typed."""
         result, response = scard.SCardTransmit(self._card, self._protocol, list(apdu))
         if result != scard.SCARD_S_SUCCESS:
             raise _TransmitFailed(result)
         return bytes(response)
 
-    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+    def transmit(self, apdu: bytes | bytearray) -> tuple[bytes, int]:
         try:
             return exchange_t0(self.raw_transmit, apdu)
         except _TransmitFailed as failed:

@@ -108,6 +108,9 @@ def production_devices(settings: Settings) -> DeviceSet:
     except ValueError as exc:
         raise ConfigError(f"cityapi.url: {exc}") from None
     receipts = receipt_printer(settings)
+    if settings.printer.pdf_folder is not None and not settings.eid.simulated:
+        # Certificates of real citizens must never pile up in an ordinary folder.
+        raise ConfigError("printer.pdf_folder is for the demo only (with eid.simulated = true)")
     if settings.printer.pdf_folder is not None:
         folder = settings.printer.pdf_folder
         printer: DocumentPrinter = SimulatedDocumentPrinter(folder)

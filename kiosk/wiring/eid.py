@@ -53,17 +53,23 @@ class CardSession:
         """Raises WrongPin / PinBlocked / a card error. The caller zeroes `pin`."""
         self._current().verify_pin(pin)
 
-    def sign(self, challenge: bytes) -> tuple[bytes, bytes]:
+    def sign(self, challenge: bytes) -> tuple[bytes, bytearray]:
         return self._current().sign_challenge(challenge)
 
     def forget(self) -> None:
-        """Close the connection (card taken out, session wiped): the PIN state goes with it."""
+        """End the session on the card: LOG OFF (the verified PIN lives on the card, not in
+        our connection, so a card left in the reader would otherwise still sign), then close."""
         card, self._card = self._card, None
-        if card is not None:
-            try:
-                card.transport.close()
-            except Exception as exc:  # already gone with the card
-                log.debug("closing the card connection: %s", type(exc).__name__)
+        if card is None:
+            return
+        try:
+            card.log_off()
+        except Exception as exc:  # card already out: nothing left to log off
+            log.debug("logging the card off: %s", type(exc).__name__)
+        try:
+            card.transport.close()
+        except Exception as exc:  # already gone with the card
+            log.debug("closing the card connection: %s", type(exc).__name__)
 
     def _current(self) -> BelpicCard:
         if self._card is None:

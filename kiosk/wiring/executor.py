@@ -210,7 +210,8 @@ class EffectExecutor:
             finally:
                 pin[:] = bytes(len(pin))
 
-        self.eid_worker.submit(job)
+        if not self.eid_worker.submit(job):
+            pin[:] = bytes(len(pin))  # the worker has stopped: nobody else will zero it
 
     def _sign(self, effect: fx.Effect) -> None:
         assert isinstance(effect, fx.SignChallenge)

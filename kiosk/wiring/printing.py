@@ -83,6 +83,10 @@ class Spool:
             self._owner[job_id] = session_id
             return session_id not in self._wiped
 
+    def is_wiped(self, session_id: str) -> bool:
+        with self._lock:
+            return session_id in self._wiped
+
     def wiped(self, session_id: str) -> tuple[int, ...]:
         """Mark the session wiped; the jobs it has in the spool."""
         with self._lock:
@@ -143,6 +147,8 @@ def print_certificate(
     emit: Emit,
 ) -> None:
     """Print the holder's document; every outcome goes out as an event through `emit`."""
+    if spool.is_wiped(session_id):
+        return  # too late: the session is gone, and its folder must stay gone
     prepare_session_dir(session_dir)
     pdf = session_dir / CERTIFICATE_FILE
     try:

@@ -34,12 +34,14 @@ class Worker:
             self._thread.start()
         return self
 
-    def submit(self, job: Job) -> None:
+    def submit(self, job: Job) -> bool:
+        """Queue `job`; False when the worker has stopped and the job will never run."""
         if self._stopped:
             log.debug("%s: job refused after stop", self.name)
-            return
+            return False
         self.start()
         self._jobs.put(job)
+        return True
 
     def stop(self, timeout: float) -> bool:
         """Stop after the current job; True when the thread ended within `timeout`."""

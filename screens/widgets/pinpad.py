@@ -89,7 +89,7 @@ class PinPad(BoxLayout):
         if self.count < self.min_length:
             self.dispatch("on_too_short")
             return
-        pin = bytearray(self._buffer[: self.count])  # the receiver zeroes it after use
+        pin = self._buffer[: self.count]  # a new bytearray; the receiver zeroes it after use
         self.clear()
         self.dispatch("on_done", pin)
 

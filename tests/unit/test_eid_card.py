@@ -87,7 +87,7 @@ def test_other_atrs_are_not(atr: str) -> None:
 
 
 class _RefusesTheApplet(BelpicApplet):
-    def process(self, apdu: bytes) -> bytes:
+    def process(self, apdu: bytes | bytearray) -> bytes:
         if apdu[:3] == bytes.fromhex("00A404"):
             return bytes.fromhex("6A82")
         return super().process(apdu)
@@ -104,7 +104,7 @@ def test_a_card_without_the_belpic_applet_is_not_an_eid() -> None:
 class _NoPathSelect(BelpicApplet):
     """Like readers that answer 6A87 to SELECT by path (Alcor, VASCO): only FIDs work."""
 
-    def process(self, apdu: bytes) -> bytes:
+    def process(self, apdu: bytes | bytearray) -> bytes:
         if apdu[:3] == bytes.fromhex("00A408"):
             return bytes.fromhex("6A87")
         return super().process(apdu)
@@ -123,7 +123,7 @@ class _Recording(BelpicApplet):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.commands: list[bytes] = []
 
-    def process(self, apdu: bytes) -> bytes:
+    def process(self, apdu: bytes | bytearray) -> bytes:
         self.commands.append(apdu[:3])  # CLA INS P1: no data kept
         return super().process(apdu)
 
@@ -154,7 +154,7 @@ class _ResetOnce(SimulatedTransport):
         super().__init__(SimReader(emulated))
         self.emulated, self.at, self.count = emulated, at, 0
 
-    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+    def transmit(self, apdu: bytes | bytearray) -> tuple[bytes, int]:
         self.count += 1
         if self.count == self.at:
             self.reader.remove()

@@ -20,7 +20,6 @@ def settings(tmp_path: Path, **sections: dict[str, object]) -> Settings:
             "token_file": str(tmp_path / "token"),
             "catalogue_cache": str(tmp_path / "catalogue.json"),
         },
-        "printer": {"pdf_folder": str(tmp_path / "pdf")},
         "session": {"tmpfs_dir": str(tmp_path / "tmpfs")},
     }
     for name, values in sections.items():
@@ -36,6 +35,12 @@ def test_production_needs_a_city_api_url(tmp_path: Path) -> None:
 def test_a_bad_receipt_uri_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"receipt\.uri"):
         build_runtime(settings(tmp_path, receipt={"uri": "lpt://nowhere"}))
+
+
+def test_a_pdf_folder_is_refused_with_a_real_reader(tmp_path: Path) -> None:
+    """Real citizens' certificates must never pile up in an ordinary folder."""
+    with pytest.raises(ConfigError, match=r"printer\.pdf_folder"):
+        build_runtime(settings(tmp_path, printer={"pdf_folder": str(tmp_path / "pdf")}))
 
 
 def test_a_bad_trust_root_file_is_a_configuration_error(tmp_path: Path) -> None:

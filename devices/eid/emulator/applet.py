@@ -232,7 +232,7 @@ class BelpicApplet:
 
     # -- APDUs -------------------------------------------------------------------------------
 
-    def process(self, apdu: bytes) -> bytes:
+    def process(self, apdu: bytes | bytearray) -> bytes:
         """Answer one command APDU with a response APDU (data || SW1 SW2)."""
         with self._lock:
             if not self._present:

@@ -45,7 +45,7 @@ class SimReader:
     def atr(self) -> bytes:
         return self._card().atr()
 
-    def transmit(self, apdu: bytes) -> bytes:
+    def transmit(self, apdu: bytes | bytearray) -> bytes:
         """Send one C-APDU, return the R-APDU (data || SW1 SW2)."""
         applet = self._card()
         if self.apdu_delay_s:
