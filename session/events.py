@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from devices.eid.reader import EidRead
+from devices.eid.model import EidRead
 from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 
 

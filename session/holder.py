@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import SupportsIndex
 
 from devices.eid.identity import Address, Identity
-from devices.eid.model import CardFiles
-from devices.eid.reader import EidRead
+from devices.eid.model import CardFiles, EidRead
 
 
 class CitizenDataError(RuntimeError):

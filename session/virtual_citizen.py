@@ -20,11 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from devices.eid.card import CardData
 from devices.eid.emulator.cardfiles import CitizenProfile, address_file, identity_file
 from devices.eid.identity import parse_address, parse_identity
-from devices.eid.model import CardFiles, IntegrityReport
-from devices.eid.reader import EidRead
+from devices.eid.model import CardData, CardFiles, EidRead, IntegrityReport
 from session import events as ev
 from session.effects import (
     Announce,

@@ -8,7 +8,6 @@ carries); a short chunk or 6B00 after the first chunk ends a file.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 from devices.eid.errors import (
     CardCommunicationError,
@@ -19,6 +18,7 @@ from devices.eid.errors import (
     PinBlocked,
     WrongPin,
 )
+from devices.eid.model import CardData
 from devices.eid.transport import Transport
 
 BELPIC_AID = bytes.fromhex("A0 00 00 00 30 29 05 70 00 AD 13 10 01 01 FF")
@@ -95,26 +95,6 @@ def declared_der_size(prefix: bytes | bytearray) -> int | None:
     if not 1 <= count <= 3 or len(prefix) < 2 + count:
         return None
     return 2 + count + int.from_bytes(prefix[2 : 2 + count], "big")
-
-
-@dataclass(frozen=True)
-class CardData:
-    """GET CARD DATA, the parts the kiosk uses (no citizen data in here)."""
-
-    serial: bytes
-    applet_version: int  # 0x11, 0x17 or 0x18
-    pin_tries_left: int | None  # only applet 1.8 reports it here
-
-    @property
-    def applet_label(self) -> str:
-        return f"{self.applet_version >> 4}.{self.applet_version & 0xF}"
-
-    @classmethod
-    def parse(cls, raw: bytes) -> CardData:
-        if len(raw) < 28:
-            raise CardCommunicationError(f"GET CARD DATA returned {len(raw)} bytes, expected 28")
-        tries = raw[28] if len(raw) > 28 else None
-        return cls(serial=bytes(raw[:16]), applet_version=raw[21], pin_tries_left=tries)
 
 
 class BelpicCard:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from devices.eid.errors import CardCommunicationError
+from devices.eid.identity import Address, Identity
+
 
 @dataclass(repr=False)
 class CardFiles:
@@ -64,3 +67,38 @@ class IntegrityReport:
             and self.photo_hash
             and self.rrn_chain
         )
+
+
+@dataclass(frozen=True)
+class CardData:
+    """GET CARD DATA, the parts the kiosk uses (no citizen data in here)."""
+
+    serial: bytes
+    applet_version: int  # 0x11, 0x17 or 0x18
+    pin_tries_left: int | None  # only applet 1.8 reports it here
+
+    @property
+    def applet_label(self) -> str:
+        return f"{self.applet_version >> 4}.{self.applet_version & 0xF}"
+
+    @classmethod
+    def parse(cls, raw: bytes) -> CardData:
+        if len(raw) < 28:
+            raise CardCommunicationError(f"GET CARD DATA returned {len(raw)} bytes, expected 28")
+        tries = raw[28] if len(raw) > 28 else None
+        return cls(serial=bytes(raw[:16]), applet_version=raw[21], pin_tries_left=tries)
+
+
+@dataclass(repr=False)
+class EidRead:
+    """An authentic card's content. Owned by the session, which zeroes `files` at wipe."""
+
+    files: CardFiles
+    identity: Identity
+    address: Address
+    card: CardData
+    integrity: IntegrityReport
+    apdu_count: int = field(default=0)
+
+    def __repr__(self) -> str:
+        return "EidRead(<redacted>)"

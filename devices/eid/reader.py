@@ -7,34 +7,18 @@ Nothing of a card is handed out unless every integrity check holds: `read_eid` r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devices.eid import card as files
-from devices.eid.card import BelpicCard, CardData
+from devices.eid.card import BelpicCard
 from devices.eid.errors import CardCommunicationError, CardNotAuthentic, CardStatusError
-from devices.eid.identity import Address, CardDataError, Identity, parse_address, parse_identity
+from devices.eid.identity import CardDataError, parse_address, parse_identity
 from devices.eid.integrity import verify_card
-from devices.eid.model import CardFiles, IntegrityReport
+from devices.eid.model import CardFiles, EidRead, IntegrityReport
 from devices.eid.tlv import TlvError
-
-
-@dataclass(repr=False)
-class EidRead:
-    """An authentic card's content. Owned by the session, which zeroes `files` at wipe."""
-
-    files: CardFiles
-    identity: Identity
-    address: Address
-    card: CardData
-    integrity: IntegrityReport
-    apdu_count: int = field(default=0)
-
-    def __repr__(self) -> str:
-        return "EidRead(<redacted>)"
 
 
 class NotAuthentic(CardNotAuthentic):

@@ -2,10 +2,28 @@
 
 `CityApiClient` makes the calls; every failure is a `CityApiError` whose `kind` the screens
 turn into one plain sentence. The reference server is kiosk.refserver (never imported here).
+
+The names below load on first use: `kiosk run` reads the terminal's token file
+(kiosk.cityapi.tokens) before its first frame, and must not wait for requests to load.
 """
 
-from kiosk.cityapi.client import CatalogueResult, CityApiClient, SignChallenge
-from kiosk.cityapi.errors import CityApiError, ErrorKind, plain_sentence
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.cityapi.client import CatalogueResult, CityApiClient, SignChallenge
+    from kiosk.cityapi.errors import CityApiError, ErrorKind, plain_sentence
+
+_WHERE = {
+    "CatalogueResult": "kiosk.cityapi.client",
+    "CityApiClient": "kiosk.cityapi.client",
+    "SignChallenge": "kiosk.cityapi.client",
+    "CityApiError": "kiosk.cityapi.errors",
+    "ErrorKind": "kiosk.cityapi.errors",
+    "plain_sentence": "kiosk.cityapi.errors",
+}
 
 __all__ = [
     "CatalogueResult",
@@ -15,3 +33,10 @@ __all__ = [
     "SignChallenge",
     "plain_sentence",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kiosk.cityapi' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

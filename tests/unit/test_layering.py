@@ -1,0 +1,87 @@
+"""The packages' dependencies point one way (screens -> session -> devices; kiosk wires them),
+and the way to the first frame stays light: a module that `kiosk run` loads before the attract
+screen is drawn must not pull the device, network or crypto libraries in."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+# What each package may import from this repository and from Kivy.
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "devices": ("devices",),
+    "session": ("session", "devices"),
+    "screens": ("screens", "session", "kivy", "kiosk.i18n"),
+}
+OURS = ("devices", "session", "screens", "kiosk", "kivy")
+
+
+def imported_modules(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def _within(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_a_package_imports_only_the_layers_below_it(package: str) -> None:
+    wrong = []
+    for path in sorted((REPO / package).rglob("*.py")):
+        for module in imported_modules(path):
+            if _within(module, OURS) and not _within(module, ALLOWED[package]):
+                wrong.append(f"{path.relative_to(REPO)} imports {module}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_layer_check_sees_a_wrong_import(tmp_path: Path) -> None:
+    module = tmp_path / "bad.py"
+    module.write_text("from kiosk.config import Settings\nimport kivy.uix.label\n")
+    found = imported_modules(module)
+    assert not _within("kiosk.config", ALLOWED["screens"])
+    assert {"kiosk.config", "kivy.uix.label"} <= found
+
+
+HEAVY = ("smartcard", "cryptography", "requests", "cups", "escpos", "fastapi", "uvicorn", "fpdf")
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "kiosk.commands.run",  # then load_settings and preflight (the token file)
+        "kiosk.cityapi.tokens",
+        "kiosk.runtime",
+        "session.machine",
+        "screens.registry",
+    ],
+)
+def test_what_comes_before_the_first_frame_loads_no_heavy_library(module: str) -> None:
+    code = (
+        "import json, sys\n"
+        f"import {module}\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={"KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1", "PATH": "/usr/bin:/bin"},
+    )
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert not loaded & set(HEAVY), f"{module} loads {sorted(loaded & set(HEAVY))}"
