@@ -1,8 +1,13 @@
 """The Kivy application: shows the session's state, sends the citizen's intents, speaks.
 
 `KioskApp(settings, runtime)` is the whole shell: `kiosk run` gives it the production runtime,
-`kiosk demo` and the UI tests the demo one (kiosk.wiring.build_demo_runtime). It:
-- starts the runtime with a `post` that runs callbacks on the Kivy thread (Clock);
+`kiosk demo` and the UI tests the demo one (kiosk.wiring.build_demo_runtime); or, for the
+fastest start, `KioskApp(settings, factory=...)` builds the runtime itself. It:
+- draws the attract screen first, then builds (when given a factory) and starts the runtime
+  on a thread of its own: device libraries, the city API client and the recovery of a
+  crashed session's leftovers never hold up the first frame or the Kivy thread. A touch in
+  that short while is kept and handed over once the runtime is ready;
+- gives the runtime a `post` that runs callbacks on the Kivy thread (Clock);
 - on every step, shows the state's screen, renders it, and hands Announce effects to the
   screen and the speech guide (the idle warning becomes the "More time" overlay);
 - at every wipe empties and rebuilds the screens that showed citizen data (ScreenReset);
@@ -15,19 +20,19 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections.abc import Callable
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
 from kivy.core.window import Window
-from kivy.metrics import dp
 
 from devices.speech import EspeakSpeaker, Speaker
 from kiosk import i18n
-from kiosk.config import Settings
+from kiosk.config import Settings, check_maintenance_pin
 from kiosk.i18n.kivy_tr import tr
 from kiosk.runtime import Runtime
 from kiosk.speech_guide import SpeechGuide
@@ -47,7 +52,10 @@ log = logging.getLogger(__name__)
 
 ESCAPE, F4, F5, F6 = 27, 285, 286, 287
 IDLE_FPS, ACTIVE_FPS = 12, 60  # 12 fps: a touch on the attract screen still shows within 100 ms
-SHORT_SCREEN_DP = 1000  # below this height, large text takes the room of secondary lines
+STARTER_JOIN_S = 15.0  # the demo's embedded city API takes up to 10 s to come up
+EARLY_EVENTS_MAX = 4  # touches kept while the runtime starts (a start, perhaps a language)
+
+RuntimeFactory = Callable[[], Runtime]
 
 
 class KioskApp(App):
@@ -56,16 +64,31 @@ class KioskApp(App):
     def __init__(
         self,
         settings: Settings,
-        runtime: Runtime,
+        runtime: Runtime | None = None,
         *,
-        screenshot: Path | None = None,
+        factory: RuntimeFactory | None = None,
+        demo: bool = False,
         speaker: Speaker | None = None,
     ) -> None:
+        """Either a built `runtime`, or a `factory` that builds one (then `demo` says whether
+        it will have demo controls, for the buttons drawn before it exists)."""
         super().__init__()
+        if (runtime is None) == (factory is None):
+            raise TypeError("KioskApp takes either a runtime or a factory")
+        if runtime is not None:
+            given = runtime
+            factory, demo = (lambda: given), runtime.demo is not None
+        assert factory is not None
         self.settings = settings
-        self.runtime = runtime
-        self.screenshot_path = screenshot
-        self.screenshot_taken: Path | None = None
+        self._factory = factory
+        self._demo = demo
+        self.runtime: Runtime | None = None  # set on the Kivy thread once started
+        self.start_error: BaseException | None = None  # why the runtime could not start
+        self._early: list[ev.Event] = []  # touches before the runtime is ready
+        self._starter: threading.Thread | None = None
+        self._built: Runtime | None = None  # built and being started, or started
+        self._stopping = False
+        self._start_lock = threading.Lock()
         self.speaker = speaker
         self.guide: SpeechGuide | None = None
         self.shell: Shell | None = None
@@ -74,6 +97,11 @@ class KioskApp(App):
         self._announced: tuple[str, str] = ("", "")
         self._rendered: State | None = None  # the session state last rendered
 
+    @property
+    def ready(self) -> bool:
+        """The runtime is started and attached: the session runs."""
+        return self.runtime is not None
+
     # -- building ------------------------------------------------------------------------------
 
     def build(self) -> Shell:
@@ -81,12 +109,10 @@ class KioskApp(App):
         ui = self.settings.ui
         THEME.high_contrast, THEME.large_text = ui.high_contrast, ui.large_text
         self._escape_proof()
-        Window.bind(size=self._window_resized)
-        self._window_resized(Window, Window.size)
         self.guide = SpeechGuide(self.speaker or EspeakSpeaker())
         if ui.speech:
             self.guide.set_enabled(True)
-        shell = Shell(demo=self.runtime.demo is not None, port=self)
+        shell = Shell(demo=self._demo, port=self)
         self.shell = shell
         shell.add_screens()
         shell.bar.bind(
@@ -104,16 +130,56 @@ class KioskApp(App):
         )
         shell.overlay.bind(on_more_time=lambda *_: self._more_time())
         buttons.press_listeners.append(self._pressed)
-        set_reset = getattr(self.runtime, "set_screen_reset", None)
-        if set_reset is not None:
-            set_reset(self)
-        self.runtime.add_listener(self._on_step)
-        self.runtime.start(self.post)
         self._render()
+        self._after_first_frame(self._start_runtime)
         self._after_first_frame(shell.warm_up)
-        if self.screenshot_path is not None:
-            self._after_first_frame(self._photograph_and_stop)
         return shell
+
+    def _start_runtime(self) -> None:
+        self._starter = threading.Thread(target=self._build_and_start, name="kiosk-start")
+        self._starter.start()
+
+    def _build_and_start(self) -> None:
+        """On the start thread: build the runtime, recover leftovers, start its workers."""
+        try:
+            runtime = self._factory()
+            with self._start_lock:
+                stop_now = self._stopping  # the app stopped while the runtime was being built
+                if not stop_now:
+                    self._built = runtime
+            if stop_now:
+                runtime.stop()
+                return
+            runtime.set_screen_reset(self)
+            runtime.add_listener(self._on_step)
+            runtime.start(self.post)
+        except BaseException as exc:  # reported by whoever runs the app (kiosk run: one line)
+            self.post(partial(self._start_failed, exc))  # `exc` is unbound after the block
+            return
+        self.post(partial(self._attach, runtime))
+
+    def _attach(self, runtime: Runtime) -> None:
+        if self._stopping:
+            return
+        self.runtime = runtime
+        early, self._early = self._early, []
+        self._render()
+        for event in early:
+            self.send(event)
+
+    def _start_failed(self, exc: BaseException) -> None:
+        # Whoever runs the app reports it (kiosk run: one line and its exit code); -v adds this.
+        log.debug("the runtime could not start", exc_info=exc)
+        self.start_error = exc
+        self.stop()
+
+    def wait_started(self, timeout: float) -> bool:
+        """Block until the start thread is done (tests and `kiosk demo --headless`)."""
+        starter = self._starter
+        if starter is None:
+            return False
+        starter.join(timeout)
+        return not starter.is_alive()
 
     def post(self, fn: Callable[[], None]) -> None:
         """The runtime's way onto the Kivy thread (Clock scheduling is thread-safe)."""
@@ -122,12 +188,23 @@ class KioskApp(App):
     def on_stop(self) -> None:
         if self._pressed in buttons.press_listeners:
             buttons.press_listeners.remove(self._pressed)
-        self.runtime.stop()
+        self.stop_runtime()
         if self.guide is not None:
             self.guide.reset()
 
-    def _window_resized(self, _window: object, size: tuple[int, int]) -> None:
-        THEME.short_screen = size[1] < dp(SHORT_SCREEN_DP)
+    def stop_runtime(self) -> None:
+        """Stop the runtime (its last wipe included), or make sure it stops as soon as it is
+        built. Idempotent; bounded by the runtime's own stop budget."""
+        with self._start_lock:
+            self._stopping = True
+        starter = self._starter
+        if starter is not None and starter is not threading.current_thread():
+            starter.join(STARTER_JOIN_S)
+        with self._start_lock:
+            runtime, self._built = self._built, None
+        self.runtime = None
+        if runtime is not None:
+            runtime.stop()
 
     # -- escape-proofing -----------------------------------------------------------------------
 
@@ -143,17 +220,23 @@ class KioskApp(App):
     def _on_key(self, _window: object, key: int, _scancode: int, _text: Any, mods: Any) -> bool:
         if key == ESCAPE or (key == F4 and "alt" in (mods or ())):
             return True  # swallowed
-        if self.runtime.demo is not None and key in (F5, F6):
+        if self._demo and key in (F5, F6):
             self.demo_card(insert=key == F5)  # the demo's keys: F5 card in, F6 card out
         return True  # no shortcut of any kind does anything else
 
     # -- the ShellPort the screens use ---------------------------------------------------------
 
     def send(self, event: ev.Event) -> None:
-        self.runtime.dispatch(event)
+        if self.runtime is not None:
+            self.runtime.dispatch(event)
+        elif len(self._early) < EARLY_EVENTS_MAX:
+            self._early.append(event)  # handed over the moment the runtime is ready
 
     def submit_pin(self, pin: bytearray) -> None:
-        self.runtime.submit_pin(pin)
+        if self.runtime is not None:
+            self.runtime.submit_pin(pin)
+        else:  # cannot happen (no PIN pad before the session runs); never keep a PIN
+            pin[:] = bytes(len(pin))
 
     def pin_progress(self, count: int, capacity: int) -> None:
         if self.guide is not None:
@@ -175,16 +258,22 @@ class KioskApp(App):
         return self.settings.terminal.location
 
     def open_maintenance(self) -> None:
-        if self.runtime.machine.state in MAINTENANCE_GESTURE_STATES and self.shell is not None:
+        if self.state in MAINTENANCE_GESTURE_STATES and self.shell is not None:
             ui = self.settings.ui
             login = self.shell.screen("maintenance_login")
-            login.configure(ui.maintenance_pin_hash, ui.maintenance_lockout)
+            login.configure(bool(ui.maintenance_pin_hash), ui.maintenance_lockout)
             self._local = "maintenance_login"
             self._render()
 
     def close_maintenance(self) -> None:
         self._local = None
         self._render()
+
+    def check_maintenance_code(self, code: bytearray) -> bool:
+        try:
+            return check_maintenance_pin(code, self.settings.ui.maintenance_pin_hash)
+        finally:
+            code[:] = bytes(len(code))
 
     # -- ScreenReset (the wipe's UI part; called on the wiping thread) -------------------------
 
@@ -227,7 +316,7 @@ class KioskApp(App):
             return  # a tick with nothing due: nothing to draw (idle CPU)
         if any(isinstance(e, Wipe) for e in step.effects):
             self.forget_citizen()
-        state = self.runtime.machine.state
+        state = self.state
         if state is State.ATTRACT and self._rendered is not State.ATTRACT:
             self._next_passer_by()
         if self._local is not None and state not in MAINTENANCE_GESTURE_STATES:
@@ -236,13 +325,21 @@ class KioskApp(App):
         for effect in step.effects:
             if isinstance(effect, Announce):
                 self.announce(effect)
-        if state in (State.TAKE_CARD, State.THANK_YOU) and self.runtime.demo is not None:
+        if state in (State.TAKE_CARD, State.THANK_YOU) and self._demo:
             Clock.schedule_once(lambda _dt: self._show_receipt(), 0.3)
 
+    @property
+    def state(self) -> State:
+        """The session's state; attract while the runtime starts."""
+        return State.ATTRACT if self.runtime is None else self.runtime.machine.state
+
     def _render(self) -> None:
-        machine = self.runtime.machine
-        self._rendered = machine.state
-        self.show(machine.state, machine.context)
+        if self.runtime is None:
+            context = SessionContext(language=self.settings.terminal.default_language)
+        else:
+            context = self.runtime.machine.context
+        self._rendered = self.state
+        self.show(self._rendered, context)
 
     def show(self, state: State, context: SessionContext) -> None:
         """Show and render the screen of `state` (the session's, or a preview's in tests)."""
@@ -305,7 +402,7 @@ class KioskApp(App):
     def _touch_seen(self) -> None:
         # Any touch on a choosing screen shows the citizen is there (the idle timer restarts);
         # while the warning shows, only "More time" counts (the machine ignores the Touch).
-        if self.runtime.machine.state in CHOOSING and self._local is None:
+        if self.state in CHOOSING and self._local is None:
             self.send(ev.Touch())
 
     def _pressed(self, label: str) -> None:
@@ -326,7 +423,7 @@ class KioskApp(App):
     # -- demo ----------------------------------------------------------------------------------
 
     def demo_card(self, *, insert: bool) -> None:
-        demo = self.runtime.demo
+        demo = None if self.runtime is None else self.runtime.demo
         if demo is None:
             return
         if insert:
@@ -335,34 +432,20 @@ class KioskApp(App):
             demo.remove_card()
 
     def _show_receipt(self) -> None:
-        demo = self.runtime.demo
+        demo = None if self.runtime is None else self.runtime.demo
         if demo is None or self.shell is None:
             return
         png = demo.receipt_png()
-        if png and self.runtime.machine.state is State.TAKE_CARD:
+        if png and self.state is State.TAKE_CARD:
             image = CoreImage(io.BytesIO(png), ext="png")
             self.shell.screen("take_card").show_receipt(image.texture)
 
-    # -- screenshots ---------------------------------------------------------------------------
+    # -- start-up ------------------------------------------------------------------------------
 
     def _after_first_frame(self, action: Callable[[], None]) -> None:
         def on_flip(*_args: object) -> None:
             Window.unbind(on_flip=on_flip)
-            # The flip that just happened is the first frame; photograph the next tick.
+            # The flip that just happened is the first frame; act on the next tick.
             Clock.schedule_once(lambda _dt: action(), 0)
 
         Window.bind(on_flip=on_flip)
-
-    def _photograph_and_stop(self) -> None:
-        assert self.screenshot_path is not None
-        self.screenshot_taken = screenshot(self.screenshot_path)
-        self.stop()
-
-
-def screenshot(path: Path) -> Path:
-    """Save what the window shows now as `path` (PNG)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Kivy inserts a counter before the extension; rename to the name asked for.
-    written = Path(Window.screenshot(name=str(path.resolve())))
-    written.replace(path)
-    return path

@@ -49,6 +49,10 @@ class ShellPort(Protocol):
     def close_maintenance(self) -> None:
         """Back from the maintenance PIN screen to the session's screen."""
 
+    def check_maintenance_code(self, code: bytearray) -> bool:
+        """Whether `code` is this kiosk's maintenance code; slow (scrypt), so called from a
+        worker thread. Zeroes `code` in every case."""
+
 
 def load_rules(module_file: str) -> None:
     """Load the .kv file next to a screen module, once."""

@@ -36,6 +36,15 @@ class Driver:
             EventLoop.status = "started"  # what runTouchApp does, minus the input providers
         self.app._run_prepare()
         self.frames(3)
+        # The kiosk draws its first screen, then starts its runtime on a thread of its own.
+        app: Any = self.app
+        self.wait_for(
+            lambda: getattr(app, "ready", True) or getattr(app, "start_error", None) is not None,
+            30,
+            "the kiosk to start",
+        )
+        if getattr(app, "start_error", None) is not None:
+            raise app.start_error
 
     # -- time -------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """The maintenance PIN, behind the hidden gesture (a long press in the top-left corner of the
-attract or out-of-service screen). Checked against `ui.maintenance_pin_hash` (scrypt) on a
-worker thread; after 5 wrong tries the screen refuses every PIN for `ui.maintenance_lockout`
-seconds. Not a session state: the session only hears `MaintenanceRequested` once IT is in."""
+attract or out-of-service screen). The app checks it against `ui.maintenance_pin_hash`
+(scrypt) on a worker thread; the hash never reaches the screen. After 5 wrong tries the
+screen refuses every PIN for `ui.maintenance_lockout` seconds. Not a session state: the
+session only hears `MaintenanceRequested` once IT is in."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from collections.abc import Callable
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.config import check_maintenance_pin
 from kiosk.i18n.kivy_tr import tr
 from screens.base import KioskScreen, load_rules
 from session.events import MaintenanceRequested
@@ -53,14 +53,14 @@ class MaintenanceLoginScreen(KioskScreen):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.pin_hash = ""
+        self.code_set = False  # whether this kiosk has a maintenance code at all
         self.lock = MaintenanceLock(300.0)
 
     def on_kv_post(self, _base: object) -> None:
         self.ids.pad.bind(on_done=self._done)
 
-    def configure(self, pin_hash: str, lockout: float) -> None:
-        self.pin_hash = pin_hash
+    def configure(self, code_set: bool, lockout: float) -> None:
+        self.code_set = code_set
         self.lock.lockout = lockout
 
     def update(self, state: State, context: SessionContext) -> None:
@@ -98,20 +98,18 @@ class MaintenanceLoginScreen(KioskScreen):
         return False
 
     def _done(self, _pad: object, pin: bytearray) -> None:
-        if self.checking or self._show_lock() or not self.pin_hash:
+        if self.checking or self._show_lock() or not self.code_set or self.shell is None:
             pin[:] = bytes(len(pin))
-            if not self.pin_hash:
+            if not self.code_set:
                 self.status = tr._("No maintenance code is set on this kiosk.")
             return
         self.checking = True
         self.status = tr._("Checking...")
-        stored = self.pin_hash
+        shell = self.shell
 
         def check() -> None:
-            try:
-                ok = check_maintenance_pin(pin, stored)
-            finally:
-                pin[:] = bytes(len(pin))
+            # scrypt takes a good part of a second: off the Kivy thread. The port zeroes `pin`.
+            ok = shell.check_maintenance_code(pin)
             Clock.schedule_once(lambda _dt: self._checked(ok), 0)
 
         threading.Thread(target=check, name="maintenance-pin", daemon=True).start()

@@ -84,18 +84,20 @@ def run(args: argparse.Namespace) -> int:
         from kiosk.kivy_setup import prepare_kivy
 
         prepare_kivy(fullscreen=settings.ui.fullscreen)
-        from kiosk.app import KioskApp
-        from kiosk.wiring import build_demo_runtime
-
-        runtime = build_demo_runtime(settings, workdir)
+        app = demo_app(settings, workdir)
         if not headless:
             print(
                 "kiosk demo: card PIN 1234; F5 puts the demo card in, F6 takes it out; "
                 f"maintenance: long press top-left, code {DEMO_MAINTENANCE_PIN}"
             )
-            KioskApp(settings, runtime).run()
+            try:
+                app.run()
+            finally:
+                app.stop_runtime()
+            if app.start_error is not None:
+                raise app.start_error
             return 0
-        summary = headless_journeys(KioskApp(settings, runtime), runtime, args.out)
+        summary = headless_journeys(app, args.out)
         print(
             f"kiosk demo: {len(summary['screenshots'])} screenshots, PDFs and receipt in {args.out}"
         )
@@ -105,7 +107,20 @@ def run(args: argparse.Namespace) -> int:
             display.stop()
 
 
-def headless_journeys(app: Any, runtime: Any, out: Path) -> dict[str, Any]:
+def demo_app(settings: Settings, workdir: Path) -> Any:
+    """The demo's app (kiosk.app.KioskApp, after prepare_kivy): the attract screen first,
+    then the demo runtime (embedded city API, simulated devices) on a thread of its own."""
+    from kiosk.app import KioskApp
+
+    def build() -> Any:
+        from kiosk.wiring import build_demo_runtime
+
+        return build_demo_runtime(settings, workdir)
+
+    return KioskApp(settings, factory=build, demo=True)
+
+
+def headless_journeys(app: Any, out: Path) -> dict[str, Any]:
     """Play the journey in each language; write pictures, PDFs, receipt and summary."""
     from screens.driver import Driver
 
@@ -114,6 +129,7 @@ def headless_journeys(app: Any, runtime: Any, out: Path) -> dict[str, Any]:
     summary: dict[str, Any] = {"ok": True, "languages": {}, "screenshots": [], "pdfs": []}
     try:
         driver.start()
+        runtime = app.runtime
         for lang in LANGUAGE_BUTTONS:
             started = time.monotonic()
             try:
@@ -134,7 +150,7 @@ def headless_journeys(app: Any, runtime: Any, out: Path) -> dict[str, Any]:
             (out / "receipt.png").write_bytes(receipt)
             summary["receipt"] = "receipt.png"
     finally:
-        runtime.stop()
+        app.stop_runtime()
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 

@@ -59,19 +59,27 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     setup_logging(verbose=args.verbose, level=settings.logging.level)
     preflight(settings)
-    from kiosk.wiring import build_runtime
+    from kiosk.kivy_setup import prepare_kivy
 
-    runtime = build_runtime(settings)
+    prepare_kivy(fullscreen=settings.ui.fullscreen and not args.window)
+    app = kiosk_app(settings)
     try:
-        from kiosk.kivy_setup import prepare_kivy
-
-        prepare_kivy(fullscreen=settings.ui.fullscreen and not args.window)
-        from kiosk.app import KioskApp
-
-        # KioskApp(settings, runtime, *, screenshot=None); it calls runtime.start(post).
-        app_class: Any = KioskApp
-        app = app_class(settings, runtime)
         app.run()
     finally:
-        runtime.stop()
+        app.stop_runtime()
+    if app.start_error is not None:
+        raise app.start_error  # a configuration that cannot work: one line, exit 2
     return 0
+
+
+def kiosk_app(settings: Settings) -> Any:
+    """The production app (kiosk.app.KioskApp, after prepare_kivy). It draws the attract
+    screen first and builds the runtime from the configuration on a thread of its own."""
+    from kiosk.app import KioskApp
+
+    def build() -> Any:
+        from kiosk.wiring import build_runtime
+
+        return build_runtime(settings)
+
+    return KioskApp(settings, factory=build)
