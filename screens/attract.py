@@ -6,8 +6,12 @@ animation runs, so the window redraws once per cycle and idle CPU stays near zer
 
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.clock import Clock
+from kivy.metrics import dp
 from kivy.properties import ListProperty, NumericProperty, StringProperty
+from kivy.vector import Vector
 
 from kiosk.i18n import gettext_for
 from kiosk.i18n.kivy_tr import tr
@@ -55,5 +59,24 @@ class AttractScreen(KioskScreen):
     def start(self) -> None:
         self.send(Start())
 
+    def on_touch_up(self, touch: Any) -> bool:
+        # The whole screen is the start button. Not a Button under the page: when large text
+        # makes the body scroll, the scroll view keeps the touches that fall on it. A touch
+        # that began and ended here without travelling (a drag scrolls) begins.
+        super().on_touch_up(touch)
+        if touch.grab_current is not None:
+            return False  # the same touch again, for the widget that grabbed it
+        here = self.collide_point(*touch.opos) and self.collide_point(*touch.pos)
+        if here and Vector(touch.opos).distance(touch.pos) < dp(20):
+            self.start()
+            return True
+        return False
+
     def _next_language(self, _dt: float) -> None:
         self.index = (self.index + 1) % len(self.lines)
+
+    def on_index(self, *_args: object) -> None:
+        # When the invitations do not all fit, the highlighted one is brought into view.
+        body = self.ids.body
+        if body.scrolls:
+            body.scroll_to(self.ids[f"line{int(self.index)}"], padding=dp(16), animate=False)

@@ -17,6 +17,7 @@ from kivy.uix.screenmanager import Screen
 import screens.widgets  # noqa: F401  (registers the shared widgets and their rules)
 from kiosk.i18n.kivy_tr import tr
 from screens.names import document_icon, document_msgid, fallback_name
+from screens.widgets.layout import Body
 from session.events import Event
 from session.machine import SessionContext
 from session.states import State
@@ -74,6 +75,19 @@ class KioskScreen(Screen):
     notice = StringProperty("")  # the session's latest message for this screen
     shell = ObjectProperty(None, allownone=True)
     holds_citizen_data = False  # True: reset() at every wipe
+
+    def on_pre_enter(self, *_args: object) -> None:
+        self.to_top()
+
+    def on_notice(self, *_args: object) -> None:
+        if self.notice:
+            self.to_top()  # a page that scrolls shows its message (under the title) at once
+
+    def to_top(self) -> None:
+        """Scroll the page's body (when it scrolls) back to its first line."""
+        for widget in self.walk(restrict=True):
+            if isinstance(widget, Body):
+                widget.to_top()
 
     def on_enter(self, *_args: object) -> None:
         self._animations(True)

@@ -29,6 +29,8 @@ class CatalogueScreen(KioskScreen):
 
     def __init__(self, **kwargs: object) -> None:
         self._offers: tuple[DocumentOffer, ...] = ()
+        self._tiles: list[DocumentTile] = []
+        self._tiles_for: tuple[object, ...] = ()
         self._built: tuple[object, ...] = ()
         super().__init__(**kwargs)
         self.fbind("size", self._layout)
@@ -45,6 +47,8 @@ class CatalogueScreen(KioskScreen):
     def reset(self) -> None:
         super().reset()
         self._offers = ()
+        self._tiles = []
+        self._tiles_for = ()
         self._built = ()
         self.page = 0
         self.ids.grid.clear_widgets()
@@ -53,7 +57,8 @@ class CatalogueScreen(KioskScreen):
         self.ids.grid.fbind("size", self._layout)
 
     # -- layout: as many tiles as fit at a readable size (3 x 2 on a large landscape screen,
-    # 2 x 3 in portrait, fewer with large text or on a small screen), never more than six
+    # 2 x 3 in portrait, fewer with large text or on a small screen), never more than six; at
+    # least one row, which the page's body scrolls to when the text above leaves no room
 
     def grid_shape(self) -> tuple[int, int]:
         grid = self.ids.grid
@@ -69,7 +74,25 @@ class CatalogueScreen(KioskScreen):
         cols, rows = self.grid_shape()
         return min(MAX_PER_PAGE, cols * rows)
 
+    def tiles(self) -> list[DocumentTile]:
+        """One tile per offer, made once per offers and language (a new text size or window
+        moves the same tiles into a new grid)."""
+        made_for = (self._offers, tr.lang)
+        if made_for != self._tiles_for:
+            self._tiles_for = made_for
+            self._tiles = []
+            for offer in self._offers:
+                name, icon = self.describe(offer.document_id)
+                price = tr.price(offer.price_cents)
+                tile = DocumentTile(
+                    document_id=offer.document_id, icon=icon, text=name, price=price
+                )
+                tile.bind(on_release=self._chosen)
+                self._tiles.append(tile)
+        return self._tiles
+
     def _layout(self, *_args: object) -> None:
+        self.ids.grid.size_hint_min_y = dp(TILE_MIN_H_DP) * THEME.scale
         per_page = self.per_page()
         self.pages = max(1, -(-len(self._offers) // per_page))
         self.page = min(self.page, self.pages - 1)
@@ -84,15 +107,7 @@ class CatalogueScreen(KioskScreen):
         grid.clear_widgets()
         grid.cols, grid.rows = self.grid_shape()
         start = self.page * per_page
-        for offer in self._offers[start : start + per_page]:
-            name, icon = self.describe(offer.document_id)
-            tile = DocumentTile(
-                document_id=offer.document_id,
-                icon=icon,
-                text=name,
-                price=tr.price(offer.price_cents),
-            )
-            tile.bind(on_release=self._chosen)
+        for tile in self.tiles()[start : start + per_page]:
             grid.add_widget(tile)
         for _ in range(per_page - len(grid.children)):
             grid.add_widget(Widget())  # keeps the cells equal on a last, partly filled page

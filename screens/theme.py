@@ -82,7 +82,7 @@ SMALL_SP = 28  # the smallest text anywhere
 class Theme(EventDispatcher):
     high_contrast = BooleanProperty(False)
     large_text = BooleanProperty(False)
-    short_screen = BooleanProperty(False)  # set by the app: under 1000 dp of height
+    # Set by the app (under 1000 dp of height); no screen needs it since pages scroll.
 
     background = ColorProperty(NORMAL.background)
     surface = ColorProperty(NORMAL.surface)
@@ -110,8 +110,8 @@ class Theme(EventDispatcher):
         self.scale = LARGE_TEXT_SCALE if value else 1.0
 
     def on_scale(self, _instance: object, value: float) -> None:
-        # Titles are large already: they grow less, so that the words of a page still fit.
-        self.title = sp(TITLE_SP) * (1 + (value - 1) / 2)
+        # Every size grows by the same factor: a page that no longer fits scrolls (Body).
+        self.title = sp(TITLE_SP) * value
         self.big = sp(BIG_SP) * value
         self.body = sp(BODY_SP) * value
         self.small = sp(SMALL_SP) * value

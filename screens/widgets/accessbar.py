@@ -4,13 +4,15 @@ here; the rest is the app's business, told through events."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty
 from kivy.uix.gridlayout import GridLayout
 
 from screens.theme import THEME
-
-CHIP_MIN_WIDTH_DP = 250
 
 
 class AccessBar(GridLayout):
@@ -20,14 +22,20 @@ class AccessBar(GridLayout):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        for name in ("width", "speech_on", "children"):
-            self.fbind(name, self._reflow)
+        self._trigger = Clock.create_trigger(self._reflow, -1)
+        for name in ("width", "children"):
+            self.fbind(name, self._trigger)
+        THEME.fbind("scale", self._trigger)
 
     def on_kv_post(self, _base: object) -> None:
         # Strong references: ids are weak, and a chip off the bar must not be collected.
         names = ("speech", "repeat", "quieter", "louder", "contrast", "large_text", "help")
         self._order = [self.ids[name].__self__ for name in names]
         self._audio = set(self._order[1:4])
+        for chip in self._order:
+            for name in ("text", "state_text"):
+                chip.fbind(name, self._trigger)
+            chip.ids.words.fbind("height", self._trigger)
         self._arrange()
         self.fbind("speech_on", self._arrange)
 
@@ -39,10 +47,24 @@ class AccessBar(GridLayout):
                 self.add_widget(chip)
 
     def _reflow(self, *_args: object) -> None:
-        # As many columns as chips fit; the bar grows a second row on narrow screens.
-        # The bar keeps its size in large-text mode: its words are 28 px already.
-        fit = max(1, int(self.width // dp(CHIP_MIN_WIDTH_DP)))
-        self.cols = max(1, min(len(self.children) or 1, fit))
+        # As many columns as the chips' words fit in, each column as wide as its widest chip
+        # needs: large text or a long language gives the bar a second row, never a cut word.
+        chips = list(reversed(self.children))
+        if not chips or self.width <= 0:
+            return
+        needs = [chip_width(chip) for chip in chips]
+        room = self.width - self.padding[0] - self.padding[2]
+        cols = len(chips)
+        while cols > 1 and sum(widest_by_column(needs, cols)) + self.spacing[0] * (cols - 1) > room:
+            cols -= 1
+        rows = -(-len(chips) // cols)
+        cols = -(-len(chips) // rows)  # rows as even as they can be: 2 + 2, not 3 + 1
+        self.cols = cols
+        self.cols_minimum = {i: min(w, room) for i, w in enumerate(widest_by_column(needs, cols))}
+        # One height for every chip, so that the rows line up whatever their words.
+        tallest = max(chip.ids.words.height for chip in chips) + dp(16)
+        for chip in chips:
+            chip.min_height = max(dp(64), tallest)
 
     def toggle_contrast(self) -> None:
         THEME.high_contrast = not THEME.high_contrast
@@ -64,3 +86,15 @@ class AccessBar(GridLayout):
 
     def on_help(self) -> None:
         pass
+
+
+def chip_width(chip: Any) -> float:
+    """The width that shows a chip's icon and its words on one line."""
+    label = chip.ids.name
+    core = CoreLabel(font_name=label.font_name, font_size=label.font_size, bold=True)
+    words = max(core.get_extents(text)[0] for text in (chip.text, chip.state_text))
+    return float(words + chip.icon_size + chip.spacing + chip.padding[0] * 2 + dp(4))
+
+
+def widest_by_column(needs: list[float], cols: int) -> list[float]:
+    return [max(needs[col::cols]) for col in range(cols)]

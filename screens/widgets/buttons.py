@@ -55,6 +55,8 @@ class ChipButton(ButtonBehavior, BoxLayout):
     state_text = StringProperty("")
     fg = ColorProperty((0, 0, 0, 1))
     fill = ColorProperty((1, 1, 1, 1))
+    icon_size = NumericProperty(dp(36))
+    min_height = NumericProperty(dp(64))  # the bar gives all its chips one height
 
     def on_press(self) -> None:
         for listener in press_listeners:

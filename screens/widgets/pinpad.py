@@ -7,13 +7,16 @@ press listeners what they are (the speech guide only hears "digit 3 of 4 entered
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, Line
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from screens.theme import THEME
 from screens.widgets.buttons import KioskButton
+from screens.widgets.layout import needed_width
 
 MIN_PIN = 4
 MAX_PIN = 12
@@ -67,12 +70,33 @@ class PinPad(BoxLayout):
     ready = BooleanProperty(False)
     max_length = NumericProperty(MAX_PIN)
     min_length = NumericProperty(MIN_PIN)
+    min_width = NumericProperty(0)  # three keys wide enough for "Erase" and "OK" unbroken
 
     __events__ = ("on_digits", "on_done", "on_too_short")
 
     def __init__(self, **kwargs: object) -> None:
         self._buffer = bytearray(MAX_PIN)
         super().__init__(**kwargs)
+        self._measure = Clock.create_trigger(self._fit_words, -1)
+        THEME.fbind("scale", self._measure)
+
+    def on_kv_post(self, _base: object) -> None:
+        for key in (self.ids.erase, self.ids.ok):
+            key.fbind("text", self._measure)
+            key.ids.lbl.fbind("height", self._measure)
+        self.ids.grid.fbind("height", self._measure)
+        self._measure()
+
+    def _fit_words(self, *_args: object) -> None:
+        keys = self.ids.grid
+        widest = max(needed_width(key) for key in keys.children)
+        self.min_width = widest * keys.cols + keys.spacing[0] * (keys.cols - 1)
+        # Erase and OK have their icon above their word: on a short pad (large text on a small
+        # screen) the icon gives up some size so that the word keeps its own.
+        row = (keys.height - keys.spacing[1] * 3) / 4
+        for key in (self.ids.erase, self.ids.ok):
+            room = row - key.ids.lbl.height - dp(6) - dp(16)
+            key.icon_size = max(dp(24), min(dp(48), room))
 
     def press_digit(self, digit: int) -> None:
         if self.count >= self.max_length:

@@ -2,6 +2,10 @@
 more that do not overlap, text that fits (no clipping or overflow) in every language, size
 and text scale, and text/background contrast computed from the rendered pixels.
 
+A page whose body scrolls (large text on a small screen) is checked as a finger sees it: what
+lies outside the body's window is not on show (it may not overlap anything) but must lie in
+the scrolled column, where scrolling brings it.
+
 Screens are shown through the app's own `show(state, context)` (the path every session step
 takes) with contexts covering each screen's variants, so all of them are reachable quickly.
 """
@@ -136,6 +140,33 @@ def inside(inner: tuple[float, ...], outer: tuple[float, ...], slack: float = 1.
     )
 
 
+def clip(rect: tuple[float, ...], to: tuple[float, ...] | None) -> tuple[float, ...] | None:
+    """The part of `rect` inside `to` (None: nothing of it), or `rect` when `to` is None."""
+    if to is None:
+        return rect
+    x0, y0 = max(rect[0], to[0]), max(rect[1], to[1])
+    x1, y1 = min(rect[2], to[2]), min(rect[3], to[3])
+    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
+
+
+def scroller(widget: Any) -> Any:
+    """The scrolling body (a Kivy ScrollView) that holds `widget`, if any."""
+    from kivy.uix.scrollview import ScrollView
+
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):
+            return parent
+        parent = parent.parent
+    return None
+
+
+def on_show(widget: Any, rect: tuple[float, ...]) -> tuple[float, ...] | None:
+    """The part of a widget's `rect` (window coordinates) that its scrolling body shows."""
+    body = scroller(widget)
+    return clip(rect, window_rect(body) if body is not None else None)
+
+
 def broken_word(label: Any) -> str | None:
     """A word wider than the label's wrapping width (Kivy would cut it in the middle)."""
     from kivy.core.text import Label as CoreLabel
@@ -148,6 +179,24 @@ def broken_word(label: Any) -> str | None:
         if core.get_extents(word)[0] > width + 1:
             return word
     return None
+
+
+def squeezed_bodies(ui: UiKiosk) -> list[str]:
+    """Scrolling bodies with words in them but too little room to read them (a finger cannot
+    scroll what it cannot see; the driver does not even walk into a body of no height)."""
+    from kivy.metrics import dp
+    from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
+
+    problems = []
+    for body in ui.screen().walk(restrict=True):
+        if not isinstance(body, ScrollView) or body.opacity <= 0:
+            continue
+        content = body.children[0]
+        words = [w.text for w in content.walk(restrict=True) if isinstance(w, Label) and w.text]
+        if words and body.height < min(content.minimum_height, dp(96)) - 1:
+            problems.append(f"body too low to read: {words[0]!r} in {body.height:.0f} px")
+    return problems
 
 
 def layout_problems(ui: UiKiosk) -> list[str]:
@@ -163,8 +212,13 @@ def layout_problems(ui: UiKiosk) -> list[str]:
         if tw > label.width + 1 or th > label.height + 1:
             problems.append(f"clipped: {label.text!r} needs {tw:.0f}x{th:.0f}, has {label.size}")
         rect = text_rect(label)
-        if not inside(rect, screen_rect):
+        body = scroller(label)
+        if body is None and not inside(rect, screen_rect):
             problems.append(f"off screen: {label.text!r} at {rect}")
+        if body is not None and not inside(rect, window_rect(body.children[0])):
+            problems.append(f"out of reach of scrolling: {label.text!r} at {rect}")
+        if body is not None and not inside(window_rect(body), screen_rect):
+            problems.append(f"scrolling body off screen: {window_rect(body)}")
         holder = label.parent
         while holder is not None and not isinstance(holder, ButtonBehavior):
             holder = holder.parent if holder.parent is not holder else None
@@ -174,7 +228,8 @@ def layout_problems(ui: UiKiosk) -> list[str]:
         broken = broken_word(label)
         if broken:
             problems.append(f"word cut in two: {broken!r} in {label.text!r}")
-    rects = [(label.text, text_rect(label)) for label in labels]
+    shown = [(label.text, on_show(label, text_rect(label))) for label in labels]
+    rects = [(text, rect) for text, rect in shown if rect is not None]
     for i, (text_a, a) in enumerate(rects):
         for text_b, b in rects[i + 1 :]:
             if overlap(a, b):
@@ -184,11 +239,13 @@ def layout_problems(ui: UiKiosk) -> list[str]:
         if widget.width < dp(48) or widget.height < dp(48):
             words = getattr(widget, "text", "")
             problems.append(f"target under 48 dp: {words!r} {widget.size}")
-    for i, a in enumerate(targets):
-        for b in targets[i + 1 :]:
-            if overlap(window_rect(a), window_rect(b), slack=0):
+    boxes = [(w, on_show(w, window_rect(w))) for w in targets]
+    touchable = [(w, rect) for w, rect in boxes if rect is not None]
+    for i, (a, rect_a) in enumerate(touchable):
+        for b, rect_b in touchable[i + 1 :]:
+            if overlap(rect_a, rect_b, slack=0):
                 problems.append(f"targets overlap: {getattr(a, 'text', a)!r} / {b!r}")
-    return problems
+    return problems + squeezed_bodies(ui)
 
 
 # -- contrast from pixels -------------------------------------------------------------------
@@ -225,9 +282,10 @@ def low_contrast(ui: UiKiosk, shot: Path, floor: float) -> list[str]:
     image = Image.open(shot).convert("RGB")
     found = []
     for label in ui.driver.labels():
-        if not label.text.strip():
+        rect = on_show(label, text_rect(label))
+        if not label.text.strip() or rect is None:
             continue
-        ratio = contrast_of(image, text_rect(label))
+        ratio = contrast_of(image, rect)
         if ratio is not None and ratio < floor:
             found.append(f"{label.text[:40]!r}: {ratio:.2f}:1")
     return found
@@ -250,23 +308,18 @@ def test_every_screen_has_a_title_that_is_announced(ui: UiKiosk) -> None:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("large", [False, True], ids=["text", "large-text"])
-def test_text_fits_and_targets_are_large_in_every_language(
-    ui: UiKiosk, size: str, large: bool
-) -> None:
-    from screens.theme import THEME
-
+def test_text_fits_and_targets_are_large_in_every_language(ui: UiKiosk, size: str) -> None:
+    """In normal mode; test_large_text makes the same checks in large-text mode."""
     ui.driver.resize(*SIZES[size])
-    THEME.large_text = large
     ui.app.shell.demo = False  # the production layout: no demo strip
     problems = []
     for lang in LANGUAGES:
         for name in screens_of(ui, lang):
             found = layout_problems(ui)
             if found:
-                ui.shot(f"layout-problem-{size}-{'large-' if large else ''}{lang}-{name}")
+                ui.shot(f"layout-problem-{size}-{lang}-{name}")
             problems += [f"{size} {lang} {name}: {p}" for p in found]
-            if lang == "de" and not large and size != "small":
+            if lang == "de" and size != "small":
                 ui.shot(f"gallery-{size}-de-{name}")
     assert not problems, "\n".join(problems[:40])
 
