@@ -8,13 +8,20 @@ one PKI and issue many cards from it.
 
 `TestPki.forged()` gives a PKI with the same names but fresh keys: its RRN certificate chains
 to a root nobody trusts, which is what a forged card looks like to the kiosk.
+
+Separate processes share one PKI through a folder (`save`, `load`): with `KIOSK_TEST_PKI` set
+to a folder, `shared_test_pki()` loads it, or makes it and saves it there. That is how a kiosk
+with `eid.simulated` and a reference city API started apart (`--trust-roots`) agree. Test keys
+only: never a real card's.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from cryptography import x509
@@ -25,6 +32,10 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 Applet = Literal["1.7", "1.8"]
 KeyFamily = Literal["rsa", "ec"]
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+FAMILIES: tuple[KeyFamily, ...] = ("rsa", "ec")
+ROLES = ("root", "rrn", "citizen_ca")
+SHARED_PKI_ENV = "KIOSK_TEST_PKI"
 
 VALIDITY_YEARS = 10
 
@@ -285,6 +296,46 @@ class TestPki:
                 self._reusable_auth[family] = key
             return key
 
+    # -- sharing between processes -----------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Every family's keys and certificates as PEM files in `folder` (private to us)."""
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for family in FAMILIES:
+            hierarchy = self._family(family)
+            for role in ROLES:
+                issuer: Issuer = getattr(hierarchy, role)
+                key = issuer.key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+                key_path = folder / f"{family}-{role}.key.pem"
+                fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(key)
+                cert = issuer.cert.public_bytes(serialization.Encoding.PEM)
+                (folder / f"{family}-{role}.cert.pem").write_bytes(cert)
+
+    @classmethod
+    def load(cls, folder: Path, label: str = "Kiosk TEST") -> TestPki:
+        """The PKI `save` wrote; FileNotFoundError when `folder` holds none."""
+        pki = cls(label)
+        for family in FAMILIES:
+            issuers = {}
+            for role in ROLES:
+                key = serialization.load_pem_private_key(
+                    (folder / f"{family}-{role}.key.pem").read_bytes(), password=None
+                )
+                if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+                    raise ValueError(f"{family}-{role}: not an RSA or EC key")
+                cert = x509.load_pem_x509_certificate(
+                    (folder / f"{family}-{role}.cert.pem").read_bytes()
+                )
+                issuers[role] = Issuer(key, cert)
+            pki._families[family] = _Family(**issuers)
+        return pki
+
     # -- forgery -----------------------------------------------------------------------------
 
     def forged(self) -> TestPki:
@@ -297,9 +348,22 @@ _shared_lock = threading.Lock()
 
 
 def shared_test_pki() -> TestPki:
-    """One process-wide PKI, so test modules do not each pay for RSA key generation."""
+    """One process-wide PKI, so test modules do not each pay for RSA key generation; the
+    one in the `KIOSK_TEST_PKI` folder when that is set (made and saved there if missing)."""
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = TestPki()
+            _shared = _from_environment()
         return _shared
+
+
+def _from_environment() -> TestPki:
+    folder = os.environ.get(SHARED_PKI_ENV)
+    if not folder:
+        return TestPki()
+    try:
+        return TestPki.load(Path(folder))
+    except FileNotFoundError:
+        pki = TestPki()
+        pki.save(Path(folder))
+        return pki
