@@ -29,6 +29,7 @@ from kiosk.config import Settings
 from kiosk.wiring.api import SignBridge, api_problem, fetch_document, offers
 from kiosk.wiring.devices import DeviceSet
 from kiosk.wiring.eid import CardSession
+from kiosk.wiring.ports import ProcessMemory
 from kiosk.wiring.printing import Spool, print_certificate, print_receipt
 from kiosk.wiring.worker import Worker
 from session import effects as fx
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 Deliver = Callable[[ev.Event, "Ticket"], None]
 STOP_BUDGET_S = 2.0
+MEMORY_RELEASE_DELAY_S = 1.0  # after the wipe: the UI thread has replaced its screens by then
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class EffectExecutor:
         self.api_workers = (Worker("kiosk-api-1"), Worker("kiosk-api-2"))
         self.print_worker = Worker("kiosk-print")
         self.wipe_worker = Worker("kiosk-wipe")
+        self.memory = ProcessMemory()
+        self._release: threading.Timer | None = None
         self.catalogue: dict[str, CatalogueItem] = {}
         self._session_gen = 0
         self._api_gen = 0
@@ -392,8 +396,21 @@ class EffectExecutor:
         def job() -> None:
             report = self.wiper.wipe(request, holder)
             emit(ev.WipeFinished(report.verified))
+            self._release_memory_soon()
 
         self.wipe_worker.submit(job)
+
+    def _release_memory_soon(self) -> None:
+        """Once the screens have dropped what they showed (on the UI thread, just after the
+        wipe), give the freed memory back: while the thank-you screen shows, outside the wipe's
+        own time (a full garbage collection takes tens of milliseconds)."""
+        with self._lock:
+            if self._release is not None:
+                self._release.cancel()
+            self._release = threading.Timer(MEMORY_RELEASE_DELAY_S, self.memory.release)
+            self._release.daemon = True
+            self._release.name = "kiosk-memory"
+            self._release.start()
 
     def wipe_request(self, effect: fx.Wipe, session_id: str) -> fx.Wipe:
         """The machine's request plus every job the printer took for the session (one may
@@ -412,6 +429,9 @@ class EffectExecutor:
 
     def stop(self, budget_s: float = STOP_BUDGET_S) -> None:
         deadline = time.monotonic() + budget_s
+        with self._lock:
+            if self._release is not None:
+                self._release.cancel()
         self.eid_worker.submit(self.card.forget)
         for worker in (self.eid_worker, *self.api_workers, self.print_worker, self.wipe_worker):
             worker.stop(max(0.05, deadline - time.monotonic()))
