@@ -13,7 +13,9 @@ measured beside it. Each against a bare Kivy window, interleaved in the same run
   one core);
 - touch-to-feedback on the PIN pad: a touch posted to the window until the frame showing the
   new dot is flipped (target <= 50 ms), plus half a frame of input polling at the idle rate;
-- steady RSS after the idle period (target <= 200 MB).
+- RSS on the idle attract screen, and steady RSS: after JOURNEYS citizens one after another,
+  by touches, each printing a certificate (CUPS) and a receipt (ESC/POS), when every screen
+  is built and every library a journey needs is loaded (target <= 200 MB).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 ROUNDS = 5
+JOURNEYS = 20
 IDLE_SECONDS = 10.0
 REPO = Path(__file__).resolve().parents[1]
 SERVER_START_S = 30.0
@@ -162,6 +165,61 @@ app = demo_app(settings, Path(sys.argv[1]))
     + _REPORT
 )
 
+# Citizens one after another, by touches, until the memory settles: the steady RSS is the one
+# after JOURNEYS journeys (every screen built, every library a journey needs loaded).
+JOURNEYS_SCRIPT = """
+import json, sys, types
+from pathlib import Path
+from kiosk.kivy_setup import prepare_kivy
+prepare_kivy(fullscreen=False)
+from devices.eid.emulator import BelpicApplet
+from kiosk.commands.demo import demo_app, journey
+from kiosk.commands.run import kiosk_app, preflight
+from kiosk.config import Settings, UiSettings, load_settings
+from kiosk.wiring.devices import DEMO_PIN
+from screens.driver import Driver
+from session import events as ev
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+variant, where, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+if variant == "run":
+    settings = load_settings(where)
+    preflight(settings)
+    app = kiosk_app(settings)
+else:
+    app = demo_app(Settings(ui=UiSettings(fullscreen=False)), where)
+driver = Driver(app)
+driver.start()
+driver.screenshot = lambda path: path  # no pictures: they are not the kiosk's memory
+runtime = app.runtime
+if runtime.demo is not None:
+    hand = runtime.demo
+else:  # `kiosk run` with eid.simulated: the same card, put in and taken out by hand
+    reader, card = runtime.devices.sim_reader, runtime.devices.demo_card
+    def insert_card():
+        reader.insert(BelpicApplet(card, DEMO_PIN))
+        runtime.emit_device(ev.CardInserted())
+    def remove_card():
+        reader.remove()
+        runtime.emit_device(ev.CardRemoved())
+    hand = types.SimpleNamespace(insert_card=insert_card, remove_card=remove_card)
+    remove_card()
+    driver.advance(0.2)
+citizen = types.SimpleNamespace(machine=runtime.machine, demo=hand)
+rss = {"0": rss_mb()}
+for n in range(1, count + 1):
+    journey(driver, citizen, ("fr", "nl", "en", "de")[n % 4], Path("."))
+    if n in (1, 5, 10) or n == count:
+        driver.advance(1.5)  # as between two citizens: the wipe's memory release has run
+        rss[str(n)] = rss_mb()
+app.stop_runtime()
+print(json.dumps(rss), flush=True)
+"""
+
 FEEDBACK = (
     _PRELUDE
     + """
@@ -227,14 +285,25 @@ def _kiosk_cli(*args: str) -> list[str]:
 
 
 class Terminal:
-    """A provisioned terminal's files (config, token) and its city API in another process."""
+    """A provisioned terminal: its files (config, token), its devices (a private cupsd with a
+    cups-pdf queue, an ESC/POS receipt printer on loopback TCP, the simulated eID card) and
+    its city API in another process. Needs root for the cupsd (tests.harness.cupsd). Sets
+    `env` so that the kiosk processes started with it share the city API's test PKI."""
 
     def __init__(self, folder: Path, env: dict[str, str]) -> None:
-        from devices.eid.emulator import shared_test_pki
+        from devices.eid.emulator.testpki import SHARED_PKI_ENV, TestPki
+        from tests.harness.cupsd import start_cupsd
+        from tests.harness.escpos_printer import FakeEscposPrinter
 
         folder.mkdir(parents=True)
+        # One test PKI for the kiosk's simulated card and the city API that must trust it.
+        pki = TestPki()
+        pki.save(folder / "pki")
+        env[SHARED_PKI_ENV] = str(folder / "pki")
+        self.cupsd = start_cupsd()
+        self.receipts = FakeEscposPrinter().start()
         roots = folder / "test-roots.pem"
-        roots.write_bytes(shared_test_pki().root_pem())
+        roots.write_bytes(pki.root_pem())
         code = "bench-enrolment-code"
         self.server = subprocess.Popen(
             _kiosk_cli(
@@ -270,7 +339,10 @@ catalogue_cache = "{folder / "catalogue.json"}"
 [eid]
 simulated = true
 [printer]
-pdf_folder = "{folder / "printed"}"
+queue = "{self.cupsd.queue}"
+server = "{self.cupsd.socket}"
+[receipt]
+uri = "{self.receipts.uri}"
 [session]
 tmpfs_dir = "{self.tmpfs}"
 [ui]
@@ -302,6 +374,8 @@ level = "warning"
     def stop(self) -> None:
         self.server.terminate()
         self.server.wait(timeout=10)
+        self.receipts.stop()
+        self.cupsd.stop()
         shutil.rmtree(self.tmpfs, ignore_errors=True)
 
 
@@ -368,6 +442,20 @@ def _feedback(script: Path, workdir: Path, env: dict[str, str]) -> list[float]:
     return latencies
 
 
+def _journeys(script: Path, variant: str, where: str, env: dict[str, str]) -> dict[str, float]:
+    """RSS (MB) before the first citizen and after 1, 5, 10 and JOURNEYS journeys."""
+    result = subprocess.run(
+        [sys.executable, str(script), variant, where, str(JOURNEYS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    found: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
+
+
 def main() -> dict[str, Any]:
     from kiosk.display import start_xvfb
 
@@ -403,6 +491,11 @@ def main() -> dict[str, Any]:
                     if name != "screen_only"
                 }
                 latencies = _feedback(_script(folder, "pin_feedback", FEEDBACK), folder / "fb", env)
+                journeys_script = _script(folder, "journeys", JOURNEYS_SCRIPT)
+                journeys = {
+                    "run": _journeys(journeys_script, "run", str(terminal.config), env),
+                    "demo": _journeys(journeys_script, "demo", str(folder / "journeys"), env),
+                }
             finally:
                 terminal.stop()
     finally:
@@ -426,7 +519,9 @@ def main() -> dict[str, Any]:
             "cold_start_ratio": round(drawn / bare, 2),
             "ready_s": round(ready, 3),
             "idle_cpu_percent": round(cpu, 2),
-            "steady_rss_mb": round(rss, 1),
+            "idle_rss_mb": round(rss, 1),
+            "rss_mb_after_journeys": {n: round(v, 1) for n, v in journeys[label].items()},
+            "steady_rss_mb": round(journeys[label][str(JOURNEYS)], 1),
         }
     bare_cpu, bare_rss = idle["bare_window"]
     result.update(
