@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 ESCAPE, F4, F5, F6 = 27, 285, 286, 287
 IDLE_FPS, ACTIVE_FPS = 12, 60  # 12 fps: a touch on the attract screen still shows within 100 ms
 STARTER_JOIN_S = 15.0  # the demo's embedded city API takes up to 10 s to come up
+# Screens that belong to no citizen: the maintenance code's lock-out (wrong tries) must
+# outlive sessions; the attract and out-of-service screens show nobody's data.
+KEPT_ACROSS_SESSIONS = frozenset({"attract", "out_of_service", "maintenance_login", "maintenance"})
 EARLY_EVENTS_MAX = 4  # touches kept while the runtime starts (a start, perhaps a language)
 
 RuntimeFactory = Callable[[], Runtime]
@@ -304,10 +307,13 @@ class KioskApp(App):
         for screen in list(self.shell.manager.screens):
             if screen.holds_citizen_data:
                 screen.reset()
-        for name in ("confirm", "take_card"):
-            if self.shown != name and self.shell.manager.has_screen(name):
-                fresh = self.shell.replace_screen(name)
-                fresh.shell = self
+        # Nothing of a session's screens survives it: the hidden ones go (their widgets and
+        # the textures of what they showed, which the memory release then hands back) and
+        # are built again, small and empty, one per frame in the calm that follows.
+        for screen in list(self.shell.manager.screens):
+            if screen.name != self.shown and screen.name not in KEPT_ACROSS_SESSIONS:
+                self.shell.drop_screen(screen.name)
+        Clock.schedule_once(lambda _dt: self.shell and self.shell.warm_up(), 0)
 
     # -- session steps -------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ TILE_MIN_H_DP = 160
 
 
 class CatalogueScreen(KioskScreen):
+    scale = NumericProperty(1.0)  # THEME.scale, set by the class rule
     page = NumericProperty(0)
     pages = NumericProperty(1)
     page_text = StringProperty("")
@@ -34,7 +35,7 @@ class CatalogueScreen(KioskScreen):
         self._built: tuple[object, ...] = ()
         super().__init__(**kwargs)
         self.fbind("size", self._layout)
-        THEME.fbind("scale", self._layout)
+        self.fbind("scale", self._layout)
 
     def update(self, state: State, context: SessionContext) -> None:
         self.title = tr._("Choose a document")

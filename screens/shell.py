@@ -58,15 +58,10 @@ class Shell(FloatLayout):
             self.screen(missing[0])
             Clock.schedule_once(lambda _dt: self.warm_up(), 0)
 
-    def replace_screen(self, name: str) -> KioskScreen:
-        """Destroy a hidden screen and put a fresh one in its place (nothing of it survives)."""
-        old = self.manager.get_screen(name)
-        assert self.manager.current != name, "only a hidden screen is replaced"
-        fresh = screen_class(name)(name=name)
-        fresh.shell = old.shell
-        self.manager.remove_widget(old)
-        self.manager.add_widget(fresh)
-        return fresh
+    def drop_screen(self, name: str) -> None:
+        """Destroy a hidden screen; `screen(name)` or `warm_up()` builds a fresh one."""
+        assert self.manager.current != name, "only a hidden screen is dropped"
+        self.manager.remove_widget(self.manager.get_screen(name))
 
     def screen(self, name: str) -> KioskScreen:
         """The screen called `name`, built on first use."""

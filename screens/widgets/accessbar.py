@@ -9,13 +9,14 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.metrics import dp
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.gridlayout import GridLayout
 
 from screens.theme import THEME
 
 
 class AccessBar(GridLayout):
+    scale = NumericProperty(1.0)  # THEME.scale, set by the class rule
     speech_on = BooleanProperty(False)
 
     __events__ = ("on_speech", "on_repeat", "on_quieter", "on_louder", "on_help")
@@ -25,7 +26,7 @@ class AccessBar(GridLayout):
         self._trigger = Clock.create_trigger(self._reflow, -1)
         for name in ("width", "children"):
             self.fbind(name, self._trigger)
-        THEME.fbind("scale", self._trigger)
+        self.fbind("scale", self._trigger)
 
     def on_kv_post(self, _base: object) -> None:
         # Strong references: ids are weak, and a chip off the bar must not be collected.

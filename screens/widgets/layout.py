@@ -14,8 +14,6 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from screens.theme import THEME
-
 
 class Collapsible:
     """Mixin: while `collapsed()` is true the widget is taken out of its parent (a layout
@@ -131,13 +129,15 @@ class Footer(BoxLayout):
     """Buttons in a row, as tall as the tallest; stacked one above the other when their words
     would not fit side by side (large text, portrait, long languages)."""
 
+    scale = NumericProperty(1.0)  # THEME.scale, set by the class rule
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         trigger = Clock.create_trigger(self._fit, -1)
         self._trigger = trigger
         self.fbind("children", self._watch)
         self.fbind("width", trigger)
-        THEME.fbind("scale", trigger)
+        self.fbind("scale", trigger)
 
     def _watch(self, *_args: object) -> None:
         for child in self.children:

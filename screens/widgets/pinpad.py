@@ -14,7 +14,6 @@ from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from screens.theme import THEME
 from screens.widgets.buttons import KioskButton
 from screens.widgets.layout import needed_width
 
@@ -66,6 +65,8 @@ class PinDots(Widget):
 class PinPad(BoxLayout):
     """Emits `on_digits(count)` after each change and `on_done(pin)` with the PIN's bytes."""
 
+    scale = NumericProperty(1.0)  # THEME.scale, set by the class rule
+
     count = NumericProperty(0)
     ready = BooleanProperty(False)
     max_length = NumericProperty(MAX_PIN)
@@ -78,7 +79,7 @@ class PinPad(BoxLayout):
         self._buffer = bytearray(MAX_PIN)
         super().__init__(**kwargs)
         self._measure = Clock.create_trigger(self._fit_words, -1)
-        THEME.fbind("scale", self._measure)
+        self.fbind("scale", self._measure)
 
     def on_kv_post(self, _base: object) -> None:
         for key in (self.ids.erase, self.ids.ok):

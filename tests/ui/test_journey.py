@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
 from tests.ui.conftest import UiKiosk, markup_card
@@ -41,6 +44,42 @@ def test_the_whole_journey_by_touches(ui: UiKiosk) -> None:
     confirm = ui.app.shell.screen("confirm")
     assert confirm.citizen == "" and confirm.document == ""
     assert ui.runtime.machine.citizen.is_empty()
+
+
+def _one_citizen(ui: UiKiosk) -> None:
+    ui.to_catalogue()
+    ui.choose("residence")
+    ui.touch("Print")
+    ui.wait_state("take_card", timeout=30)
+    ui.demo.remove_card()
+    ui.wait_state("thank_you")
+    ui.touch("Finish")
+    ui.wait_state("attract")
+
+
+def test_no_screen_of_a_session_outlives_it(ui: UiKiosk) -> None:
+    """The screens that served a citizen are destroyed after the wipe (rebuilt empty), and
+    nothing they bound stays behind in the theme: a kiosk serves thousands in a row."""
+    from screens.theme import THEME
+
+    def theme_observers() -> dict[str, int]:
+        gc.collect()
+        return {name: len(THEME.get_property_observers(name)) for name in ("scale", "text")}
+
+    _one_citizen(ui)  # every screen of the journey built and shown once
+    _one_citizen(ui)
+    ui.driver.advance(0.5)  # the screens are built again, one per frame
+    observers = theme_observers()
+    shell = ui.app.shell
+    served = {
+        name: weakref.ref(shell.screen(name))
+        for name in ("language", "insert_card", "pin", "catalogue", "confirm", "take_card")
+    }
+    _one_citizen(ui)
+    ui.driver.advance(0.5)
+    assert theme_observers() == observers
+    assert [name for name, ref in served.items() if ref() is not None] == []
+    assert all(shell.manager.has_screen(name) for name in served)  # fresh ones, ready
 
 
 def test_pages_of_the_catalogue_hold_at_most_six_tiles(ui: UiKiosk) -> None:
