@@ -257,6 +257,17 @@ class KioskApp(App):
         _, icon = local_description(document_id)
         return text.name, text.icon if text.icon in DRAWINGS else icon
 
+    def document_specimen(self, document_id: str) -> Any:
+        fetch = getattr(self.runtime, "document_specimen", None)
+        png = fetch(document_id, tr.lang) if fetch is not None else None
+        if not png:
+            return None
+        try:
+            return CoreImage(io.BytesIO(png), ext="png").texture
+        except Exception as exc:  # a picture the city sent that Kivy cannot read: the drawing
+            log.warning("specimen picture unreadable (%s)", type(exc).__name__)
+            return None
+
     def location(self) -> str:
         return self.settings.terminal.location
 
@@ -313,7 +324,11 @@ class KioskApp(App):
         for screen in list(self.shell.manager.screens):
             if screen.name != self.shown and screen.name not in KEPT_ACROSS_SESSIONS:
                 self.shell.drop_screen(screen.name)
-        Clock.schedule_once(lambda _dt: self.shell and self.shell.warm_up(), 0)
+        Clock.schedule_once(lambda _dt: self._warm_up(), 0)
+
+    def _warm_up(self) -> None:
+        if self.shell is not None:
+            self.shell.warm_up()
 
     # -- session steps -------------------------------------------------------------------------
 

@@ -86,6 +86,12 @@ class Runtime(Protocol):
         """The words for a `DocumentOffer` of `machine.context.offers` (None: unknown id)."""
         ...
 
+    def document_specimen(self, document_id: str, language: str) -> bytes | None:
+        """PNG of the first page of a specimen of an offered document in `language` (placeholder
+        data, marked SPECIMEN; no citizen data), or None when not fetched yet or unavailable.
+        Fetched in the background when the catalogue arrives; cheap to call on the UI thread."""
+        ...
+
     def citizen_display_name(self) -> str | None:
         """First names and surname from the card, for the confirm screen only; None when no
         card was read. Never log or keep it: the holder owns it and the wipe drops it."""

@@ -8,7 +8,7 @@ They send the citizen's intents as session events through `ShellPort.send`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kivy.lang import Builder
 from kivy.properties import ObjectProperty, StringProperty
@@ -21,6 +21,9 @@ from screens.widgets.layout import Body
 from session.events import Event
 from session.machine import SessionContext
 from session.states import State
+
+if TYPE_CHECKING:
+    from kivy.graphics.texture import Texture
 
 
 class ShellPort(Protocol):
@@ -37,6 +40,11 @@ class ShellPort(Protocol):
 
     def citizen_name(self) -> str:
         """The card holder's name while a card read is held, else ""."""
+
+    def document_specimen(self, document_id: str) -> Texture | None:
+        """The first page of a specimen of the document in the current language (the city's
+        template, placeholder data, marked SPECIMEN) as a texture; None while the kiosk does
+        not have it. Cheap when None: screens may ask again."""
 
     def pin_progress(self, count: int, capacity: int) -> None:
         """A PIN digit was typed or erased (speech says how many, never which)."""

@@ -23,7 +23,9 @@ from pydantic import BaseModel, ValidationError
 from devices.eid.model import CardFiles
 from kiosk.cityapi.catalogue_cache import CatalogueCache
 from kiosk.cityapi.errors import CityApiError, ErrorKind
+from kiosk.cityapi.etag_cache import EtagCache
 from kiosk.cityapi.models import (
+    LANGUAGES,
     Catalogue,
     Challenge,
     CitizenAuthentication,
@@ -49,6 +51,10 @@ SignChallenge = Callable[[bytes], tuple[bytes, bytes]]
 
 _REPR_DIGEST = re.compile(r"(?:^|,)\s*sha-256=:([A-Za-z0-9+/]+={0,2}):\s*(?:,|$)")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ETAG = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,1023}")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_SPECIMEN_BYTES = 2 * 1024 * 1024  # a 600-pixel-wide page is about 50 kB
+SPECIMEN_CACHE_ENTRIES = 64  # 4 languages x a catalogue's documents, with room to spare
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class CityApiClient:
         self.transport = Transport(settings, url)
         self.token_file = TokenFile(settings.token_file)
         self.cache = CatalogueCache(settings.catalogue_cache)
+        self.specimens = EtagCache(SPECIMEN_CACHE_ENTRIES)
         self._token = token
 
     def __repr__(self) -> str:
@@ -199,6 +206,40 @@ class CityApiClient:
         if etag:
             self.cache.save(catalogue, etag, now)
         return CatalogueResult(catalogue, now, offline=False)
+
+    def document_specimen(self, document_id: str, language: Language) -> bytes:
+        """Page 1 of a specimen of a catalogue document, in `language`, as PNG bytes.
+
+        No citizen data in it: kept in memory with its ETag and revalidated (304: no body).
+        A non-PNG or oversized answer is a BAD_RESPONSE.
+        """
+        _require_safe_id(document_id, "document type")
+        if language not in LANGUAGES:
+            raise ValueError(f"not a kiosk language: {language!r}")
+        what = "specimen"
+        key = (document_id, language)
+        cached = self.specimens.get(key)
+        headers = self._terminal_headers()
+        if cached is not None:
+            headers["If-None-Match"] = cached[0]
+        reply = self.transport.call(
+            "GET",
+            f"/v1/catalogue/{document_id}/specimen?lang={language}",
+            headers=headers,
+            max_bytes=MAX_SPECIMEN_BYTES,
+        )
+        if reply.status == 304:
+            if cached is None:
+                raise CityApiError(ErrorKind.BAD_RESPONSE, f"{what}: 304 to a plain request")
+            return cached[1]
+        if reply.status != 200:
+            raise error_for_status(what, reply)
+        if not reply.body.startswith(PNG_SIGNATURE):
+            raise CityApiError(ErrorKind.BAD_RESPONSE, f"{what}: not a PNG")
+        etag = reply.headers.get("ETag", "")
+        if _ETAG.fullmatch(etag):  # it goes back in a header: nothing that could break one
+            self.specimens.put(key, etag, reply.body)
+        return reply.body
 
     # -- citizens ------------------------------------------------------------------------------
 

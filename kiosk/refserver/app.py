@@ -19,6 +19,7 @@ from kiosk.refserver.problems import install_handlers, problem_bytes, rewrite_op
 from kiosk.refserver.routes_citizen import router as citizen_router
 from kiosk.refserver.routes_epn import router as epn_router
 from kiosk.refserver.routes_terminals import router as terminals_router
+from kiosk.refserver.specimen import SpecimenCache
 from kiosk.refserver.store import Store
 
 TITLE = "City of Brussels kiosk API"
@@ -41,6 +42,7 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.store = store or Store(config.database)
+    app.state.specimens = SpecimenCache()
     install_handlers(app)
     app.include_router(terminals_router)
     app.include_router(citizen_router)

@@ -1,6 +1,9 @@
 """Certificate PDFs (fpdf2): city header, title, statement with name and address, date,
 verification code and its QR code, in the citizen's language.
 
+A specimen (kiosk.refserver.specimen) is the same page with placeholder data and a large
+diagonal mark across it (`mark=`), so that a preview can never pass for a certificate.
+
 Text is set in Atkinson Hyperlegible (the kiosk's own font, a project dependency) with DejaVu
 Sans as fallback for characters it lacks, so every name on a Belgian card prints.
 The QR code is drawn as vector squares from qrcode's module matrix: no image library needed.
@@ -71,8 +74,8 @@ def _font_files() -> tuple[Path, Path | None]:
     return regular, _DEJAVU if _DEJAVU.exists() else None
 
 
-def render_certificate(text: CertificateText) -> tuple[bytes, int]:
-    """The PDF bytes and their page count."""
+def render_certificate(text: CertificateText, *, mark: str | None = None) -> tuple[bytes, int]:
+    """The PDF bytes and their page count; `mark` (e.g. "SPECIMEN") is written across page 1."""
     regular, fallback = _font_files()
     pdf = FPDF(format="A4")
     pdf.set_creator("Brussels kiosk reference city API")
@@ -113,8 +116,28 @@ def render_certificate(text: CertificateText) -> tuple[bytes, int]:
     pdf.set_xy(20, 270)
     pdf.set_font("Atkinson", "", 8)
     pdf.multi_cell(0, 4, _FOOTER.get(lang))
+    if mark:
+        _draw_mark(pdf, mark)
     data = bytes(pdf.output())
     return data, pdf.pages_count
+
+
+def _draw_mark(pdf: FPDF, mark: str) -> None:
+    """The mark on top of everything, corner to corner, red and half transparent: it shows at
+    a glance even as a thumbnail, and the text under it stays readable."""
+    pdf.set_font("Atkinson", "B", 96)
+    width = pdf.get_string_width(mark)
+    with (
+        pdf.local_context(fill_opacity=0.35, text_color=(200, 0, 0)),
+        pdf.rotation(55, x=105, y=148.5),  # A4's diagonal is about 55 degrees
+    ):
+        pdf.set_xy(105 - width / 2, 148.5 - 17)
+        pdf.cell(width, 34, mark, align="C")
+    # Also where a sheet is read first, for a page that is only glanced at.
+    pdf.set_font("Atkinson", "B", 12)
+    with pdf.local_context(text_color=(200, 0, 0), draw_color=(200, 0, 0), line_width=0.6):
+        pdf.set_xy(150, 12)
+        pdf.cell(40, 8, mark, border=1, align="C")
 
 
 def _draw_qr(pdf: FPDF, payload: str, *, x: float, y: float, size: float) -> None:

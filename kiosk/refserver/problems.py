@@ -97,6 +97,7 @@ def problem_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "Conflict with the resource's current state",
         413: "Request body too large",
         422: "The request does not match the contract",
+        503: "Not available right now; try again later",
     }
     return {
         status: {"model": Problem, "description": descriptions.get(status, "Error")}

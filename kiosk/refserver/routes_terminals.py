@@ -1,12 +1,14 @@
-"""Terminals: enrolment, token rotation, heartbeat and commands; the catalogue; service status."""
+"""Terminals: enrolment, token rotation, heartbeat and commands; the catalogue and its
+specimens; service status."""
 
 from __future__ import annotations
 
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from kiosk import __version__
@@ -15,11 +17,12 @@ from kiosk.cityapi.models import (
     EnrolmentRequest,
     Heartbeat,
     HeartbeatAck,
+    Language,
     ServiceInfo,
     TerminalCommand,
     TerminalToken,
 )
-from kiosk.refserver.catalogue import CATALOGUE_ETAG, CATALOGUE_JSON
+from kiosk.refserver.catalogue import BY_ID, CATALOGUE_ETAG, CATALOGUE_JSON
 from kiosk.refserver.problems import ProblemError, problem_docs, unauthorised
 from kiosk.refserver.replies import (
     TOKEN_RETENTION_S,
@@ -30,6 +33,7 @@ from kiosk.refserver.replies import (
     timestamp,
 )
 from kiosk.refserver.security import TerminalId
+from kiosk.refserver.specimen import SpecimenCache, SpecimenUnavailable
 from kiosk.refserver.store import secret_hash
 
 router = APIRouter(prefix="/v1")
@@ -44,6 +48,9 @@ IdempotencyKey = Annotated[
         description="Same key, same request: the first answer is given again.",
     ),
 ]
+
+IfNoneMatch = Annotated[str | None, Header(pattern=r"^[\x21-\x7e][\x20-\x7e]{0,1023}$")]
+_ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Version"}}
 
 _STATUS = ServiceInfo(status="ok", api_version="v1", software_version=__version__)
 
@@ -142,28 +149,64 @@ async def acknowledge_command(
     "/catalogue",
     response_model=Catalogue,
     responses={
-        200: {"headers": {"ETag": {"schema": {"type": "string"}, "description": "Version"}}},
+        200: {"headers": _ETAG_HEADER},
         304: {"description": "Not modified since the ETag sent in If-None-Match"},
         **problem_docs(401, 422),
     },
     tags=["catalogue"],
 )
-async def catalogue(
-    _terminal: TerminalId,
-    if_none_match: Annotated[
-        str | None, Header(pattern=r"^[\x21-\x7e][\x20-\x7e]{0,1023}$")
-    ] = None,
-) -> Response:
+async def catalogue(_terminal: TerminalId, if_none_match: IfNoneMatch = None) -> Response:
     """The documents this terminal offers, in four languages, with prices in cents."""
     headers = {"ETag": CATALOGUE_ETAG, "Cache-Control": "no-cache"}
-    if if_none_match and _etag_matches(if_none_match):
+    if if_none_match and _etag_matches(if_none_match, CATALOGUE_ETAG):
         return Response(status_code=304, headers=headers)
     return json_response(200, CATALOGUE_JSON, headers)
 
 
-def _etag_matches(header: str) -> bool:
+@router.get(
+    "/catalogue/{document_type}/specimen",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Page 1 of a specimen certificate, about 600 pixels wide",
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+            "headers": _ETAG_HEADER,
+        },
+        304: {"description": "Not modified since the ETag sent in If-None-Match"},
+        **problem_docs(401, 404, 422, 503),
+    },
+    tags=["catalogue"],
+)
+async def catalogue_specimen(
+    request: Request,
+    _terminal: TerminalId,
+    document_type: Annotated[str, Path(max_length=64)],
+    lang: Annotated[Language, Query(description="The certificate's language")],
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """The first page of a catalogue document's certificate as a PNG, in `lang`, filled with
+    placeholder data and marked SPECIMEN, for the kiosk to show before the citizen confirms.
+
+    It holds no citizen data and creates nothing: the same for every terminal and citizen.
+    """
+    kind = BY_ID.get(document_type)
+    if kind is None:
+        raise ProblemError(404, "Not Found", "no such document type", "not_found")
+    cache: SpecimenCache = request.app.state.specimens
+    try:
+        # Rendering blocks (fpdf2, then pdftoppm): off the event loop.
+        page = await run_in_threadpool(cache.get, kind, lang)
+    except SpecimenUnavailable as exc:
+        raise ProblemError(503, "Service Unavailable", str(exc), "specimen_unavailable") from None
+    headers = {"ETag": page.etag, "Cache-Control": "no-cache"}
+    if if_none_match and _etag_matches(if_none_match, page.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(page.png, 200, headers=headers, media_type="image/png")
+
+
+def _etag_matches(header: str, etag: str) -> bool:
     candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return "*" in candidates or CATALOGUE_ETAG in candidates
+    return "*" in candidates or etag in candidates
 
 
 def _command(row: sqlite3.Row) -> TerminalCommand:

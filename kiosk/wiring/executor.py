@@ -6,7 +6,8 @@ to its worker, and the worker's outcome comes back through `deliver` as an event
 
 Workers: one for the eID card (it owns the card connection), two for the city API (the
 authentication call waits for the card's signature while the other stays free), one for the
-printers, one for the wipe.
+specimen pages of the confirm screen (never in the way of a citizen's own calls), one for
+the printers, one for the wipe.
 
 Late results: every job carries a `Ticket` (the session's and the API calls' generation at
 the time). A wipe starts a new session generation, a CancelApiCalls a new API generation;
@@ -31,6 +32,7 @@ from kiosk.wiring.devices import DeviceSet
 from kiosk.wiring.eid import CardSession
 from kiosk.wiring.ports import ProcessMemory
 from kiosk.wiring.printing import Spool, print_certificate, print_receipt
+from kiosk.wiring.specimens import SpecimenCache, fetch_specimens
 from kiosk.wiring.worker import Worker
 from session import effects as fx
 from session import events as ev
@@ -83,6 +85,8 @@ class EffectExecutor:
         self._deliver = deliver
         self.eid_worker = Worker("kiosk-eid")
         self.api_workers = (Worker("kiosk-api-1"), Worker("kiosk-api-2"))
+        self.specimen_worker = Worker("kiosk-specimens")
+        self.specimens = SpecimenCache()  # no citizen data: kept across sessions
         self.print_worker = Worker("kiosk-print")
         self.wipe_worker = Worker("kiosk-wipe")
         self.memory = ProcessMemory()
@@ -270,8 +274,10 @@ class EffectExecutor:
         bridge.resolve(holder.signature, holder.certificate)
 
     def _fetch_catalogue(self, effect: fx.Effect) -> None:
+        assert isinstance(effect, fx.FetchCatalogue)
         emit = self._emitter(self.ticket(api=True))
         api = self.devices.api
+        language = effect.language
 
         def job() -> None:
             try:
@@ -285,8 +291,13 @@ class EffectExecutor:
             items = result.catalogue.items
             self.catalogue = {item.id: item for item in items}
             emit(ev.CatalogueLoaded(offers(items)))
+            ids = [item.id for item in items]
+            self.specimen_worker.submit(lambda: self._fetch_specimens(ids, language))
 
         self._api_worker().submit(job)
+
+    def _fetch_specimens(self, document_ids: list[str], language: str) -> None:
+        fetch_specimens(self.devices.api, document_ids, language, self.specimens)
 
     def _request_document(self, effect: fx.Effect) -> None:
         assert isinstance(effect, fx.RequestDocument)
@@ -433,5 +444,6 @@ class EffectExecutor:
             if self._release is not None:
                 self._release.cancel()
         self.eid_worker.submit(self.card.forget)
-        for worker in (self.eid_worker, *self.api_workers, self.print_worker, self.wipe_worker):
+        workers = (self.eid_worker, *self.api_workers, self.specimen_worker)
+        for worker in (*workers, self.print_worker, self.wipe_worker):
             worker.stop(max(0.05, deadline - time.monotonic()))

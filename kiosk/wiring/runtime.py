@@ -178,6 +178,9 @@ class KioskRuntime:
             item.price_cents,
         )
 
+    def document_specimen(self, document_id: str, language: str) -> bytes | None:
+        return self.executor.specimens.get(document_id, language)
+
     def citizen_display_name(self) -> str | None:
         holder = self.machine.citizen
         if not holder.has_card_read:
