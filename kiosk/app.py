@@ -176,14 +176,6 @@ class KioskApp(App):
         self.start_error = exc
         self.stop()
 
-    def wait_started(self, timeout: float) -> bool:
-        """Block until the start thread is done (tests and `kiosk demo --headless`)."""
-        starter = self._starter
-        if starter is None:
-            return False
-        starter.join(timeout)
-        return not starter.is_alive()
-
     def post(self, fn: Callable[[], None]) -> None:
         """The runtime's way onto the Kivy thread (Clock scheduling is thread-safe)."""
         Clock.schedule_once(lambda _dt: fn(), 0)
@@ -258,8 +250,7 @@ class KioskApp(App):
         return text.name, text.icon if text.icon in DRAWINGS else icon
 
     def document_specimen(self, document_id: str) -> Any:
-        fetch = getattr(self.runtime, "document_specimen", None)
-        png = fetch(document_id, tr.lang) if fetch is not None else None
+        png = None if self.runtime is None else self.runtime.document_specimen(document_id, tr.lang)
         if not png:
             return None
         try:

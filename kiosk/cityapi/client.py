@@ -21,9 +21,9 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from devices.eid.model import CardFiles
+from kiosk.cityapi.bounded_cache import BoundedCache
 from kiosk.cityapi.catalogue_cache import CatalogueCache
 from kiosk.cityapi.errors import CityApiError, ErrorKind
-from kiosk.cityapi.etag_cache import EtagCache
 from kiosk.cityapi.models import (
     LANGUAGES,
     Catalogue,
@@ -92,7 +92,8 @@ class CityApiClient:
         self.transport = Transport(settings, url)
         self.token_file = TokenFile(settings.token_file)
         self.cache = CatalogueCache(settings.catalogue_cache)
-        self.specimens = EtagCache(SPECIMEN_CACHE_ENTRIES)
+        # (ETag, PNG) per (type, language), to revalidate with If-None-Match.
+        self.specimens: BoundedCache[tuple[str, bytes]] = BoundedCache(SPECIMEN_CACHE_ENTRIES)
         self._token = token
 
     def __repr__(self) -> str:
@@ -238,7 +239,7 @@ class CityApiClient:
             raise CityApiError(ErrorKind.BAD_RESPONSE, f"{what}: not a PNG")
         etag = reply.headers.get("ETag", "")
         if _ETAG.fullmatch(etag):  # it goes back in a header: nothing that could break one
-            self.specimens.put(key, etag, reply.body)
+            self.specimens.put(key, (etag, reply.body))
         return reply.body
 
     # -- citizens ------------------------------------------------------------------------------

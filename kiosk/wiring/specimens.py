@@ -9,13 +9,12 @@ picture, never a citizen's own calls; the confirm screen shows its drawing meanw
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Protocol
 
 from kiosk.cityapi import CityApiError
+from kiosk.cityapi.bounded_cache import BoundedCache
 from kiosk.cityapi.models import LANGUAGES, Language
 from session.timers import Clock
 
@@ -31,8 +30,8 @@ class SpecimenSource(Protocol):
 
 
 class SpecimenCache:
-    """PNG bytes per (document id, language), least recently used out first; thread-safe
-    (filled on the specimen worker, read on the UI thread)."""
+    """PNG bytes per (document id, language) with the time they were fetched; least recently
+    used out first; thread-safe (filled on the specimen worker, read on the UI thread)."""
 
     def __init__(
         self,
@@ -40,39 +39,26 @@ class SpecimenCache:
         max_age_s: float = MAX_AGE_S,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.max_entries = max_entries
         self.max_age_s = max_age_s
         self._clock = clock
-        self._entries: OrderedDict[tuple[str, str], tuple[float, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: BoundedCache[tuple[float, bytes]] = BoundedCache(max_entries)
 
     def get(self, document_id: str, language: str) -> bytes | None:
-        with self._lock:
-            found = self._entries.get((document_id, language))
-            if found is None:
-                return None
-            self._entries.move_to_end((document_id, language))
-            return found[1]
+        found = self._entries.get((document_id, language))
+        return None if found is None else found[1]
 
     def fresh(self, document_id: str, language: str) -> bool:
-        with self._lock:
-            found = self._entries.get((document_id, language))
-            return found is not None and self._clock() - found[0] < self.max_age_s
+        found = self._entries.get((document_id, language))
+        return found is not None and self._clock() - found[0] < self.max_age_s
 
     def put(self, document_id: str, language: str, png: bytes) -> None:
-        with self._lock:
-            self._entries[(document_id, language)] = (self._clock(), png)
-            self._entries.move_to_end((document_id, language))
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+        self._entries.put((document_id, language), (self._clock(), png))
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self._entries.clear()
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
+        return len(self._entries)
 
 
 def fetch_specimens(
