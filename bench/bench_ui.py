@@ -225,7 +225,7 @@ FEEDBACK = (
     + """
 from kivy.base import EventLoop
 from kivy.core.window import Window
-from kivy.tests.common import UnitTestTouch
+from screens.synthetic_touch import SyntheticTouch
 from kiosk.app import KioskApp
 from kiosk.config import Settings, UiSettings
 from kiosk.wiring import build_demo_runtime
@@ -250,7 +250,7 @@ latencies = []
 for i in range(20):
     key = driver.find(str(i % 10))
     x, y = key.to_window(*key.center)
-    touch = UnitTestTouch(x, y)
+    touch = SyntheticTouch(x, y)
     before = pad.count
     start = time.perf_counter()
     flips.clear()

@@ -16,10 +16,11 @@ from typing import Any
 from kivy.app import App
 from kivy.base import EventLoop
 from kivy.core.window import Window
-from kivy.tests.common import UnitTestTouch
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
+
+from screens.synthetic_touch import SyntheticTouch
 
 
 class DriverError(AssertionError):
@@ -120,7 +121,7 @@ class Driver:
         self.touch_at(x, y, hold=hold, frames=frames)
 
     def touch_at(self, x: float, y: float, *, hold: float = 0.0, frames: int = 2) -> None:
-        touch = UnitTestTouch(x, y)
+        touch = SyntheticTouch(x, y)
         touch.touch_down()
         self.frames(1)
         if hold:

@@ -174,9 +174,9 @@ def test_a_page_that_does_not_fit_scrolls_under_a_visible_bar(ui: UiKiosk) -> No
 
 
 def swipe(ui: UiKiosk, x0: float, y0: float, x1: float, y1: float, steps: int = 12) -> None:
-    from kivy.tests.common import UnitTestTouch
+    from screens.synthetic_touch import SyntheticTouch
 
-    touch = UnitTestTouch(x0, y0)
+    touch = SyntheticTouch(x0, y0)
     touch.touch_down()
     ui.driver.frames(1)
     for i in range(1, steps + 1):

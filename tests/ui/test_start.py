@@ -27,7 +27,7 @@ from kiosk.kivy_setup import prepare_kivy
 prepare_kivy(fullscreen=False, size=(1280, 800))
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.tests.common import UnitTestTouch
+from screens.synthetic_touch import SyntheticTouch
 from kiosk.app import KioskApp
 from kiosk.config import Settings, UiSettings
 from kiosk.wiring import build_demo_runtime
@@ -54,7 +54,7 @@ def first_frame(*_):
     Window.unbind(on_flip=first_frame)
     seen["ready_at_first_frame"] = app.ready
     seen["shown_at_first_frame"] = app.shown
-    touch = UnitTestTouch(640, 400)  # the attract screen is one big start button
+    touch = SyntheticTouch(640, 400)  # the attract screen is one big start button
     touch.touch_down()
     touch.touch_up()
     seen["state_after_touch"] = app.state.value

@@ -58,17 +58,9 @@ def test_the_layer_check_sees_a_wrong_import(tmp_path: Path) -> None:
 HEAVY = ("smartcard", "cryptography", "requests", "cups", "escpos", "fastapi", "uvicorn", "fpdf")
 
 
-@pytest.mark.parametrize(
-    "module",
-    [
-        "kiosk.commands.run",  # then load_settings and preflight (the token file)
-        "kiosk.cityapi.tokens",
-        "kiosk.runtime",
-        "session.machine",
-        "screens.registry",
-    ],
-)
-def test_what_comes_before_the_first_frame_loads_no_heavy_library(module: str) -> None:
+def _packages_loaded_by(module: str) -> set[str]:
+    """Top-level packages in sys.modules after importing `module` in a fresh interpreter
+    (no display: Kivy's window is not created)."""
     code = (
         "import json, sys\n"
         f"import {module}\n"
@@ -83,5 +75,27 @@ def test_what_comes_before_the_first_frame_loads_no_heavy_library(module: str) -
         check=True,
         env={"KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1", "PATH": "/usr/bin:/bin"},
     )
-    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "kiosk.commands.run",  # then load_settings and preflight (the token file)
+        "kiosk.cityapi.tokens",
+        "kiosk.runtime",
+        "session.machine",
+        "screens.registry",
+    ],
+)
+def test_what_comes_before_the_first_frame_loads_no_heavy_library(module: str) -> None:
+    loaded = _packages_loaded_by(module)
     assert not loaded & set(HEAVY), f"{module} loads {sorted(loaded & set(HEAVY))}"
+
+
+@pytest.mark.parametrize("module", ["kiosk.app", "screens.driver", "kiosk.commands.demo"])
+def test_the_kiosk_process_does_not_load_pytest(module: str) -> None:
+    # The driver runs inside `kiosk demo --headless` and the bench: a test framework there
+    # would be 18 MB of the kiosk's measured memory that a terminal never has.
+    loaded = _packages_loaded_by(module)
+    assert not loaded & {"pytest", "_pytest"}, f"{module} loads pytest"
