@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import devices.printing  # noqa: F401  (escpos learns its cache folder before a test imports it)
 from devices.eid.emulator.applet import BelpicApplet
 from devices.eid.emulator.vpcd import VirtualCard
 from kiosk.display import VirtualDisplay, start_xvfb

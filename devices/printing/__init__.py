@@ -4,6 +4,10 @@ Each has a real backend and a simulated twin with the same interface; both repor
 readiness (ready, degraded, unavailable) before a journey. Never imports Kivy.
 """
 
+from devices.printing.escpos_cache import use_capabilities_cache
+
+use_capabilities_cache()  # before any escpos import below or in the modules
+
 from devices.printing.documents import (
     CupsDocumentPrinter,
     DocumentPrinter,
