@@ -42,3 +42,17 @@ def test_freed_memory_goes_back_to_the_system() -> None:
     rss = json.loads(result.stdout)
     assert rss["freed"] - rss["before"] > 50, rss  # freed, yet still held by the process
     assert rss["freed"] - rss["released"] > 50, rss  # handed back
+
+
+def test_the_release_keeps_no_language_a_session_does_not_use() -> None:
+    import babel.localedata
+
+    from kiosk.i18n.formats import format_price
+    from kiosk.wiring.ports import ProcessMemory
+
+    prices = {lang: format_price(350, lang) for lang in ("fr", "nl", "en", "de")}
+    assert len(babel.localedata._cache) >= 4  # each language's data, merged with its parents
+    ProcessMemory().release()
+    assert babel.localedata._cache == {}
+    # The next citizen's language comes back on first use, the same.
+    assert {lang: format_price(350, lang) for lang in prices} == prices
