@@ -61,6 +61,12 @@ EARLY_EVENTS_MAX = 4  # touches kept while the runtime starts (a start, perhaps 
 RuntimeFactory = Callable[[], Runtime]
 
 
+def _heading(screen: KioskScreen) -> tuple[str, str]:
+    """What speech says of a screen: its title, then its details and summary."""
+    summary = " ".join(part for part in (screen.spoken_details, screen.summary) if part)
+    return screen.title, summary
+
+
 class KioskApp(App):
     title = "Brussels kiosk"
 
@@ -374,11 +380,16 @@ class KioskApp(App):
             shell.hide_overlay()
         # Calm when nobody is there: fewer frames on the attract and out-of-service screens.
         Clock._max_fps = IDLE_FPS if state in MAINTENANCE_GESTURE_STATES else ACTIVE_FPS
-        summary = " ".join(part for part in (screen.spoken_details, screen.summary) if part)
-        heading = (screen.title, summary)
+        heading = _heading(screen)
         if heading != self._announced and self.guide is not None:
             self._announced = heading
             self.guide.screen_shown(*heading)
+
+    def screen_changed(self, screen: KioskScreen, change: str) -> None:
+        if screen.name != self.shown or self.guide is None:
+            return  # not shown yet: show() will announce it as it is
+        self._announced = _heading(screen)
+        self.guide.screen_changed(change, *self._announced)
 
     def announce(self, effect: Announce) -> None:
         params = dict(effect.params)

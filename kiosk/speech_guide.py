@@ -93,6 +93,13 @@ class SpeechGuide:
     def screen_shown(self, title: str, summary: str = "") -> None:
         self._say(_sentence(title, summary))
 
+    def screen_changed(self, change: str, title: str, summary: str = "") -> None:
+        """The shown screen gained something after it was announced: `change` is said after
+        what is being said, and "Repeat" now gives back the whole screen, change included."""
+        self._say(_sentence(change), interrupt=False, remember=False)
+        if self._enabled:
+            self._last = _sentence(title, summary)
+
     def focused(self, label: str) -> None:
         # A button's name is not what "Repeat" should give back: that is the screen or the
         # last announcement, so the label is said without being remembered.

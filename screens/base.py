@@ -49,6 +49,11 @@ class ShellPort(Protocol):
     def pin_progress(self, count: int, capacity: int) -> None:
         """A PIN digit was typed or erased (speech says how many, never which)."""
 
+    def screen_changed(self, screen: KioskScreen, change: str) -> None:
+        """Something on `screen` changed after it was announced (a picture arrived): speech
+        says `change` after what it is saying, and "Repeat" gives back the screen as it is
+        now. Ignored unless `screen` is the one shown."""
+
     def location(self) -> str:
         """Where this terminal stands (for "go to the counter" hints); may be ""."""
 

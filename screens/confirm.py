@@ -94,6 +94,7 @@ class ConfirmScreen(KioskScreen):
             self._polls_left = 0
             self.specimen = texture
             self._describe()
+            self.shell.screen_changed(self, tr._("A specimen of the first page is shown."))
         elif self._polls_left:
             self._poll()
 

@@ -55,6 +55,31 @@ def test_the_specimen_of_the_first_page_is_shown(ui: UiKiosk) -> None:
     assert household is not None and household != png
 
 
+def test_a_specimen_that_comes_late_is_announced_and_repeated(ui: UiKiosk) -> None:
+    url = ui.demo.server.url + "/_faults"
+    specimens_settled(ui)
+    ui.runtime.executor.specimens.clear()
+    late = {"kind": "latency", "path_prefix": "/v1/catalogue/residence/specimen", "seconds": 2}
+    _faults(url, "PUT", [late])
+    try:
+        ui.touch("Écouter")
+        ui.to_catalogue("English")
+        ui.choose("residence")
+        screen = ui.screen()
+        assert screen.specimen is None, "the specimen was meant to be on its way still"
+        assert SPOKEN not in " ".join(u.text for u in ui.speaker.utterances)
+        ui.driver.wait_for(lambda: screen.specimen is not None, 15, "the late specimen")
+        said = ui.speaker.utterances[-1]
+        assert (said.text, said.interrupt) == (SPOKEN, False)  # after what was being said
+        ui.speaker.clear()
+        ui.touch("Repeat")
+        again = ui.speaker.utterances[-1].text
+        assert again.startswith("Check before printing.") and SPOKEN in again
+    finally:
+        _faults(url, "DELETE")
+    ui.demo.remove_card()
+
+
 def test_without_specimens_the_drawing_shows_and_the_journey_completes(ui: UiKiosk) -> None:
     url = ui.demo.server.url + "/_faults"
     specimens_settled(ui)  # nothing of an earlier test arrives after the cache is emptied

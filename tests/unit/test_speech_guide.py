@@ -156,6 +156,31 @@ def test_repeat_says_the_last_content_not_the_volume_feedback() -> None:
     assert speaker.phrases[-1] == ("Votre code PIN. Tapez votre code.", "fr")
 
 
+def test_a_late_change_is_said_after_the_screen_and_repeat_gives_the_whole_screen() -> None:
+    guide, speaker = guide_in("en")
+    guide.set_enabled(True)
+    guide.screen_shown("Check before printing", "Touch Print to print it.")
+    guide.screen_changed(
+        "A picture is shown", "Check before printing", "A picture is shown. Touch Print."
+    )
+    late = speaker.utterances[-1]
+    assert (late.text, late.interrupt) == ("A picture is shown.", False)  # queued, not cut
+    guide.repeat()
+    assert speaker.phrases[-1] == (
+        "Check before printing. A picture is shown. Touch Print.",
+        "en",
+    )
+
+
+def test_a_change_while_speech_is_off_is_silent() -> None:
+    guide, speaker = guide_in("en")
+    guide.screen_changed("A picture is shown", "Title")
+    assert speaker.utterances == []
+    guide.set_enabled(True)
+    guide.repeat()  # what was said on turning speech on, nothing kept from while it was off
+    assert speaker.phrases[-1] == (guide.how_to(), "en")
+
+
 def test_stop_interrupts_and_reset_silences_for_the_next_person() -> None:
     guide, speaker = guide_in("en")
     guide.set_enabled(True)
