@@ -114,7 +114,7 @@ class CatalogueScreen(KioskScreen):
             grid.add_widget(Widget())  # keeps the cells equal on a last, partly filled page
 
     def turn(self, step: int) -> None:
-        self.page = (self.page + step) % self.pages
+        self.page = min(max(self.page + step, 0), self.pages - 1)
         self._layout()
 
     def back(self) -> None:

@@ -148,10 +148,12 @@ class Footer(BoxLayout):
         self._trigger()
 
     def _fit(self, *_args: object) -> None:
-        buttons = [c for c in self.children if hasattr(c, "text") and c.opacity > 0]
-        # A row shares its width equally: the widest button decides.
+        slots = [c for c in self.children if hasattr(c, "text")]
+        buttons = [c for c in slots if c.opacity > 0]
+        # A row shares its width equally, hidden buttons' places included (they keep their
+        # place so the others do not move): the widest button shown decides.
         widest = max((needed_width(b) for b in buttons), default=0.0)
-        needed = widest * len(buttons) + self.spacing * max(0, len(self.children) - 1)
+        needed = widest * len(slots) + self.spacing * max(0, len(self.children) - 1)
         stack = needed > self.width > 0
         self.orientation = "vertical" if stack else "horizontal"
         for child in self.children:

@@ -83,9 +83,14 @@ def test_pages_of_the_catalogue_hold_at_most_six_tiles(ui: UiKiosk) -> None:
     ui.to_catalogue()
     first = {t.document_id for t in ui.tiles()}
     assert 0 < len(first) <= 6
+    assert ui.screen().pages == 2  # the reference catalogue: the last page is the second
+    buttons = {str(getattr(b, "text", "")) for b in ui.driver.buttons()}
+    assert "Next page" in buttons and "Previous page" not in buttons  # no wrapping round
     ui.touch("Next page")
     second = {t.document_id for t in ui.tiles()}
     assert second and not (first & second)
+    buttons = {str(getattr(b, "text", "")) for b in ui.driver.buttons()}
+    assert "Previous page" in buttons and "Next page" not in buttons
     ui.shot("catalogue-page-2")
     ui.touch("Previous page")
     assert {t.document_id for t in ui.tiles()} == first

@@ -77,6 +77,8 @@ def catalogue_problems(ui: UiKiosk) -> list[str]:
         seen |= {tile.document_id for tile in ui.tiles()}
         screen.turn(1)
         ui.driver.frames(2)
+    screen.turn(-screen.pages)  # back to the first page (the pages do not wrap round)
+    ui.driver.frames(2)
     offered = {offer.document_id for offer in screen._offers}
     return [f"on no page: {sorted(offered - seen)}"] if seen != offered else []
 
