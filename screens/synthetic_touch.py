@@ -2,7 +2,8 @@
 provider posts a real one, so it travels the same dispatch path to the widgets.
 
 Written here rather than taken from Kivy's `kivy.tests.common.UnitTestTouch` because that
-module imports pytest: 18 MB in the kiosk process for `kiosk demo --headless` and the bench.
+module imports pytest: 8 MB more in the kiosk process for `kiosk demo --headless` and the
+bench.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 On first import, `escpos.capabilities` parses its 96 kB printer database with PyYAML (about
 100 ms and 3 MB more memory than loading its pickle) and writes a pickle of it, by default
-into a *new* `mkdtemp()` folder: so every start parsed it again and left a 200 kB pickle in
+into a *new* `mkdtemp()` folder: so every start parsed it again and left a 70 kB pickle in
 /tmp. Pointing ESCPOS_CAPABILITIES_PICKLE_DIR at a folder of our own makes later starts load
 the pickle. (The library still creates an empty temporary folder at each import: it
 evaluates `mkdtemp()` as the default even when the variable is set; kiosk.service's

@@ -96,6 +96,6 @@ def test_what_comes_before_the_first_frame_loads_no_heavy_library(module: str) -
 @pytest.mark.parametrize("module", ["kiosk.app", "screens.driver", "kiosk.commands.demo"])
 def test_the_kiosk_process_does_not_load_pytest(module: str) -> None:
     # The driver runs inside `kiosk demo --headless` and the bench: a test framework there
-    # would be 18 MB of the kiosk's measured memory that a terminal never has.
+    # would be 8 MB of the kiosk's measured memory that a terminal never has.
     loaded = _packages_loaded_by(module)
     assert not loaded & {"pytest", "_pytest"}, f"{module} loads pytest"
