@@ -172,6 +172,7 @@ import json, sys, types
 from pathlib import Path
 from kiosk.kivy_setup import prepare_kivy
 prepare_kivy(fullscreen=False)
+from bench.bench_ui import rss_parts
 from devices.eid.emulator import BelpicApplet
 from kiosk.commands.demo import demo_app, journey
 from kiosk.commands.run import kiosk_app, preflight
@@ -216,6 +217,7 @@ for n in range(1, count + 1):
     if n in (1, 5, 10) or n == count:
         driver.advance(1.5)  # as between two citizens: the wipe's memory release has run
         rss[str(n)] = rss_mb()
+rss["parts"] = rss_parts()
 app.stop_runtime()
 print(json.dumps(rss), flush=True)
 """
@@ -400,6 +402,30 @@ def _proc_cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def rss_parts(pid: int | str = "self") -> dict[str, float]:
+    """RSS (MB) by kind of mapping: the software OpenGL driver (Mesa's llvmpipe and the LLVM
+    it compiles shaders with: a GPU's driver would not be in the process like this), other
+    libraries' code, memory shared with the X server, and the process's own (heap, Python's
+    objects, buffers)."""
+    parts = {"software_gl": 0.0, "libraries": 0.0, "x_shared": 0.0, "private": 0.0}
+    kind = "private"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if "-" in fields[0] and ":" not in fields[0]:  # a mapping's first line
+            name = fields[5] if len(fields) > 5 else ""
+            if "libLLVM" in name or name.endswith("_dri.so") or "libgallium" in name:
+                kind = "software_gl"
+            elif name.startswith("/SYSV"):
+                kind = "x_shared"
+            elif name.startswith("/"):
+                kind = "libraries"
+            else:
+                kind = "private"
+        elif fields[0] == "Rss:":
+            parts[kind] += int(fields[1]) / 1024
+    return {name: round(mb, 1) for name, mb in parts.items()}
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -407,7 +433,7 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _idle(script: Path, argv1: str, env: dict[str, str]) -> tuple[float, float]:
+def _idle(script: Path, argv1: str, env: dict[str, str]) -> tuple[float, float, dict[str, float]]:
     """CPU share of one core over IDLE_SECONDS on the attract screen, and RSS after it."""
     child = subprocess.Popen(
         [sys.executable, str(script), argv1, str(IDLE_SECONDS + 8)],
@@ -423,10 +449,10 @@ def _idle(script: Path, argv1: str, env: dict[str, str]) -> tuple[float, float]:
         cpu0, t0 = _proc_cpu_seconds(child.pid), time.monotonic()
         time.sleep(IDLE_SECONDS)
         cpu1, t1 = _proc_cpu_seconds(child.pid), time.monotonic()
-        rss = _rss_mb(child.pid)
+        rss, parts = _rss_mb(child.pid), rss_parts(child.pid)
     finally:
         child.wait(timeout=60)
-    return (cpu1 - cpu0) / (t1 - t0) * 100, rss
+    return (cpu1 - cpu0) / (t1 - t0) * 100, rss, parts
 
 
 def _feedback(script: Path, workdir: Path, env: dict[str, str]) -> list[float]:
@@ -442,8 +468,9 @@ def _feedback(script: Path, workdir: Path, env: dict[str, str]) -> list[float]:
     return latencies
 
 
-def _journeys(script: Path, variant: str, where: str, env: dict[str, str]) -> dict[str, float]:
-    """RSS (MB) before the first citizen and after 1, 5, 10 and JOURNEYS journeys."""
+def _journeys(script: Path, variant: str, where: str, env: dict[str, str]) -> dict[str, Any]:
+    """RSS (MB) before the first citizen and after 1, 5, 10 and JOURNEYS journeys, and its
+    parts after the last ("parts", see rss_parts)."""
     result = subprocess.run(
         [sys.executable, str(script), variant, where, str(JOURNEYS)],
         env=env,
@@ -452,7 +479,7 @@ def _journeys(script: Path, variant: str, where: str, env: dict[str, str]) -> di
         timeout=600,
         check=True,
     )
-    found: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return found
 
 
@@ -513,21 +540,25 @@ def main() -> dict[str, Any]:
     }
     for name, label in (("kiosk_run", "run"), ("kiosk_demo", "demo")):
         drawn, ready = median(name, 0), median(name, 1)
-        cpu, rss = idle[name]
+        cpu, rss, _ = idle[name]
+        steady = journeys[label]
+        parts = steady.pop("parts")
         result[label] = {
             "cold_start_s": round(drawn, 3),
             "cold_start_ratio": round(drawn / bare, 2),
             "ready_s": round(ready, 3),
             "idle_cpu_percent": round(cpu, 2),
             "idle_rss_mb": round(rss, 1),
-            "rss_mb_after_journeys": {n: round(v, 1) for n, v in journeys[label].items()},
-            "steady_rss_mb": round(journeys[label][str(JOURNEYS)], 1),
+            "rss_mb_after_journeys": {n: round(v, 1) for n, v in steady.items()},
+            "steady_rss_mb": round(steady[str(JOURNEYS)], 1),
+            "steady_rss_parts_mb": parts,
         }
-    bare_cpu, bare_rss = idle["bare_window"]
+    bare_cpu, bare_rss, bare_parts = idle["bare_window"]
     result.update(
         {
             "bare_idle_cpu_percent": round(bare_cpu, 2),
             "bare_rss_mb": round(bare_rss, 1),
+            "bare_rss_parts_mb": bare_parts,
             "pin_feedback_ms_median": round(statistics.median(latencies), 1),
             "pin_feedback_ms_max": round(max(latencies), 1),
             "targets": "cold <= 1.5 s and <= 1.3x bare; idle <= 2 %; feedback <= 50 ms; "
