@@ -27,6 +27,17 @@ CORNER_DP = 96
 LONG_PRESS_S = 3.0
 
 
+class InstantTransition(NoTransition):
+    """Kivy's NoTransition still ends on the next clock tick, so the frame drawn in between
+    shows the old screen under the new one; screens have no background of their own, so
+    both screens' words flash over each other at every change. This one ends at once."""
+
+    def start(self, manager: ScreenManager) -> None:
+        super().start(manager)
+        self._anim.cancel(self)  # cancelling does not end it: end it here, as Kivy would
+        self._on_complete()
+
+
 class Shell(FloatLayout):
     demo = BooleanProperty(False)
     gesture_enabled = BooleanProperty(True)
@@ -49,7 +60,7 @@ class Shell(FloatLayout):
 
     def add_screens(self) -> None:
         """The first screen now; the others one per frame after the first frame is drawn."""
-        self.manager.transition = NoTransition()
+        self.manager.transition = InstantTransition()
         self.screen("attract")
 
     def warm_up(self) -> None:

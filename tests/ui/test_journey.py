@@ -164,3 +164,29 @@ def test_repeat_after_the_wipe_never_says_the_last_citizens_name(ui: UiKiosk) ->
     ui.touch("Répéter")
     assert ui.speaker.utterances, "Repeat said something"
     assert all(name not in u.text for u in ui.speaker.utterances)
+
+
+def test_no_frame_shows_two_screens_at_once(ui: UiKiosk) -> None:
+    """Screens have no background of their own: a frame drawn with the old screen still under
+    the new one would flash both screens' words over each other at every change."""
+    from kivy.core.window import Window
+
+    manager = ui.app.shell.manager
+    drawn: list[list[str]] = []
+
+    def flipped(*_args: object) -> None:
+        drawn.append([screen.name for screen in manager.children])
+
+    Window.bind(on_flip=flipped)
+    try:
+        ui.to_catalogue()
+        ui.choose("residence")
+        ui.touch("Print")
+        ui.wait_state("take_card", timeout=30)
+        ui.demo.remove_card()
+        ui.wait_state("thank_you")
+    finally:
+        Window.unbind(on_flip=flipped)
+    shown = [names[0] for names in drawn if len(names) == 1]
+    assert [names for names in drawn if len(names) != 1] == []
+    assert {"language", "insert_card", "pin", "catalogue", "confirm", "take_card"} <= set(shown)
