@@ -115,7 +115,7 @@ def demo_app(settings: Settings, workdir: Path) -> Any:
     def build() -> Any:
         from kiosk.wiring import build_demo_runtime
 
-        return build_demo_runtime(settings, workdir)
+        return build_demo_runtime(settings, workdir, paced_printing=True)
 
     return KioskApp(settings, factory=build, demo=True)
 
@@ -155,14 +155,23 @@ def headless_journeys(app: Any, out: Path) -> dict[str, Any]:
     return summary
 
 
-def journey(driver: Any, runtime: Any, lang: str, out: Path) -> list[Path]:
+def journey(
+    driver: Any, runtime: Any, lang: str, out: Path, *, pictures: bool = True
+) -> list[Path]:
     """One citizen, by touches: start, language, card, PIN, document, print, card out."""
     machine, demo = runtime.machine, runtime.demo
     shots: list[Path] = []
-    step = iter(range(1, 100))
 
-    def shot(name: str) -> None:
-        shots.append(driver.screenshot(out / f"{lang}-{next(step):02d}-{name}.png"))
+    def shot(screen: str) -> None:
+        """A picture of `screen`, named after it; none when the journey has moved on to the
+        next screen by the time the picture is drawn (printing can end that fast)."""
+        if not pictures:
+            return
+        taken = driver.screenshot(out / f"{lang}-picture.png")
+        if driver.app.shell.manager.current != screen:
+            taken.unlink()
+            return
+        shots.append(taken.replace(out / f"{lang}-{len(shots) + 1:02d}-{screen}.png"))
 
     def wait(*states: str, timeout: float = 30.0) -> None:
         driver.wait_for(lambda: machine.state.value in states, timeout, f"{states} ({lang})")
@@ -195,7 +204,7 @@ def journey(driver: Any, runtime: Any, lang: str, out: Path) -> list[Path]:
     driver.touch(_tr("Print"))
     wait("fetching", "printing", "take_card")
     if machine.state.value != "take_card":
-        shot(machine.state.value)
+        shot("printing")  # the screen of both fetching and printing
     wait("take_card")
     driver.advance(0.5)  # the receipt picture arrives from the receipt printer
     shot("take_card")

@@ -32,16 +32,18 @@ def build_demo_runtime(
     clock: Clock = time.monotonic,
     tick_s: float | None = TICK_S,
     printer_poll_s: float | None = PRINTER_POLL_S,
+    paced_printing: bool = False,
 ) -> KioskRuntime:
     """Everything simulated or embedded; `runtime.demo` is a `SimulatedDemo`.
 
     `workdir` holds the embedded city API's data, the terminal token and the printed PDFs.
     The session's files go to `session.tmpfs_dir` unless it is the production default, then
     to a tmpfs folder of this workdir under /dev/shm (or workdir/session without /dev/shm).
-    Tests pass a `clock` (session.timers.ManualClock) and `tick_s=None` to drive time.
+    Tests pass a `clock` (session.timers.ManualClock) and `tick_s=None` to drive time;
+    `paced_printing` gives a folder printer a printer's time, for people watching.
     """
     settings = demo_settings(settings, workdir)
-    devices, server = demo_devices(settings, workdir)
+    devices, server = demo_devices(settings, workdir, paced_printing=paced_printing)
     try:
         runtime = KioskRuntime(
             settings,

@@ -130,9 +130,17 @@ def production_devices(settings: Settings) -> DeviceSet:
     return devices
 
 
-def demo_devices(settings: Settings, workdir: Path) -> tuple[DeviceSet, EmbeddedServer]:
+# The demo's folder printer, when paced: a page in about two seconds (queued, then done), as
+# an office printer's first page, so that people watching the demo see the printing screen.
+DEMO_PAGES_PER_SECOND = 1.0
+
+
+def demo_devices(
+    settings: Settings, workdir: Path, *, paced_printing: bool = False
+) -> tuple[DeviceSet, EmbeddedServer]:
     """The demo set and the embedded server (to stop last). `settings.cityapi` paths are
-    moved under `workdir` so the demo never touches /var/lib/kiosk."""
+    moved under `workdir` so the demo never touches /var/lib/kiosk. `paced_printing`: the
+    folder printer takes a printer's time (tests and benchmarks leave it instant)."""
     from kiosk.refserver import EmbeddedServer, ServerConfig
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -155,7 +163,8 @@ def demo_devices(settings: Settings, workdir: Path) -> tuple[DeviceSet, Embedded
         api.enrol(code, settings.terminal.id)
         card = demo_card()
         reader = SimReader()
-        printer, folder = _demo_document_printer(settings, workdir)
+        pace = DEMO_PAGES_PER_SECOND if paced_printing else 0.0
+        printer, folder = _demo_document_printer(settings, workdir, pace)
         receipts = SimulatedReceiptPrinter(settings.receipt.profile)
     except BaseException:
         server.stop()
@@ -168,7 +177,7 @@ def demo_devices(settings: Settings, workdir: Path) -> tuple[DeviceSet, Embedded
 
 
 def _demo_document_printer(
-    settings: Settings, workdir: Path
+    settings: Settings, workdir: Path, pages_per_second: float
 ) -> tuple[DocumentPrinter, Path | None]:
     if settings.printer.queue and settings.printer.pdf_folder is None:
         cups = cups_printer(settings)
@@ -178,4 +187,4 @@ def _demo_document_printer(
         log.info("demo: CUPS queue not usable (%s); printing to a folder", readiness.reason)
         cups.close()
     folder = settings.printer.pdf_folder or workdir / "printed"
-    return SimulatedDocumentPrinter(folder), folder
+    return SimulatedDocumentPrinter(folder, pages_per_second=pages_per_second), folder
