@@ -179,14 +179,10 @@ def test_no_frame_shows_two_screens_at_once(ui: UiKiosk) -> None:
 
     Window.bind(on_flip=flipped)
     try:
-        ui.to_catalogue()
-        ui.choose("residence")
-        ui.touch("Print")
-        ui.wait_state("take_card", timeout=30)
-        ui.demo.remove_card()
-        ui.wait_state("thank_you")
+        _one_citizen(ui)
     finally:
         Window.unbind(on_flip=flipped)
     shown = [names[0] for names in drawn if len(names) == 1]
     assert [names for names in drawn if len(names) != 1] == []
-    assert {"language", "insert_card", "pin", "catalogue", "confirm", "take_card"} <= set(shown)
+    assert set(shown) >= {"language", "insert_card", "pin", "catalogue", "confirm", "take_card"}
+    assert shown[-1] == "attract" and "thank_you" in shown
