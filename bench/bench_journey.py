@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 from devices.eid.card import BelpicCard
 from devices.eid.emulator import BelpicApplet, SimReader
 from devices.eid.reader import read_eid
@@ -128,8 +130,7 @@ def main() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-journey-") as tmp:
         base = Path(tmp)
         settings = Settings()
-        session = settings.session.model_copy(update={"tmpfs_dir": base / "tmpfs"})
-        settings = settings.model_copy(update={"session": session})
+        settings = replace(settings, session=replace(settings.session, tmpfs_dir=base / "tmpfs"))
         rss_before_build = _rss_mb()
         runtime = build_demo_runtime(settings, base / "work", tick_s=None, printer_poll_s=None)
         demo = runtime.demo

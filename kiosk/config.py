@@ -6,8 +6,11 @@ Every key has a default, so `kiosk demo` runs with no file at all. A bad file ra
 one line and exit code 2. docs/configuration.md is generated from these classes
 (`python -m kiosk.config_doc`) and a test fails when it drifts.
 
-Validation uses pydantic rather than hand-written checks: it reports the exact key
-path and the expected type for every field, nested sections included.
+Validation uses msgspec rather than hand-written checks: it finds the exact key path of
+the first problem, nested sections included, and the message is written from that key's
+declared type. Not pydantic (used for the city API's wire format): the configuration is read
+before the first frame, and pydantic's import and schema building took about 90 ms there
+(msgspec: about 5 ms); see bench/bench_ui.py.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ import binascii
 import hashlib
 import hmac
 import os
+import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import msgspec
+from msgspec import Meta, Struct, field
 
 from kiosk.errors import KioskError
 
@@ -29,182 +35,194 @@ DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 ENV_VAR = "KIOSK_CONFIG"
 
 Language = Literal["fr", "nl", "en", "de"]
-Seconds = Annotated[float, Field(gt=0)]
+Seconds = Annotated[float, Meta(gt=0)]
 
 
 class ConfigError(KioskError):
     exit_code = 2
 
 
-class _Section(BaseModel):
-    # Unknown keys are errors: a typo must not silently fall back to a default.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Section(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """A section of the file. Unknown keys are errors: a typo must not silently fall back to a
+    default. Sections repeat `frozen=True`: mypy does not see it inherited."""
 
 
-class TerminalSettings(_Section):
+class TerminalSettings(_Section, frozen=True):
     """Who this terminal is."""
 
-    id: str = Field(
-        "demo-terminal",
-        min_length=1,
-        description="Terminal id shown on receipts and in health reports.",
+    id: Annotated[
+        str, Meta(min_length=1, description="Terminal id shown on receipts and in health reports.")
+    ] = "demo-terminal"
+    kind: Annotated[
+        Literal["eguichet", "epn"],
+        Meta(description="`eguichet` (certificate kiosk) or `epn` (public PC)."),
+    ] = "eguichet"
+    languages: Annotated[
+        list[Language], Meta(min_length=1, description="Languages offered, in order of display.")
+    ] = field(default_factory=lambda: ["fr", "nl", "en", "de"])
+    default_language: Annotated[Language, Meta(description="Language of the attract screen.")] = (
+        "fr"
     )
-    kind: Literal["eguichet", "epn"] = Field(
-        "eguichet", description="`eguichet` (certificate kiosk) or `epn` (public PC)."
-    )
-    languages: list[Language] = Field(
-        ["fr", "nl", "en", "de"],
-        min_length=1,
-        description="Languages offered, in order of display.",
-    )
-    default_language: Language = Field("fr", description="Language of the attract screen.")
-    location: str = Field(
-        "", description="Where the terminal stands, for IT and the 'go to the counter' hints."
-    )
+    location: Annotated[
+        str,
+        Meta(description="Where the terminal stands, for IT and the 'go to the counter' hints."),
+    ] = ""
 
 
-class CityApiSettings(_Section):
+class CityApiSettings(_Section, frozen=True):
     """The city's back-office API."""
 
-    url: str = Field(
-        "",
-        description=(
-            "Base URL of the city API (https://...). Empty: the embedded "
+    url: Annotated[
+        str,
+        Meta(
+            description="Base URL of the city API (https://...). Empty: the embedded "
             "reference server (demo only)."
         ),
-    )
-    ca_bundle: Path | None = Field(
-        None,
-        description=(
-            "Extra CA bundle (PEM) to verify the city API's TLS "
+    ] = ""
+    ca_bundle: Annotated[
+        Path | None,
+        Meta(
+            description="Extra CA bundle (PEM) to verify the city API's TLS "
             "certificate. Verification cannot be turned off."
         ),
-    )
-    token_file: Path = Field(
-        Path("/var/lib/kiosk/token"),
-        description="Where the terminal's bearer token is kept (mode 0600).",
-    )
-    connect_timeout: Seconds = Field(3.0, description="Seconds to wait for a connection.")
-    read_timeout: Seconds = Field(10.0, description="Seconds to wait for an answer.")
-    retries: int = Field(3, ge=0, le=10, description="Retries of idempotent calls, with backoff.")
-    backoff_factor: float = Field(
-        0.3,
-        ge=0,
-        le=5,
-        description=(
-            "Retry back-off (urllib3 backoff_factor): the first retry is at once, the "
-            "next ones wait 2x, 4x, ... this many seconds."
+    ] = None
+    token_file: Annotated[
+        Path, Meta(description="Where the terminal's bearer token is kept (mode 0600).")
+    ] = Path("/var/lib/kiosk/token")
+    connect_timeout: Annotated[Seconds, Meta(description="Seconds to wait for a connection.")] = 3.0
+    read_timeout: Annotated[Seconds, Meta(description="Seconds to wait for an answer.")] = 10.0
+    retries: Annotated[
+        int, Meta(ge=0, le=10, description="Retries of idempotent calls, with backoff.")
+    ] = 3
+    backoff_factor: Annotated[
+        float,
+        Meta(
+            ge=0,
+            le=5,
+            description="Retry back-off (urllib3 backoff_factor): the first retry is at once, the "
+            "next ones wait 2x, 4x, ... this many seconds.",
         ),
-    )
-    catalogue_cache: Path = Field(
-        Path("/var/lib/kiosk/catalogue.json"),
-        description="Where the catalogue is cached with its ETag, to show the offer offline.",
-    )
-    max_document_bytes: int = Field(
-        10_000_000, ge=1024, description="Largest certificate PDF accepted from the city API."
-    )
+    ] = 0.3
+    catalogue_cache: Annotated[
+        Path,
+        Meta(description="Where the catalogue is cached with its ETag, to show the offer offline."),
+    ] = Path("/var/lib/kiosk/catalogue.json")
+    max_document_bytes: Annotated[
+        int, Meta(ge=1024, description="Largest certificate PDF accepted from the city API.")
+    ] = 10_000_000
 
 
-class EidSettings(_Section):
+class EidSettings(_Section, frozen=True):
     """The Belgian eID reader."""
 
-    reader: str = Field(
-        "",
-        description=(
-            "PC/SC reader name (or a unique part of it). Empty: the first reader with a card."
+    reader: Annotated[
+        str,
+        Meta(
+            description="PC/SC reader name (or a unique part of it). "
+            "Empty: the first reader with a card."
         ),
-    )
-    trust_roots: list[Path] = Field(
-        [],
-        description=(
-            "Extra trust roots (PEM files) accepted besides the Belgium "
+    ] = ""
+    trust_roots: Annotated[
+        list[Path],
+        Meta(
+            description="Extra trust roots (PEM files) accepted besides the Belgium "
             "Root CAs, e.g. for test cards."
         ),
-    )
-    simulated: bool = Field(
-        False, description="Use the simulated reader with a demo card instead of PC/SC."
-    )
+    ] = field(default_factory=list)
+    simulated: Annotated[
+        bool, Meta(description="Use the simulated reader with a demo card instead of PC/SC.")
+    ] = False
 
 
-class PrinterSettings(_Section):
+class PrinterSettings(_Section, frozen=True):
     """The A4 certificate printer (CUPS)."""
 
-    queue: str = Field("", description="CUPS queue name. Empty: the CUPS default destination.")
-    server: str = Field(
-        "",
-        description=(
-            "CUPS server: a unix socket path or host[:port]. Empty: the CUPS default "
+    queue: Annotated[
+        str, Meta(description="CUPS queue name. Empty: the CUPS default destination.")
+    ] = ""
+    server: Annotated[
+        str,
+        Meta(
+            description="CUPS server: a unix socket path or host[:port]. Empty: the CUPS default "
             "($CUPS_SERVER, then client.conf, then the local socket)."
         ),
-    )
-    job_timeout: Seconds = Field(
-        120.0, description="Seconds a certificate may take to print before it is reported failed."
-    )
-    pdf_folder: Path | None = Field(
-        None,
-        description=(
-            "Write certificates as PDFs to this folder instead of printing (demo, no CUPS)."
+    ] = ""
+    job_timeout: Annotated[
+        Seconds,
+        Meta(description="Seconds a certificate may take to print before it is reported failed."),
+    ] = 120.0
+    pdf_folder: Annotated[
+        Path | None,
+        Meta(
+            description="Write certificates as PDFs to this folder instead of printing "
+            "(demo, no CUPS)."
         ),
-    )
+    ] = None
 
 
-class ReceiptSettings(_Section):
+class ReceiptSettings(_Section, frozen=True):
     """The 80 mm ESC/POS receipt printer."""
 
-    uri: str = Field(
-        "",
-        description=(
-            "tcp://host:port, usb://VID:PID or "
+    uri: Annotated[
+        str,
+        Meta(
+            description="tcp://host:port, usb://VID:PID or "
             "serial:///dev/ttyS0?baud=19200. Empty: no receipt printer."
         ),
-    )
-    profile: str = Field(
-        "TM-T88V", description="python-escpos printer profile (paper width, code pages)."
-    )
-    timeout: Seconds = Field(5.0, description="Seconds to wait for the receipt printer.")
+    ] = ""
+    profile: Annotated[
+        str, Meta(description="python-escpos printer profile (paper width, code pages).")
+    ] = "TM-T88V"
+    timeout: Annotated[Seconds, Meta(description="Seconds to wait for the receipt printer.")] = 5.0
 
 
-class SessionSettings(_Section):
+class SessionSettings(_Section, frozen=True):
     """Timers and the citizen's private working area."""
 
-    idle_timeout: Seconds = Field(
-        60.0, description="Seconds without a touch on a choosing screen before the session ends."
-    )
-    thank_you_timeout: Seconds = Field(20.0, description="Seconds the thank-you screen stays.")
-    warning_before: Seconds = Field(
-        30.0,
-        ge=20,
-        description=(
-            "Seconds before an idle timeout that the 'more time?' warning appears (at least 20)."
+    idle_timeout: Annotated[
+        Seconds,
+        Meta(description="Seconds without a touch on a choosing screen before the session ends."),
+    ] = 60.0
+    thank_you_timeout: Annotated[
+        Seconds, Meta(description="Seconds the thank-you screen stays.")
+    ] = 20.0
+    warning_before: Annotated[
+        float,
+        Meta(
+            ge=20,
+            description="Seconds before an idle timeout that the 'more time?' warning "
+            "appears (at least 20).",
         ),
-    )
-    max_extensions: int = Field(
-        10, ge=10, description="How many times 'more time' may be asked (at least 10)."
-    )
-    tmpfs_dir: Path = Field(
-        Path("/run/kiosk/session"),
-        description="Private tmpfs directory for a session's files; wiped at every session end.",
-    )
+    ] = 30.0
+    max_extensions: Annotated[
+        int, Meta(ge=10, description="How many times 'more time' may be asked (at least 10).")
+    ] = 10
+    tmpfs_dir: Annotated[
+        Path,
+        Meta(
+            description="Private tmpfs directory for a session's files; wiped at every session end."
+        ),
+    ] = Path("/run/kiosk/session")
 
 
-class UiSettings(_Section):
+class UiSettings(_Section, frozen=True):
     """The touch screen."""
 
-    fullscreen: bool = Field(True, description="Full screen with no window decorations.")
-    high_contrast: bool = Field(False, description="Start in high-contrast mode.")
-    large_text: bool = Field(False, description="Start in large-text mode.")
-    speech: bool = Field(False, description="Start with audio guidance on.")
-    maintenance_pin_hash: str = Field(
-        "",
-        pattern=r"^(|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)$",
-        description=(
-            "scrypt hash of the maintenance PIN, `scrypt$N$r$p$salt$key` (base64; "
-            "`kiosk provision` writes it). Empty: the maintenance screen cannot be opened."
+    fullscreen: Annotated[bool, Meta(description="Full screen with no window decorations.")] = True
+    high_contrast: Annotated[bool, Meta(description="Start in high-contrast mode.")] = False
+    large_text: Annotated[bool, Meta(description="Start in large-text mode.")] = False
+    speech: Annotated[bool, Meta(description="Start with audio guidance on.")] = False
+    maintenance_pin_hash: Annotated[
+        str,
+        Meta(
+            pattern=r"^(|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)$",
+            description="scrypt hash of the maintenance PIN, `scrypt$N$r$p$salt$key` (base64; "
+            "`kiosk provision` writes it). Empty: the maintenance screen cannot be opened.",
         ),
-    )
-    maintenance_lockout: Seconds = Field(
-        300.0, description="Seconds the maintenance PIN is refused after 5 wrong tries."
-    )
+    ] = ""
+    maintenance_lockout: Annotated[
+        Seconds, Meta(description="Seconds the maintenance PIN is refused after 5 wrong tries.")
+    ] = 300.0
 
 
 # The maintenance PIN, stored as `scrypt$N$r$p$salt$key` with base64 salt and key.
@@ -242,29 +260,29 @@ def check_maintenance_pin(pin: bytes | bytearray, stored: str) -> bool:
     return hmac.compare_digest(found, expected)
 
 
-class TelemetrySettings(_Section):
+class TelemetrySettings(_Section, frozen=True):
     """Fleet health."""
 
-    sentry_dsn: str = Field(
-        "", description="Sentry DSN for error reports. Empty: no error reports are sent."
-    )
-    heartbeat_interval: Seconds = Field(
-        30.0, description="Seconds between heartbeats to the city API."
-    )
-    textfile_dir: Path | None = Field(
-        None, description="node_exporter textfile directory for Prometheus metrics."
-    )
+    sentry_dsn: Annotated[
+        str, Meta(description="Sentry DSN for error reports. Empty: no error reports are sent.")
+    ] = ""
+    heartbeat_interval: Annotated[
+        Seconds, Meta(description="Seconds between heartbeats to the city API.")
+    ] = 30.0
+    textfile_dir: Annotated[
+        Path | None, Meta(description="node_exporter textfile directory for Prometheus metrics.")
+    ] = None
 
 
-class LoggingSettings(_Section):
+class LoggingSettings(_Section, frozen=True):
     """Logs (never contain citizen data; national numbers are redacted everywhere)."""
 
-    level: Literal["debug", "info", "warning", "error"] = Field(
-        "info", description="Lowest level written."
-    )
+    level: Annotated[
+        Literal["debug", "info", "warning", "error"], Meta(description="Lowest level written.")
+    ] = "info"
 
 
-class Settings(_Section):
+class Settings(_Section, frozen=True):
     """The whole configuration file."""
 
     terminal: TerminalSettings = TerminalSettings()
@@ -309,23 +327,118 @@ def parse_settings(raw: bytes, path: Path) -> Settings:
         raise ConfigError(f"{path}: not valid UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return validate_settings(data, path)
+
+
+def validate_settings(data: dict[str, Any], path: Path | str) -> Settings:
+    """Settings from a parsed TOML document; `path` names the file in the error."""
     try:
-        return Settings.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {_first_problem(exc)}") from None
+        return msgspec.convert(data, Settings, dec_hook=_decode_path)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{path}: {_first_problem(str(exc), data)}") from None
 
 
-def _first_problem(exc: ValidationError) -> str:
-    """One line: the key, what was expected, and the type found "
-    "(never the value: it may be secret)."""
-    err = exc.errors(include_url=False)[0]
-    key = ".".join(str(part) for part in err["loc"]) or "(top level)"
-    if err["type"] == "extra_forbidden":
-        return f"{key}: unknown key (see docs/configuration.md for the keys)"
-    found = _toml_type(err.get("input"))
-    message = err["msg"][0].lower() + err["msg"][1:]
-    message = message.replace("input should be", "expected")
-    return f"{key}: {message} (found {found})"
+def _decode_path(kind: type, value: Any) -> Any:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise TypeError("not a path")  # msgspec adds the key; the message is rewritten below
+
+
+_AT = re.compile(r" - at `\$(?P<at>[^`]*)`$")
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")  # `.key` or `[index]`
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<key>[^`]*)`")
+
+
+def _first_problem(message: str, data: dict[str, Any]) -> str:
+    """One line: the key, what was expected, and the type found (never the value: it may be
+    secret). msgspec gives the key's path; the expectation is written from the key's declared
+    type, in TOML's words."""
+    at = _AT.search(message)
+    keys: list[str | int] = [
+        name or int(index) for name, index in _STEP.findall(at["at"] if at else "")
+    ]
+    unknown = _UNKNOWN.match(message)
+    if unknown:
+        keys.append(unknown["key"])
+        return f"{_dotted(keys)}: unknown key (see docs/configuration.md for the keys)"
+    return f"{_dotted(keys)}: expected {_expected(_declared(keys))} (found {_found(data, keys)})"
+
+
+def _dotted(keys: list[str | int]) -> str:
+    text = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
+    return text or "(top level)"
+
+
+def _declared(keys: list[str | int]) -> Any:
+    """The annotation of the key at `keys`, list items included."""
+    kind: Any = Settings
+    for key in keys:
+        kind = _strip(kind)
+        if isinstance(key, int):
+            kind = get_args(kind)[0]
+        else:
+            fields = {f.name: f.type for f in msgspec.structs.fields(kind)}
+            kind = fields[key]
+    return kind
+
+
+def _strip(kind: Any) -> Any:
+    return get_args(kind)[0] if get_origin(kind) is Annotated else kind
+
+
+def _constraints(kind: Any) -> list[str]:
+    words = {
+        "gt": "greater than",
+        "ge": "greater than or equal to",
+        "lt": "less than",
+        "le": "less than or equal to",
+    }
+    found: list[str] = []
+    for meta in get_args(kind)[1:] if get_origin(kind) is Annotated else ():
+        if not isinstance(meta, Meta):
+            continue
+        found += [
+            f"{word} {getattr(meta, name):g}"
+            for name, word in words.items()
+            if getattr(meta, name) is not None
+        ]
+        if meta.min_length:
+            found.append(f"at least {meta.min_length} long")
+        if meta.pattern is not None:
+            found.append("in the format docs/configuration.md gives")
+    return found
+
+
+def _expected(kind: Any) -> str:
+    """What a key takes, in TOML's words: "a number greater than 0", "one of 'fr', 'nl'"."""
+    constraints = _constraints(kind)
+    base = _strip(kind)
+    origin, args = get_origin(base), get_args(base)
+    if origin is list:
+        return " ".join(["an array", *constraints]) + f", each {_expected(args[0])}"
+    if origin in (Union, UnionType) and type(None) in args:
+        return _expected(next(a for a in args if a is not type(None)))
+    if origin is Literal:
+        text = "one of " + ", ".join(repr(a) for a in args)
+    else:
+        names = {
+            str: "a string",
+            int: "an integer",
+            float: "a number",
+            bool: "a boolean",
+            Path: "a path (a string)",
+        }
+        text = names.get(base, "a table" if isinstance(base, type) else str(base))
+    return " ".join([text, " and ".join(constraints)]).strip()
+
+
+def _found(data: Any, keys: list[str | int]) -> str:
+    for key in keys:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return "nothing"
+    return _toml_type(data)
 
 
 def _toml_type(value: Any) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel
+import msgspec
 
 from kiosk.config import DEFAULT_PATH, ENV_VAR, Settings
 
@@ -56,18 +56,28 @@ def render() -> str:
         "expected (exit code 2). Unknown keys are errors.",
         "",
     ]
-    for section_name, section_field in Settings.model_fields.items():
-        section_cls = section_field.annotation
-        assert isinstance(section_cls, type) and issubclass(section_cls, BaseModel)
-        lines += [f"## [{section_name}]", "", (section_cls.__doc__ or "").strip(), ""]
+    for section in msgspec.structs.fields(Settings):
+        section_cls = section.type
+        lines += [f"## [{section.name}]", "", (section_cls.__doc__ or "").strip(), ""]
         lines += ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
-        for key, field in section_cls.model_fields.items():
+        for key in msgspec.structs.fields(section_cls):
             lines.append(
-                f"| `{key}` | {_type_name(field.annotation)} | `{_toml_value(field.default)}` "
-                f"| {field.description or ''} |"
+                f"| `{key.name}` | {_type_name(key.type)} | `{_toml_value(_default(key))}` "
+                f"| {_description(key.type)} |"
             )
         lines.append("")
     return "\n".join(lines)
+
+
+def _default(key: msgspec.structs.FieldInfo) -> Any:
+    if key.default_factory is not msgspec.NODEFAULT:
+        return key.default_factory()
+    return key.default
+
+
+def _description(annotation: Any) -> str:
+    metas = get_args(annotation)[1:] if get_origin(annotation) is Annotated else ()
+    return " ".join(m.description for m in metas if isinstance(m, msgspec.Meta) and m.description)
 
 
 if __name__ == "__main__":

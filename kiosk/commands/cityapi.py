@@ -18,7 +18,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from kiosk import __version__
+import kiosk
 from kiosk.config import load_settings
 from kiosk.errors import KioskError, UsageError
 
@@ -161,7 +161,7 @@ def run_enrol(args: argparse.Namespace) -> int:
     terminal_id = args.terminal_id or settings.terminal.id
     with client:
         try:
-            enrolled = client.enrol(args.code, terminal_id, __version__)
+            enrolled = client.enrol(args.code, terminal_id, kiosk.__version__)
         except CityApiError as exc:
             raise _failure(exc) from None
         except ValueError:  # the code or id does not fit the contract

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
+
 from kiosk.config import Settings, hash_maintenance_pin, load_settings
 from kiosk.display import VirtualDisplay, has_display, start_xvfb
 from kiosk.logs import setup_logging
@@ -63,8 +65,8 @@ def demo_settings(args: argparse.Namespace, headless: bool) -> Settings:
         updates["maintenance_pin_hash"] = hash_maintenance_pin(DEMO_MAINTENANCE_PIN)
     terminal = settings.terminal
     if not terminal.location:
-        terminal = terminal.model_copy(update={"location": "Centre administratif, Anspach 6"})
-    return settings.model_copy(update={"ui": ui.model_copy(update=updates), "terminal": terminal})
+        terminal = replace(terminal, location="Centre administratif, Anspach 6")
+    return replace(settings, ui=replace(ui, **updates), terminal=terminal)
 
 
 def run(args: argparse.Namespace) -> int:

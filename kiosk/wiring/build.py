@@ -7,6 +7,8 @@ import os
 import time
 from pathlib import Path
 
+from msgspec.structs import replace
+
 from kiosk.config import SessionSettings, Settings
 from kiosk.wiring.demo import SimulatedDemo
 from kiosk.wiring.devices import demo_devices, production_devices, test_pki_roots, trust_roots
@@ -79,5 +81,4 @@ def demo_settings(settings: Settings, workdir: Path) -> Settings:
         tmpfs = SHM / f"kiosk-demo-{os.getuid()}-{tag}"
     else:
         tmpfs = workdir / "session"
-    session = settings.session.model_copy(update={"tmpfs_dir": tmpfs})
-    return settings.model_copy(update={"session": session})
+    return replace(settings, session=replace(settings.session, tmpfs_dir=tmpfs))

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cryptography import x509
+from msgspec.structs import replace
 
 from devices.eid.emulator import (
     BelpicApplet,
@@ -153,11 +154,10 @@ def demo_devices(
         )
     )
     try:
-        api_settings = settings.cityapi.model_copy(
-            update={
-                "token_file": workdir / "token",
-                "catalogue_cache": workdir / "catalogue.json",
-            }
+        api_settings = replace(
+            settings.cityapi,
+            token_file=workdir / "token",
+            catalogue_cache=workdir / "catalogue.json",
         )
         api = CityApiClient(api_settings, base_url=server.url)
         api.enrol(code, settings.terminal.id)

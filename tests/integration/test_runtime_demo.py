@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from msgspec.structs import replace
 
 from devices.eid.emulator import BelpicApplet, demo_profile
 from devices.eid.reader import EidRead
@@ -106,9 +107,9 @@ class Driver:
 
 def demo_settings(tmp_path: Path, **session: object) -> Settings:
     base = Settings()
-    api = base.cityapi.model_copy(update={"retries": 0})
-    sess = base.session.model_copy(update={"tmpfs_dir": tmp_path / "tmpfs", **session})
-    return base.model_copy(update={"session": sess, "cityapi": api})
+    api = replace(base.cityapi, retries=0)
+    sess = replace(base.session, tmpfs_dir=tmp_path / "tmpfs", **session)
+    return replace(base, session=sess, cityapi=api)
 
 
 @pytest.fixture

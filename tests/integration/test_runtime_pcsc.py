@@ -11,7 +11,7 @@ import pytest
 
 from devices.eid.emulator import BelpicApplet
 from devices.printing.escpos_decode import decode, text_lines
-from kiosk.config import Settings
+from kiosk.config import Settings, validate_settings
 from kiosk.wiring import build_runtime
 from session import events as ev
 from session.states import State
@@ -37,7 +37,7 @@ def production_settings(
     token_file = tmp_path / "token"
     token_file.write_text(enrol(server, "kiosk-pcsc-test") + "\n")
     token_file.chmod(0o600)
-    return Settings.model_validate(
+    return validate_settings(
         {
             "terminal": {"id": "kiosk-pcsc-test"},
             "cityapi": {
@@ -50,7 +50,8 @@ def production_settings(
             "printer": {"server": str(cupsd.socket), "queue": cupsd.queue, "job_timeout": 60},
             "receipt": {"uri": receipt_uri},
             "session": {"tmpfs_dir": str(tmp_path / "tmpfs")},
-        }
+        },
+        "test settings",
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from kiosk.cityapi.catalogue_cache import CatalogueCache
 from kiosk.cityapi.client import parse_repr_digest
@@ -109,7 +110,7 @@ def test_worst_case_grows_with_every_setting() -> None:
     base = CityApiSettings(connect_timeout=1, read_timeout=2, retries=2, backoff_factor=0.5)
     # 3 attempts x 3 s, back-off 1 s before the third attempt, 2 s for a body.
     assert worst_case_s(base) == pytest.approx(3 * 3 + 1 + 2)
-    more = base.model_copy(update={"retries": 3})
+    more = replace(base, retries=3)
     assert worst_case_s(more) > worst_case_s(base)
 
 

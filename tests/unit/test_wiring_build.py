@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-from kiosk.config import ConfigError, Settings
+from kiosk.config import ConfigError, Settings, validate_settings
 from kiosk.wiring import build_runtime
 from session import events as ev
 from session.states import State
@@ -24,7 +24,7 @@ def settings(tmp_path: Path, **sections: dict[str, object]) -> Settings:
     }
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)
-    return Settings.model_validate(data)
+    return validate_settings(data, "test")
 
 
 def test_production_needs_a_city_api_url(tmp_path: Path) -> None:
