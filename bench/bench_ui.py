@@ -84,7 +84,7 @@ class ScreenOnly(App):
     def build(self):
         from screens.shell import Shell
         from screens.theme import register_fonts
-        from session.machine import SessionContext
+        from session.context import SessionContext
         from session.states import State
 
         register_fonts()

@@ -23,7 +23,7 @@ import logging
 import threading
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -34,7 +34,6 @@ from devices.speech import EspeakSpeaker, Speaker
 from kiosk import i18n
 from kiosk.config import Settings, check_maintenance_pin
 from kiosk.i18n.kivy_tr import tr
-from kiosk.runtime import Runtime
 from kiosk.speech_guide import SpeechGuide
 from screens.base import KioskScreen, local_description
 from screens.registry import MAINTENANCE_GESTURE_STATES, SCREEN_FOR_STATE
@@ -42,11 +41,16 @@ from screens.shell import Shell
 from screens.theme import THEME, register_fonts
 from screens.widgets import buttons
 from screens.widgets.icon import DRAWINGS
-from session import events as ev
-from session.effects import Announce, Wipe
-from session.machine import SessionContext
+from session.context import SessionContext
 from session.states import CHOOSING, State
-from session.timers import MIN_EXTENSIONS
+
+# The session's events and effects (and the runtime behind them) are imported where they are
+# used, not here: the attract screen is drawn before they are loaded, and the start thread
+# loads them with the runtime right after the first frame (cold start, bench/bench_ui.py).
+if TYPE_CHECKING:
+    from kiosk.runtime import Runtime
+    from session import events as ev
+    from session.effects import Announce
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +62,7 @@ STARTER_JOIN_S = 15.0  # the demo's embedded city API takes up to 10 s to come u
 KEPT_ACROSS_SESSIONS = frozenset({"attract", "out_of_service", "maintenance_login", "maintenance"})
 EARLY_EVENTS_MAX = 4  # touches kept while the runtime starts (a start, perhaps a language)
 
-RuntimeFactory = Callable[[], Runtime]
+RuntimeFactory = Callable[[], "Runtime"]
 
 
 def _heading(screen: KioskScreen) -> tuple[str, str]:
@@ -129,15 +133,15 @@ class KioskApp(App):
             on_repeat=lambda *_: self._guide("repeat"),
             on_quieter=lambda *_: self._guide("volume_down"),
             on_louder=lambda *_: self._guide("volume_up"),
-            on_help=lambda *_: self.send(ev.Help()),
+            on_help=lambda *_: self._help(),
         )
         shell.bind(
             on_secret_gesture=lambda *_: self.open_maintenance(),
             on_touch_seen=lambda *_: self._touch_seen(),
             on_demo_insert=lambda *_: self.demo_card(insert=True),
             on_demo_remove=lambda *_: self.demo_card(insert=False),
+            on_more_time=lambda *_: self._more_time(),
         )
-        shell.overlay.bind(on_more_time=lambda *_: self._more_time())
         buttons.press_listeners.append(self._pressed)
         self._render()
         self._after_first_frame(self._start_runtime)
@@ -330,6 +334,8 @@ class KioskApp(App):
     # -- session steps -------------------------------------------------------------------------
 
     def _on_step(self, step: Any) -> None:
+        from session.effects import Announce, Wipe
+
         if not step.effects and step.rule is None and self._rendered is step.state:
             return  # a tick with nothing due: nothing to draw (idle CPU)
         if any(isinstance(e, Wipe) for e in step.effects):
@@ -405,6 +411,8 @@ class KioskApp(App):
         if shell is None:
             return
         if effect.message_key == "idle.warning":
+            from session.timers import MIN_EXTENSIONS
+
             left = int(params.get("extensions_left", MIN_EXTENSIONS))
             shell.overlay.start(int(params.get("seconds_left", 0)), left > 0, text)
             shell.show_overlay()
@@ -419,14 +427,23 @@ class KioskApp(App):
         if shell is None:
             return
         if shell.overlay.can_extend:
-            self.send(ev.MoreTime())
+            from session.events import MoreTime
+
+            self.send(MoreTime())
         shell.hide_overlay()
 
     def _touch_seen(self) -> None:
         # Any touch on a choosing screen shows the citizen is there (the idle timer restarts);
         # while the warning shows, only "More time" counts (the machine ignores the Touch).
         if self.state in CHOOSING and self._local is None:
-            self.send(ev.Touch())
+            from session.events import Touch
+
+            self.send(Touch())
+
+    def _help(self) -> None:
+        from session.events import Help
+
+        self.send(Help())
 
     def _pressed(self, label: str) -> None:
         if self.guide is not None and label:

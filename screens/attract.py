@@ -6,7 +6,7 @@ animation runs, so the window redraws once per cycle and idle CPU stays near zer
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.metrics import dp
@@ -15,11 +15,13 @@ from kivy.vector import Vector
 
 from kiosk.i18n import gettext_for
 from kiosk.i18n.kivy_tr import tr
-from screens.base import KioskScreen, load_rules
+from screens.base import KioskScreen
 from screens.names import CITY_NAME, N_
-from session.events import Start
-from session.machine import SessionContext
+from screens.rules import load_rules
 from session.states import State
+
+if TYPE_CHECKING:
+    from session.context import SessionContext
 
 load_rules(__file__)
 
@@ -57,6 +59,9 @@ class AttractScreen(KioskScreen):
         self.summary = tr._(INVITATION)
 
     def start(self) -> None:
+        # Imported here: the session's events are not loaded before the first frame.
+        from session.events import Start
+
         self.send(Start())
 
     def on_touch_up(self, touch: Any) -> bool:

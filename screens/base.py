@@ -7,10 +7,8 @@ They send the citizen's intents as session events through `ShellPort.send`.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
@@ -18,12 +16,13 @@ import screens.widgets  # noqa: F401  (registers the shared widgets and their ru
 from kiosk.i18n.kivy_tr import tr
 from screens.names import document_icon, document_msgid, fallback_name
 from screens.widgets.layout import Body
-from session.events import Event
-from session.machine import SessionContext
 from session.states import State
 
 if TYPE_CHECKING:
     from kivy.graphics.texture import Texture
+
+    from session.context import SessionContext
+    from session.events import Event
 
 
 class ShellPort(Protocol):
@@ -66,13 +65,6 @@ class ShellPort(Protocol):
     def check_maintenance_code(self, code: bytearray) -> bool:
         """Whether `code` is this kiosk's maintenance code; slow (scrypt), so called from a
         worker thread. Zeroes `code` in every case."""
-
-
-def load_rules(module_file: str) -> None:
-    """Load the .kv file next to a screen module, once."""
-    path = str(Path(module_file).with_suffix(".kv"))
-    if path not in Builder.files:
-        Builder.load_file(path)
 
 
 def local_description(document_id: str) -> tuple[str, str]:

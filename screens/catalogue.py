@@ -7,11 +7,12 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
 from kiosk.i18n.kivy_tr import tr
-from screens.base import KioskScreen, load_rules
+from screens.base import KioskScreen
+from screens.rules import load_rules
 from screens.theme import THEME
 from screens.widgets.tile import DocumentTile
+from session.context import SessionContext
 from session.events import Back, ChooseDocument, DocumentOffer
-from session.machine import SessionContext
 from session.states import State
 
 load_rules(__file__)

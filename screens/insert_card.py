@@ -7,9 +7,10 @@ from kivy.properties import NumericProperty
 from kivy.uix.widget import Widget
 
 from kiosk.i18n.kivy_tr import tr
-from screens.base import KioskScreen, load_rules
+from screens.base import KioskScreen
+from screens.rules import load_rules
+from session.context import SessionContext
 from session.events import Back, Cancel
-from session.machine import SessionContext
 from session.states import State
 
 load_rules(__file__)

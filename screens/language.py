@@ -6,10 +6,11 @@ from kivy.properties import ListProperty, StringProperty
 
 from kiosk.i18n import gettext_for
 from kiosk.i18n.kivy_tr import tr
-from screens.base import KioskScreen, load_rules
+from screens.base import KioskScreen
 from screens.names import ENDONYMS, N_
+from screens.rules import load_rules
+from session.context import SessionContext
 from session.events import Back, ChooseLanguage
-from session.machine import SessionContext
 from session.states import State
 
 load_rules(__file__)

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
+import screens.widgets.pinpad  # noqa: F401  (the PIN pad its rules use)
 from kiosk.i18n.kivy_tr import tr
-from screens.base import KioskScreen, load_rules
+from screens.base import KioskScreen
+from screens.rules import load_rules
+from session.context import SessionContext
 from session.events import MaintenanceRequested
-from session.machine import SessionContext
 from session.states import State
 
 load_rules(__file__)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from kivy.properties import StringProperty
 
 from kiosk.i18n.kivy_tr import tr
-from screens.base import KioskScreen, load_rules
+from screens.base import KioskScreen
+from screens.rules import load_rules
 from screens.widgets.pinpad import MAX_PIN
+from session.context import SessionContext
 from session.events import Back
-from session.machine import SessionContext
 from session.states import State
 
 load_rules(__file__)

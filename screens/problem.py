@@ -8,10 +8,11 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.i18n import announcement
 from kiosk.i18n.kivy_tr import tr
-from screens.base import KioskScreen, load_rules
+from screens.base import KioskScreen
+from screens.rules import load_rules
+from session.context import SessionContext
 from session.events import Back, Cancel, Event
 from session.kinds import CardProblem, PrintProblem
-from session.machine import SessionContext
 from session.states import State
 
 load_rules(__file__)

@@ -16,8 +16,9 @@ from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from screens.base import KioskScreen, load_rules
+from screens.base import KioskScreen
 from screens.registry import SCREENS, screen_class
+from screens.rules import load_rules
 from screens.widgets.accessbar import AccessBar
 from screens.widgets.overlay import IdleOverlay
 
@@ -43,11 +44,17 @@ class Shell(FloatLayout):
     gesture_enabled = BooleanProperty(True)
     port = ObjectProperty(None, allownone=True)  # the ShellPort given to every screen
 
-    __events__ = ("on_secret_gesture", "on_touch_seen", "on_demo_insert", "on_demo_remove")
+    __events__ = (
+        "on_secret_gesture",
+        "on_touch_seen",
+        "on_demo_insert",
+        "on_demo_remove",
+        "on_more_time",
+    )
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.overlay = IdleOverlay()
+        self._overlay: IdleOverlay | None = None  # built in the calm after the first frame
         self._press: Callable[[], None] | None = None
 
     @property
@@ -68,6 +75,8 @@ class Shell(FloatLayout):
         if missing:
             self.screen(missing[0])
             Clock.schedule_once(lambda _dt: self.warm_up(), 0)
+        else:
+            _ = self.overlay
 
     def drop_screen(self, name: str) -> None:
         """Destroy a hidden screen; `screen(name)` or `warm_up()` builds a fresh one."""
@@ -84,18 +93,28 @@ class Shell(FloatLayout):
 
     # -- the idle overlay
 
+    @property
+    def overlay(self) -> IdleOverlay:
+        """The idle warning ("More time"), built on first use if warm_up has not yet."""
+        if self._overlay is None:
+            self._overlay = IdleOverlay()
+            self._overlay.bind(on_more_time=lambda *_: self.dispatch("on_more_time"))
+        return self._overlay
+
     def show_overlay(self) -> None:
         if self.overlay.parent is None:
             self.add_widget(self.overlay)
 
     def hide_overlay(self) -> None:
+        if self._overlay is None:
+            return
         self.overlay.stop()
         if self.overlay.parent is not None:
             self.remove_widget(self.overlay)
 
     @property
     def overlay_shown(self) -> bool:
-        return self.overlay.parent is not None
+        return self._overlay is not None and self._overlay.parent is not None
 
     @property
     def modal(self) -> IdleOverlay | None:
@@ -133,4 +152,7 @@ class Shell(FloatLayout):
         pass
 
     def on_demo_remove(self) -> None:
+        pass
+
+    def on_more_time(self) -> None:
         pass

@@ -6,8 +6,9 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, ObjectProperty
 
 from kiosk.i18n.kivy_tr import tr
-from screens.base import KioskScreen, load_rules
-from session.machine import SessionContext
+from screens.base import KioskScreen
+from screens.rules import load_rules
+from session.context import SessionContext
 from session.states import State
 
 load_rules(__file__)

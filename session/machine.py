@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from session import events as ev
+from session.context import LANGUAGES, Problem, SessionContext
 from session.effects import (
     Announce,
     AuthenticateCitizen,
@@ -60,9 +61,6 @@ from session.workspace import new_session_id, session_dir
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("fr", "nl", "en", "de")
-Problem = CardProblem | ApiProblem | PrintProblem
-
 
 class Expired(ev.TimerEvent):
     """Internal: the current state's deadline passed (made from a Tick or IdleExpired)."""
@@ -70,42 +68,6 @@ class Expired(ev.TimerEvent):
 
 # States where the holder may hold citizen data; everywhere else it must be empty.
 HOLDS_CITIZEN_DATA: frozenset[State] = IN_SESSION - {State.LANGUAGE, State.INSERT_CARD}
-
-
-@dataclass
-class SessionContext:
-    """Facts the screens need besides the state. Never citizen data. Read-only for the app."""
-
-    language: str = LANGUAGES[0]
-    session_id: str = ""
-    card_present: bool = False
-    card_fresh: bool = False  # inserted during this session (not left behind by someone else)
-    reader_present: bool = True
-    printer: PrinterStatus = PrinterStatus.READY
-    offers: tuple[ev.DocumentOffer, ...] = ()
-    document_id: str | None = None
-    authenticated: bool = False
-    pin_tries_left: int | None = None
-    problem: Problem | None = None
-    job_ids: list[int] = field(default_factory=list)
-    completed: bool = False
-    extensions_used: int = 0
-    after_wipe: State = State.ATTRACT
-    wipe_failed: bool = False
-
-    def fresh(self, default_language: str) -> SessionContext:
-        """A context for the next citizen, keeping only what the devices told us."""
-        return SessionContext(
-            language=default_language,
-            card_present=self.card_present,
-            reader_present=self.reader_present,
-            printer=self.printer,
-            wipe_failed=self.wipe_failed,
-        )
-
-    @property
-    def devices_ready(self) -> bool:
-        return self.reader_present and self.printer is not PrinterStatus.UNAVAILABLE
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, Line, Rectangle, Triangle
 from kivy.properties import ColorProperty, StringProperty
 from kivy.uix.widget import Widget
@@ -316,11 +317,12 @@ class Icon(Widget):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.fbind("pos", self._redraw)
-        self.fbind("size", self._redraw)
-        self.fbind("name", self._redraw)
-        self.fbind("color", self._redraw)
-        self._redraw()
+        # Drawn once per frame, however often layout moves it while settling (a screen's
+        # first frame moves each icon about ten times).
+        redraw = Clock.create_trigger(self._redraw, -1)
+        for name in ("pos", "size", "name", "color"):
+            self.fbind(name, redraw)
+        redraw()
 
     def _redraw(self, *_args: object) -> None:
         self.canvas.clear()

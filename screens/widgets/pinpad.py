@@ -14,8 +14,11 @@ from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from screens.rules import load_rules
 from screens.widgets.buttons import KioskButton
 from screens.widgets.layout import needed_width
+
+load_rules(__file__)
 
 MIN_PIN = 4
 MAX_PIN = 12

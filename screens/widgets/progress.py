@@ -8,6 +8,10 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from screens.rules import load_rules
+
+load_rules(__file__)
+
 
 class WorkBar(Widget):
     value = NumericProperty(0.0)  # 0..1 when known

@@ -6,7 +6,10 @@ from kivy.properties import StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
+from screens.rules import load_rules
 from screens.widgets.buttons import press_listeners
+
+load_rules(__file__)
 
 
 class DocumentTile(ButtonBehavior, BoxLayout):

@@ -61,10 +61,14 @@ HEAVY = ("smartcard", "cryptography", "requests", "cups", "escpos", "fastapi", "
 def _packages_loaded_by(module: str) -> set[str]:
     """Top-level packages in sys.modules after importing `module` in a fresh interpreter
     (no display: Kivy's window is not created)."""
+    return {name.split(".")[0] for name in _modules_loaded_by(module)}
+
+
+def _modules_loaded_by(module: str) -> set[str]:
     code = (
         "import json, sys\n"
         f"import {module}\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -99,3 +103,25 @@ def test_the_kiosk_process_does_not_load_pytest(module: str) -> None:
     # would be 8 MB of the kiosk's measured memory that a terminal never has.
     loaded = _packages_loaded_by(module)
     assert not loaded & {"pytest", "_pytest"}, f"{module} loads pytest"
+
+
+# Loaded by the start thread with the runtime, or by the screens that need them, once the
+# attract screen is drawn: pydantic (the city API's models), the session's events and effects,
+# the widgets of later screens.
+AFTER_FIRST_FRAME = (
+    "pydantic",
+    "session.events",
+    "session.effects",
+    "session.machine",
+    "kiosk.runtime",
+    "screens.widgets.pinpad",
+    "screens.widgets.tile",
+    "screens.widgets.progress",
+)
+
+
+@pytest.mark.parametrize("module", ["kiosk.commands.run", "kiosk.app", "screens.attract"])
+def test_the_attract_screen_does_not_wait_for_the_session(module: str) -> None:
+    loaded = _modules_loaded_by(module)
+    early = sorted(name for name in loaded if _within(name, AFTER_FIRST_FRAME))
+    assert not early, f"{module} loads {early} before the first frame"

@@ -1,0 +1,55 @@
+"""What the screens know of the session besides its state: a small, plain record.
+
+Its own module, apart from the machine, so that the attract screen can be drawn before the
+session's events and effects are loaded (cold start; see kiosk/app.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem
+from session.states import State
+
+if TYPE_CHECKING:
+    from session.events import DocumentOffer
+
+LANGUAGES = ("fr", "nl", "en", "de")
+Problem = CardProblem | ApiProblem | PrintProblem
+
+
+@dataclass
+class SessionContext:
+    """Facts the screens need besides the state. Never citizen data. Read-only for the app."""
+
+    language: str = LANGUAGES[0]
+    session_id: str = ""
+    card_present: bool = False
+    card_fresh: bool = False  # inserted during this session (not left behind by someone else)
+    reader_present: bool = True
+    printer: PrinterStatus = PrinterStatus.READY
+    offers: tuple[DocumentOffer, ...] = ()
+    document_id: str | None = None
+    authenticated: bool = False
+    pin_tries_left: int | None = None
+    problem: Problem | None = None
+    job_ids: list[int] = field(default_factory=list)
+    completed: bool = False
+    extensions_used: int = 0
+    after_wipe: State = State.ATTRACT
+    wipe_failed: bool = False
+
+    def fresh(self, default_language: str) -> SessionContext:
+        """A context for the next citizen, keeping only what the devices told us."""
+        return SessionContext(
+            language=default_language,
+            card_present=self.card_present,
+            reader_present=self.reader_present,
+            printer=self.printer,
+            wipe_failed=self.wipe_failed,
+        )
+
+    @property
+    def devices_ready(self) -> bool:
+        return self.reader_present and self.printer is not PrinterStatus.UNAVAILABLE
