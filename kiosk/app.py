@@ -32,7 +32,7 @@ from kivy.core.window import Window
 
 from devices.speech import EspeakSpeaker, Speaker
 from kiosk import i18n
-from kiosk.config import Settings, check_maintenance_pin
+from kiosk.config import Settings
 from kiosk.i18n.kivy_tr import tr
 from kiosk.speech_guide import SpeechGuide
 from screens.base import KioskScreen, local_description
@@ -285,6 +285,8 @@ class KioskApp(App):
         self._render()
 
     def check_maintenance_code(self, code: bytearray) -> bool:
+        from kiosk.maintenance_pin import check_maintenance_pin
+
         try:
             return check_maintenance_pin(code, self.settings.ui.maintenance_pin_hash)
         finally:

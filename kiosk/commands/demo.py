@@ -21,7 +21,7 @@ from typing import Any
 
 from msgspec.structs import replace
 
-from kiosk.config import Settings, hash_maintenance_pin, load_settings
+from kiosk.config import Settings, load_settings
 from kiosk.display import VirtualDisplay, has_display, start_xvfb
 from kiosk.logs import setup_logging
 
@@ -62,6 +62,8 @@ def demo_settings(args: argparse.Namespace, headless: bool) -> Settings:
     ui = settings.ui
     updates: dict[str, Any] = {"fullscreen": not (headless or args.window)}
     if not ui.maintenance_pin_hash:
+        from kiosk.maintenance_pin import hash_maintenance_pin
+
         updates["maintenance_pin_hash"] = hash_maintenance_pin(DEMO_MAINTENANCE_PIN)
     terminal = settings.terminal
     if not terminal.location:

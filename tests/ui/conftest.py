@@ -157,13 +157,8 @@ def kiosk(kiosk_display: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
     prepare_kivy(fullscreen=False, size=SIZES["landscape"])
     from devices.speech import RecordingSpeaker
     from kiosk.app import KioskApp
-    from kiosk.config import (
-        CityApiSettings,
-        Settings,
-        TerminalSettings,
-        UiSettings,
-        hash_maintenance_pin,
-    )
+    from kiosk.config import CityApiSettings, Settings, TerminalSettings, UiSettings
+    from kiosk.maintenance_pin import hash_maintenance_pin
     from kiosk.wiring import build_demo_runtime
     from screens.driver import Driver
     from session.timers import ManualClock
