@@ -37,6 +37,11 @@ class Pen:
         x, y = self.p(cx - r, cy - r)
         Ellipse(pos=(x, y), size=(2 * r * self.s, 2 * r * self.s))
 
+    def half_disc(self, cx: float, cy: float, r: float) -> None:
+        x, y = self.p(cx - r, cy - r)
+        # Kivy's angles start at the top and turn clockwise: 0..180 is the right half.
+        Ellipse(pos=(x, y), size=(2 * r * self.s, 2 * r * self.s), angle_start=0, angle_end=180)
+
     def rect(self, x: float, y: float, w: float, h: float) -> None:
         px, py = self.p(x, y)
         Line(rectangle=(px, py, w * self.s, h * self.s), width=self.w, joint="round")
@@ -99,18 +104,7 @@ def _repeat(p: Pen) -> None:
 
 def _contrast(p: Pen) -> None:
     p.circle(0.5, 0.5, 0.38)
-    p.tri(0.5, 0.12, 0.5, 0.88, 0.5, 0.5)  # a sliver so the fill below has a straight edge
-    for i in range(12):
-        a0 = math.radians(-90 + i * 15)
-        a1 = math.radians(-90 + (i + 1) * 15)
-        p.tri(
-            0.5,
-            0.5,
-            0.5 + 0.38 * math.cos(a0),
-            0.5 + 0.38 * math.sin(a0),
-            0.5 + 0.38 * math.cos(a1),
-            0.5 + 0.38 * math.sin(a1),
-        )
+    p.half_disc(0.5, 0.5, 0.38)  # the right half filled
 
 
 def _letter_a(p: Pen, x: float, w: float, h: float) -> None:
@@ -320,15 +314,15 @@ class Icon(Widget):
         # Drawn once per frame, however often layout moves it while settling (a screen's
         # first frame moves each icon about ten times).
         redraw = Clock.create_trigger(self._redraw, -1)
-        for name in ("pos", "size", "name", "color"):
+        for name in ("pos", "size", "name", "color", "opacity"):
             self.fbind(name, redraw)
         redraw()
 
     def _redraw(self, *_args: object) -> None:
         self.canvas.clear()
         side = min(self.width, self.height)
-        if side <= 0:
-            return
+        if side <= 0 or self.opacity == 0:
+            return  # a hidden icon draws nothing: every stroke costs in every frame
         draw = DRAWINGS.get(self.name, _document)
         pen = Pen(self.center_x - side / 2, self.center_y - side / 2, side)
         with self.canvas:
