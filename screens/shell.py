@@ -13,6 +13,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ObjectProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
@@ -39,10 +40,23 @@ class InstantTransition(NoTransition):
         self._on_complete()
 
 
+class DemoPanel(BoxLayout):
+    """The demo's card buttons, above the screens (`kiosk demo` only)."""
+
+    __events__ = ("on_insert", "on_remove")
+
+    def on_insert(self) -> None:
+        pass
+
+    def on_remove(self) -> None:
+        pass
+
+
 class Shell(FloatLayout):
     demo = BooleanProperty(False)
     gesture_enabled = BooleanProperty(True)
     port = ObjectProperty(None, allownone=True)  # the ShellPort given to every screen
+    _demo_panel: DemoPanel | None = None
 
     __events__ = (
         "on_secret_gesture",
@@ -55,6 +69,27 @@ class Shell(FloatLayout):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._overlay: IdleOverlay | None = None  # built in the calm after the first frame
+        self._place_demo_panel()
+
+    def on_demo(self, *_args: object) -> None:
+        self._place_demo_panel()
+
+    def _place_demo_panel(self) -> None:
+        # Built only while in demo: a hidden panel would still cost in every frame.
+        column = self.ids.get("column")
+        if column is None:
+            return  # the rules are not applied yet; __init__ places it
+        if self.demo and self._demo_panel is None:
+            panel = DemoPanel()
+            panel.bind(
+                on_insert=lambda *_: self.dispatch("on_demo_insert"),
+                on_remove=lambda *_: self.dispatch("on_demo_remove"),
+            )
+            column.add_widget(panel, index=len(column.children))  # on top
+            self._demo_panel = panel
+        elif not self.demo and self._demo_panel is not None:
+            column.remove_widget(self._demo_panel)
+            self._demo_panel = None
         self._press: Callable[[], None] | None = None
 
     @property
