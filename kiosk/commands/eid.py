@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -175,6 +174,8 @@ def _integrity_json(report: Any) -> dict[str, bool]:
 
 
 def _read_json(result: Any) -> dict[str, Any]:
+    import hashlib  # here: every `kiosk` command loads this module, the kiosk first of all
+
     identity, address = result.identity, result.address
     photo = bytes(result.files.photo)
     return {

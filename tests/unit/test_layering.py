@@ -107,6 +107,7 @@ def test_the_kiosk_process_does_not_load_pytest(module: str) -> None:
 AFTER_FIRST_FRAME = (
     "pydantic",
     "kiosk.maintenance_pin",
+    "hashlib",  # OpenSSL, about 2 ms
     "session.events",
     "session.effects",
     "session.machine",
