@@ -8,6 +8,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
+from kivy.factory import Factory
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.gridlayout import GridLayout
@@ -30,22 +31,40 @@ class AccessBar(GridLayout):
 
     def on_kv_post(self, _base: object) -> None:
         # Strong references: ids are weak, and a chip off the bar must not be collected.
-        names = ("speech", "repeat", "quieter", "louder", "contrast", "large_text", "help")
-        self._order = [self.ids[name].__self__ for name in names]
-        self._audio = set(self._order[1:4])
-        for chip in self._order:
-            for name in ("text", "state_text"):
-                chip.fbind(name, self._trigger)
-            chip.ids.words.fbind("height", self._trigger)
+        names = ("speech", "contrast", "large_text", "help")
+        self._chips = [self.ids[name].__self__ for name in names]
+        self._audio: list[Any] = []
+        for chip in self._chips:
+            self._watch(chip)
         self._arrange()
         self.fbind("speech_on", self._arrange)
+
+    def _watch(self, chip: Any) -> None:
+        for name in ("text", "state_text"):
+            chip.fbind(name, self._trigger)
+        chip.ids.words.fbind("height", self._trigger)
+
+    def audio_chips(self) -> list[Any]:
+        """Repeat, quieter, louder: built on first use, as most citizens never turn audio on
+        (and hidden widgets would cost at every start)."""
+        if not self._audio:
+            for kind, event in (
+                ("Repeat", "on_repeat"),
+                ("Quieter", "on_quieter"),
+                ("Louder", "on_louder"),
+            ):
+                chip = Factory.get(f"{kind}Chip")()
+                chip.bind(on_release=lambda *_, event=event: self.dispatch(event))
+                self._watch(chip)
+                self._audio.append(chip)
+        return self._audio
 
     def _arrange(self, *_args: object) -> None:
         # Repeat and volume only while audio guidance is on: fewer controls for everyone else.
         self.clear_widgets()
-        for chip in self._order:
-            if self.speech_on or chip not in self._audio:
-                self.add_widget(chip)
+        speech, *others = self._chips
+        for chip in [speech, *(self.audio_chips() if self.speech_on else []), *others]:
+            self.add_widget(chip)
 
     def _reflow(self, *_args: object) -> None:
         # As many columns as the chips' words fit in, each column as wide as its widest chip
