@@ -6,9 +6,11 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk import config_doc
-from kiosk.config import ConfigError, Settings, load_settings, parse_settings
+from kiosk.config import ConfigError, Settings, load_settings, parse_settings, validate_settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -122,3 +124,50 @@ def test_the_doc_mentions_every_key() -> None:
         assert f"## [{section.name}]" in text
         for key in msgspec.structs.fields(section.type):
             assert f"| `{key.name}` |" in text
+
+
+# Any TOML value, a few levels deep: what a hand-edited file can hold.
+_SCALARS = st.one_of(
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.dates(),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_KNOWN = {
+    section.name: [key.name for key in msgspec.structs.fields(section.type)]
+    for section in msgspec.structs.fields(Settings)
+}
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> dict[str, object]:
+    """Mostly real sections and keys (so that values are checked), now and then unknown ones."""
+    document: dict[str, object] = {}
+    for section in draw(st.lists(st.sampled_from([*_KNOWN, "sesion"]), max_size=3, unique=True)):
+        keys = _KNOWN.get(section, ["x"])
+        table = draw(st.dictionaries(st.sampled_from([*keys, "typo"]), _VALUES, max_size=3))
+        document[section] = draw(st.sampled_from([table, table, draw(_VALUES)]))
+    return document
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=_documents())
+def test_any_document_gives_settings_or_one_line_naming_the_key(
+    document: dict[str, object],
+) -> None:
+    try:
+        validate_settings(document, "k.toml")
+    except ConfigError as exc:
+        message = str(exc)
+        assert message.startswith("k.toml: ")
+        assert "\n" not in message
+        key = message.split(": ")[1]
+        assert key == "(top level)" or key.split(".")[0].split("[")[0] in document
