@@ -15,6 +15,7 @@ before the first frame, and pydantic's import and schema building took about 90 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -307,6 +308,7 @@ def _decode_path(kind: type, value: Any) -> Any:
 
 _AT = re.compile(r" - at `\$(?P<at>[^`]*)`$")
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")  # `.key` or `[index]`
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(?P<key>[^`]*)`")
 
 
@@ -326,8 +328,14 @@ def _first_problem(message: str, data: dict[str, Any]) -> str:
 
 
 def _dotted(keys: list[str | int]) -> str:
-    text = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
-    return text or "(top level)"
+    text = "".join(f"[{k}]" if isinstance(k, int) else f".{_toml_key(k)}" for k in keys)
+    return text.lstrip(".") or "(top level)"
+
+
+def _toml_key(key: str) -> str:
+    # A typo'd key is echoed as TOML writes it: quoted and escaped unless it is a bare key, so
+    # the message stays one line whatever the key holds.
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
 
 
 def _declared(keys: list[str | int]) -> Any:

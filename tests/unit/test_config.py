@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import msgspec
@@ -79,6 +81,7 @@ def test_an_explicit_file_that_is_missing_is_an_error(tmp_path: Path) -> None:
         ("ui = 3\n", "ui", "expected a table (found an integer)"),
         ("[sesion]\nidle_timeout = 3\n", "sesion", "unknown key"),
         ("[ui]\nfulscreen = true\n", "ui.fulscreen", "unknown key"),
+        ('[ui]\n"full\\nscreen" = true\n', 'ui."full\\nscreen"', "unknown key"),
     ],
 )
 def test_a_bad_value_names_the_file_the_key_and_what_was_expected(
@@ -160,7 +163,7 @@ def _documents(draw: st.DrawFn) -> dict[str, object]:
 
 @settings(max_examples=300, deadline=None)
 @given(document=_documents())
-def test_any_document_gives_settings_or_one_line_naming_the_key(
+def test_any_document_gives_settings_or_one_line_naming_its_key(
     document: dict[str, object],
 ) -> None:
     try:
@@ -169,5 +172,12 @@ def test_any_document_gives_settings_or_one_line_naming_the_key(
         message = str(exc)
         assert message.startswith("k.toml: ")
         assert "\n" not in message
-        key = message.split(": ")[1]
-        assert key == "(top level)" or key.split(".")[0].split("[")[0] in document
+        assert _first_key(message.removeprefix("k.toml: ")) in [*document, "(top level)"]
+
+
+def _first_key(text: str) -> str:
+    """The first key of a message's dotted key, unquoting a TOML-quoted one."""
+    if text.startswith('"'):
+        key: str = json.JSONDecoder().raw_decode(text)[0]
+        return key
+    return re.split(r"[.\[:]", text, maxsplit=1)[0] if not text.startswith("(") else "(top level)"
