@@ -484,21 +484,25 @@ def _journeys(script: Path, variant: str, where: str, env: dict[str, str]) -> di
     return found
 
 
-def _byte_compile() -> None:
-    """Compile the kiosk's modules as installing a package does. A terminal runs installed,
-    compiled code (kiosk.service's user cannot write next to it); with stale or missing
-    bytecode, and PYTHONDONTWRITEBYTECODE set as on these machines, every cold start would
-    also time Python compiling our sources, while the bare window's Kivy is compiled."""
+def _install_like() -> None:
+    """Compile the kiosk's modules and its gettext catalogues as installing it does. A terminal
+    runs installed, compiled code (kiosk.service's user cannot write next to it); with stale or
+    missing bytecode, and PYTHONDONTWRITEBYTECODE set as on these machines, every cold start
+    would also time Python compiling our sources, while the bare window's Kivy is compiled. A
+    .mo older than its .po is compiled again in memory at every start (kiosk.i18n.catalogs)."""
     import compileall
+
+    from kiosk.i18n import compile as compile_catalogues
 
     for package in ("kiosk", "screens", "session", "devices"):
         compileall.compile_dir(REPO / package, quiet=1)
+    compile_catalogues.main()
 
 
 def main() -> dict[str, Any]:
     from kiosk.display import start_xvfb
 
-    _byte_compile()
+    _install_like()
     display = start_xvfb(1920, 1080)
     env = _env(display.display)
     try:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gettext
 import io
+import logging
 from functools import cache
 from pathlib import Path
 
 DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("fr", "nl", "en", "de")
+
+log = logging.getLogger(__name__)
 
 
 def po_path(lang: str) -> Path:
@@ -47,6 +50,8 @@ def translations(lang: str) -> gettext.NullTranslations:
         with mo.open("rb") as src:
             return gettext.GNUTranslations(src)
     if po.exists():
+        # Correct but slow (about 10 ms a language, before the first frame): say so.
+        log.warning("%s is missing or older than its .po; run python -m kiosk.i18n.compile", mo)
         return gettext.GNUTranslations(io.BytesIO(compile_po(po)))
     return gettext.NullTranslations()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -123,7 +124,7 @@ def test_an_unknown_language_is_refused() -> None:
 
 
 def test_compile_writes_mo_files_once_and_loading_works_without_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     for lang in LANGUAGES:
         target = tmp_path / lang / "LC_MESSAGES"
@@ -134,12 +135,28 @@ def test_compile_writes_mo_files_once_and_loading_works_without_them(
     try:
         assert not catalogs.mo_path("de").exists()
         assert gettext_for("de")("Free") == "Kostenlos"  # compiled in memory from the .po
+        assert "kiosk.i18n.compile" in caplog.text  # slow, so it says how to avoid it
         assert compile_main() == 0
         written = {lang: catalogs.mo_path(lang).stat().st_mtime_ns for lang in LANGUAGES}
         assert compile_main() == 0  # idempotent: nothing rewritten
         assert written == {lang: catalogs.mo_path(lang).stat().st_mtime_ns for lang in LANGUAGES}
         catalogs.reload()
+        caplog.clear()
         assert gettext_for("nl")("Free") == "Gratis"  # now from the .mo
+        assert not caplog.text
+
+        # An extraction that rewrites a .po without changing its messages leaves the .mo's
+        # bytes as they are, but it must not be taken for stale from then on.
+        po, mo = catalogs.po_path("fr"), catalogs.mo_path("fr")
+        later = mo.stat().st_mtime + 60
+        os.utime(po, (later, later))
+        data = mo.read_bytes()
+        assert compile_main() == 0
+        assert mo.read_bytes() == data
+        assert mo.stat().st_mtime >= po.stat().st_mtime
+        catalogs.reload()
+        assert gettext_for("fr")("Free") == "Gratuit"
+        assert not caplog.text
     finally:
         monkeypatch.undo()
         catalogs.reload()
