@@ -17,13 +17,15 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
 
 from kiosk.config import Settings, load_settings
-from kiosk.display import VirtualDisplay, has_display, start_xvfb
 from kiosk.logs import setup_logging
+
+if TYPE_CHECKING:  # `kiosk run` imports every subcommand's module: keep them light
+    from kiosk.display import VirtualDisplay
 
 HELP = "run the kiosk on embedded defaults with simulated devices (no hardware needed)"
 DEMO_MAINTENANCE_PIN = "2468"  # the demo's own; a real kiosk gets its hash from provisioning
@@ -72,6 +74,8 @@ def demo_settings(args: argparse.Namespace, headless: bool) -> Settings:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk.display import has_display, start_xvfb
+
     headless = args.headless or not has_display()
     settings = demo_settings(args, headless)
     setup_logging(verbose=args.verbose, level=settings.logging.level)

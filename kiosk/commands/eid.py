@@ -8,7 +8,6 @@ PIN wrong or blocked for `pin`); 7 not a Belgian eID.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -230,6 +229,8 @@ def run_pin(args: argparse.Namespace) -> int:
             before = card.pin_tries_left()
             if before is not None:
                 print(f"PIN tries left before: {before}")
+            import getpass  # termios: only for this command
+
             pin = bytearray(getpass.getpass("PIN (not shown): ").encode("ascii", "replace"))
             card.verify_pin(pin)
             print("PIN correct")
