@@ -214,7 +214,8 @@ class UiSettings(_Section, frozen=True):
         Meta(
             pattern=r"^(|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)$",
             description="scrypt hash of the maintenance PIN, `scrypt$N$r$p$salt$key` (base64; "
-            "`kiosk provision` writes it). Empty: the maintenance screen cannot be opened.",
+            "`kiosk maintenance code --write` sets it). Empty: the maintenance screen cannot be "
+            "opened.",
         ),
     ] = ""
     maintenance_lockout: Annotated[

@@ -18,7 +18,7 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_KEY_BYTES = 2**14, 8, 1, 32
 
 
 def hash_maintenance_pin(pin: str, *, salt: bytes | None = None) -> str:
-    """The value for `ui.maintenance_pin_hash` (used by `kiosk provision` and the demo)."""
+    """The value for `ui.maintenance_pin_hash` (`kiosk maintenance code`, the demo)."""
     salt = salt if salt is not None else os.urandom(16)
     key = hashlib.scrypt(
         pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=SCRYPT_KEY_BYTES

@@ -15,6 +15,7 @@ from kiosk.commands import (
     doctor,
     eid,
     health,
+    maintenance,
     print_,
     provision,
     receipt,
@@ -30,6 +31,7 @@ COMMANDS: list[ModuleType] = [
     health,
     doctor,
     provision,
+    maintenance,
     cityapi,
     animator,
 ]

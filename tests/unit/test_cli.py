@@ -20,6 +20,7 @@ SUBCOMMANDS = [
     "health",
     "doctor",
     "provision",
+    "maintenance",
     "cityapi",
     "animator",
 ]
