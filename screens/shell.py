@@ -7,7 +7,6 @@ and swallows Escape and Alt+F4.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
@@ -90,7 +89,6 @@ class Shell(FloatLayout):
         elif not self.demo and self._demo_panel is not None:
             column.remove_widget(self._demo_panel)
             self._demo_panel = None
-        self._press: Callable[[], None] | None = None
 
     @property
     def manager(self) -> ScreenManager:
