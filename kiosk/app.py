@@ -30,7 +30,8 @@ from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
 from kivy.core.window import Window
 
-from devices.speech import EspeakSpeaker, Speaker
+from devices.speech import Speaker
+from devices.speech.espeak import EspeakSpeaker
 from kiosk import i18n
 from kiosk.config import Settings
 from kiosk.i18n.kivy_tr import tr

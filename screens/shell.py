@@ -7,7 +7,7 @@ and swallows Escape and Alt+F4.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.metrics import dp
@@ -20,7 +20,9 @@ from screens.base import KioskScreen
 from screens.registry import SCREENS, screen_class
 from screens.rules import load_rules
 from screens.widgets.accessbar import AccessBar
-from screens.widgets.overlay import IdleOverlay
+
+if TYPE_CHECKING:
+    from screens.widgets.overlay import IdleOverlay
 
 load_rules(__file__)
 
@@ -130,6 +132,8 @@ class Shell(FloatLayout):
     def overlay(self) -> IdleOverlay:
         """The idle warning ("More time"), built on first use if warm_up has not yet."""
         if self._overlay is None:
+            from screens.widgets.overlay import IdleOverlay
+
             self._overlay = IdleOverlay()
             self._overlay.bind(on_more_time=lambda *_: self.dispatch("on_more_time"))
         return self._overlay

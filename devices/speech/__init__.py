@@ -3,6 +3,11 @@
 Never imports Kivy. The text spoken is never logged (it may hold the citizen's name).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from devices.speech.base import (
     DEFAULT_RATE,
     DEFAULT_VOLUME,
@@ -11,8 +16,22 @@ from devices.speech.base import (
     clamp_rate,
     clamp_volume,
 )
-from devices.speech.espeak import DEBIAN_PACKAGE, VOICES, EspeakSpeaker, voice_for
-from devices.speech.recording import TONE, RecordingSpeaker, Utterance
+
+if TYPE_CHECKING:
+    from devices.speech.espeak import DEBIAN_PACKAGE, VOICES, EspeakSpeaker, voice_for
+    from devices.speech.recording import TONE, RecordingSpeaker, Utterance
+
+# Loaded on first use: the kiosk needs only the espeak backend, and only once it is built (the
+# recording twin is for tests and the demo).
+_WHERE = {
+    "DEBIAN_PACKAGE": "devices.speech.espeak",
+    "VOICES": "devices.speech.espeak",
+    "EspeakSpeaker": "devices.speech.espeak",
+    "voice_for": "devices.speech.espeak",
+    "TONE": "devices.speech.recording",
+    "RecordingSpeaker": "devices.speech.recording",
+    "Utterance": "devices.speech.recording",
+}
 
 __all__ = [
     "DEBIAN_PACKAGE",
@@ -29,3 +48,10 @@ __all__ = [
     "clamp_volume",
     "voice_for",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'devices.speech' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

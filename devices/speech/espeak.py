@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devices.speech.base import DEFAULT_RATE, DEFAULT_VOLUME, Speaker, SpeechUnavailable
-from devices.speech.tone import tone_wav
 
 log = logging.getLogger(__name__)
 
@@ -194,5 +193,7 @@ class EspeakSpeaker(Speaker):
             self._tone_dir = tempfile.TemporaryDirectory(prefix="kiosk-tone-")
         path = Path(self._tone_dir.name) / f"tone-{round(self.volume * 100)}.wav"
         if not path.exists():
+            from devices.speech.tone import tone_wav  # wave: only once a tone is played
+
             path.write_bytes(tone_wav(self.volume))
         return path

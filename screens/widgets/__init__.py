@@ -1,8 +1,9 @@
-"""Shared widgets: labels, buttons (icon + words), layout frame, the idle overlay and the
-accessibility bar. Importing this package registers them and their rules.
+"""Shared widgets: labels, buttons (icon + words), layout frame and the accessibility bar.
+Importing this package registers them and their rules.
 
-The PIN pad, the catalogue's tiles and the progress rows are not loaded here: the screens that
-show them import them (and so their rules), after the first frame is drawn (cold start)."""
+The PIN pad, the catalogue's tiles, the progress rows and the idle overlay are not loaded here:
+what shows them imports them (and so their rules), after the first frame is drawn (cold
+start)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ from screens.widgets import (  # noqa: F401  (Kivy's Factory learns the classes 
     buttons,
     icon,
     layout,
-    overlay,
     text,
 )
 
-for _module in (text, buttons, layout, overlay, accessbar):
+for _module in (text, buttons, layout, accessbar):
     load_rules(_module.__file__ or "")

@@ -1,11 +1,18 @@
 """The idle warning: a modal panel over the screen with a countdown and one big "More time"
-button. Shown with a tone and speech too (EAA: more than one sense), by the app."""
+button. Shown with a tone and speech too (EAA: more than one sense), by the app.
+
+Its rules load with this module, which the shell imports when it first builds the overlay, in
+the calm after the first frame (cold start)."""
 
 from __future__ import annotations
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
+
+from screens.rules import load_rules
+
+load_rules(__file__)
 
 
 class IdleOverlay(FloatLayout):

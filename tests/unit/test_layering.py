@@ -115,6 +115,9 @@ AFTER_FIRST_FRAME = (
     "screens.widgets.pinpad",
     "screens.widgets.tile",
     "screens.widgets.progress",
+    "screens.widgets.overlay",
+    "devices.speech.recording",
+    "wave",
 )
 
 
