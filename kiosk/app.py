@@ -32,7 +32,7 @@ from kivy.core.window import Window
 
 from devices.speech import Speaker
 from devices.speech.espeak import EspeakSpeaker
-from kiosk import i18n
+from kiosk import i18n, startup_gc
 from kiosk.config import Settings
 from kiosk.i18n.kivy_tr import tr
 from kiosk.speech_guide import SpeechGuide
@@ -145,6 +145,7 @@ class KioskApp(App):
         )
         buttons.press_listeners.append(self._pressed)
         self._render()
+        self._after_first_frame(startup_gc.resume)  # paused by kiosk_app / demo_app
         self._after_first_frame(self._start_runtime)
         self._after_first_frame(shell.warm_up)
         return shell
@@ -192,6 +193,7 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: fn(), 0)
 
     def on_stop(self) -> None:
+        startup_gc.resume()  # stopped before its first frame
         if self._pressed in buttons.press_listeners:
             buttons.press_listeners.remove(self._pressed)
         self.stop_runtime()

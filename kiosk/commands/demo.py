@@ -118,6 +118,9 @@ def run(args: argparse.Namespace) -> int:
 def demo_app(settings: Settings, workdir: Path) -> Any:
     """The demo's app (kiosk.app.KioskApp, after prepare_kivy): the attract screen first,
     then the demo runtime (embedded city API, simulated devices) on a thread of its own."""
+    from kiosk import startup_gc
+
+    startup_gc.pause()  # KioskApp resumes it after the first frame
     from kiosk.app import KioskApp
 
     def build() -> Any:

@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
 def kiosk_app(settings: Settings) -> Any:
     """The production app (kiosk.app.KioskApp, after prepare_kivy). It draws the attract
     screen first and builds the runtime from the configuration on a thread of its own."""
+    from kiosk import startup_gc
+
+    startup_gc.pause()  # KioskApp resumes it after the first frame
     from kiosk.app import KioskApp
 
     def build() -> Any:

@@ -21,9 +21,11 @@ REPO = Path(__file__).resolve().parents[2]
 KIOSK_CLI = "from kiosk.cli import entry; entry()"
 
 _APP = """
-import json, sys, threading, time
+import gc, json, sys, threading, time
 from pathlib import Path
+from kiosk import startup_gc
 from kiosk.kivy_setup import prepare_kivy
+startup_gc.pause()  # as kiosk_app and demo_app do
 prepare_kivy(fullscreen=False, size=(1280, 800))
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -54,6 +56,8 @@ def first_frame(*_):
     Window.unbind(on_flip=first_frame)
     seen["ready_at_first_frame"] = app.ready
     seen["shown_at_first_frame"] = app.shown
+    seen["collector_at_first_frame"] = gc.isenabled()
+    seen["frozen_at_first_frame"] = gc.get_freeze_count()
     touch = SyntheticTouch(640, 400)  # the attract screen is one big start button
     touch.touch_down()
     touch.touch_up()
@@ -70,6 +74,8 @@ def wait_ready(_dt):
 def report(_dt):
     seen["state_when_ready"] = app.state.value
     seen["shown_when_ready"] = app.shown
+    seen["collector_when_ready"] = gc.isenabled()
+    seen["frozen_when_ready"] = gc.get_freeze_count()
     print(json.dumps(seen), flush=True)
     app.stop()
 
@@ -89,7 +95,8 @@ def first_frame(*_):
 Window.bind(on_flip=first_frame)
 app.run()
 app.stop_runtime()
-print(json.dumps({"built": len(built), "stopped": [r.stopped for r in built]}), flush=True)
+print(json.dumps({"built": len(built), "stopped": [r.stopped for r in built],
+                  "collector": gc.isenabled()}), flush=True)
 """
 )
 
@@ -119,13 +126,18 @@ def test_attract_is_drawn_first_and_an_early_touch_starts_the_session(
     assert seen["state_after_touch"] == "attract"  # kept: there is no session yet
     assert seen["state_when_ready"] == "language"  # handed over once the runtime started
     assert seen["shown_when_ready"] == "language"
+    # Stood aside for the start (kiosk.startup_gc), as usual again once the first frame is drawn.
+    assert seen["collector_at_first_frame"] is False
+    assert seen["frozen_at_first_frame"] > 1000  # what existed before Kivy was imported
+    assert seen["collector_when_ready"] is True
+    assert seen["frozen_when_ready"] == 0
 
 
 def test_a_runtime_built_after_the_app_stopped_is_stopped(
     xvfb: VirtualDisplay, tmp_path: Path
 ) -> None:
     seen = run_script(xvfb, tmp_path, "stop_while_building", STOP_WHILE_BUILDING)
-    assert seen == {"built": 1, "stopped": [True]}
+    assert seen == {"built": 1, "stopped": [True], "collector": True}
 
 
 def test_kiosk_run_refuses_a_configuration_the_runtime_cannot_use(
