@@ -109,9 +109,11 @@ def write_hash(path: Path, value: str) -> None:
 
 
 def _replace(path: Path, text: str) -> None:
-    """Write `text` to a file beside `path`, with its mode and owner, then rename it over."""
+    """Write `text` to a file beside `path`, with its mode and owner, then rename it over.
+    A symbolic link (a configuration managed elsewhere) stays one: its target is replaced."""
     import tempfile  # not at the top: `kiosk run` imports every subcommand's module
 
+    path = path.resolve()
     try:
         before = path.stat()
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -90,6 +90,15 @@ def test_write_replaces_an_earlier_hash_and_adds_ui_when_missing(tmp_path: Path)
     assert path.read_text().count("maintenance_pin_hash") == 1
 
 
+def test_a_configuration_behind_a_symbolic_link_stays_behind_it(config: Path) -> None:
+    link = config.parent / "current.toml"
+    link.symlink_to(config.name)
+    result = kiosk("--config", str(link), "maintenance", "code", "--write", code="135792\n")
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()
+    assert check_maintenance_pin(b"135792", load_settings(config).ui.maintenance_pin_hash)
+
+
 # Full-width digits are digits to Python (str.isdigit), not to the pad.
 @pytest.mark.parametrize(
     "code",
