@@ -71,10 +71,13 @@ Bare().run()
 )
 
 # The attract screen alone: the kiosk's shell and first screen, no configuration, no session,
-# no runtime. What drawing the screen itself costs over a bare window (the floor of the ratio).
+# no runtime. What drawing the screen itself costs over a bare window (the floor of the ratio),
+# with the garbage collector set aside until the first frame as kiosk_app does.
 SCREEN_ONLY = (
     _PRELUDE
     + """
+from kiosk import startup_gc
+startup_gc.pause()
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -98,6 +101,7 @@ class ScreenOnly(App):
     def drawn(self, *_):
         Window.unbind(on_flip=self.drawn)
         now = time.time()
+        startup_gc.resume()
         print(json.dumps({"drawn": now, "ready": now}), flush=True)
         Clock.schedule_once(lambda _dt: self.stop(), idle)
 
