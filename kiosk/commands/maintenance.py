@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     path, _ = resolve_path(args.config)
     write_hash(path, line_value)
     print(f"maintenance code set in {path}; restart the kiosk (systemctl restart kiosk) to use it")
+    if path.stat().st_mode & 0o004:
+        # A short code is found from its hash by trying every one: the hash must stay private.
+        print(f"kiosk: warning: everyone can read {path}; chmod o-r it", file=sys.stderr)
     return 0
 
 
@@ -62,8 +65,11 @@ def read_code() -> str:
     if sys.stdin.isatty():
         import getpass
 
-        first = getpass.getpass(f"New maintenance code ({MIN_DIGITS} to {MAX_DIGITS} digits): ")
-        again = getpass.getpass("The same code again: ")
+        try:
+            first = getpass.getpass(f"New maintenance code ({MIN_DIGITS} to {MAX_DIGITS} digits): ")
+            again = getpass.getpass("The same code again: ")
+        except EOFError:  # Ctrl-D at a prompt
+            raise UsageError("no code was given; nothing was changed") from None
         if first != again:
             raise UsageError("the two codes differ; nothing was changed")
     else:

@@ -74,14 +74,18 @@ def test_write_sets_the_hash_and_keeps_the_rest_of_the_file(config: Path) -> Non
     assert text.startswith(CONFIG.rstrip("\n"))  # comments, order and values as they were
     assert "975310" not in text
     assert config.stat().st_mode & 0o777 == 0o640
+    assert not result.stderr  # not readable by everyone: no warning
     assert [p.name for p in config.parent.iterdir()] == ["kiosk.toml"]  # no temporary left
 
 
 def test_write_replaces_an_earlier_hash_and_adds_ui_when_missing(tmp_path: Path) -> None:
     path = tmp_path / "kiosk.toml"
     path.write_text('[terminal]\nid = "t1"\n')
+    path.chmod(0o644)
     write = ("--config", str(path), "maintenance", "code", "--write")
-    assert kiosk(*write, code="111111\n").returncode == 0
+    result = kiosk(*write, code="111111\n")
+    assert result.returncode == 0
+    assert result.stderr == f"kiosk: warning: everyone can read {path}; chmod o-r it\n"
     first = load_settings(path).ui.maintenance_pin_hash
     assert kiosk(*write, code="222222\n").returncode == 0
     second = load_settings(path).ui.maintenance_pin_hash
@@ -198,4 +202,14 @@ def test_on_a_terminal_two_different_codes_change_nothing(config: Path) -> None:
     )
     assert code == 2
     assert "the two codes differ; nothing was changed" in shown
+    assert config.read_text() == CONFIG
+
+
+def test_on_a_terminal_ctrl_d_changes_nothing(config: Path) -> None:
+    code, shown = _on_a_terminal(
+        ["--config", str(config), "maintenance", "code", "--write"], ["\x04"]
+    )
+    assert code == 2
+    assert "no code was given; nothing was changed" in shown
+    assert "Traceback" not in shown
     assert config.read_text() == CONFIG
