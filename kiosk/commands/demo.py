@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # `kiosk run` imports every subcommand's module: keep them li
     from kiosk.display import VirtualDisplay
 
 HELP = "run the kiosk on embedded defaults with simulated devices (no hardware needed)"
-DEMO_MAINTENANCE_PIN = "2468"  # the demo's own; a real kiosk gets its hash from provisioning
+DEMO_MAINTENANCE_PIN = "2468"  # the demo's own; IT set a real one: kiosk maintenance code
 LANGUAGE_BUTTONS = {"fr": "Français", "nl": "Nederlands", "en": "English", "de": "Deutsch"}
 DEMO_PIN = "1234"
 
