@@ -14,6 +14,7 @@ from kivy.uix.screenmanager import Screen
 
 import screens.widgets  # noqa: F401  (registers the shared widgets and their rules)
 from kiosk.i18n.kivy_tr import tr
+from screens.discard import unbind_rules
 from screens.names import document_icon, document_msgid, fallback_name
 from screens.widgets.layout import Body
 from session.states import State
@@ -123,6 +124,11 @@ class KioskScreen(Screen):
     def announce(self, key: str, params: dict[str, str | int], text: str) -> None:
         """A session message while this screen shows: by default, put it in the notice line."""
         self.notice = text
+
+    def discard(self) -> None:
+        """The shell has dropped this screen for good: its rules stop listening now, not when
+        the collector gets to it (screens.discard says why)."""
+        unbind_rules(self)
 
     def reset(self) -> None:
         """Forget everything of the last citizen (called at wipe)."""

@@ -8,6 +8,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n.kivy_tr import tr
 from screens.base import KioskScreen
+from screens.discard import unbind_rules
 from screens.rules import load_rules
 from screens.theme import THEME
 from screens.widgets.tile import DocumentTile
@@ -48,12 +49,20 @@ class CatalogueScreen(KioskScreen):
 
     def reset(self) -> None:
         super().reset()
+        self.ids.grid.clear_widgets()
+        self._forget_tiles()
         self._offers = ()
-        self._tiles = []
         self._tiles_for = ()
         self._built = ()
         self.page = 0
-        self.ids.grid.clear_widgets()
+
+    def discard(self) -> None:
+        super().discard()
+        self._forget_tiles()  # those of other pages are not under the screen
+
+    def _forget_tiles(self) -> None:
+        unbind_rules(*self._tiles)
+        self._tiles = []
 
     def on_kv_post(self, _base: object) -> None:
         self.ids.grid.fbind("size", self._layout)
@@ -82,7 +91,7 @@ class CatalogueScreen(KioskScreen):
         made_for = (self._offers, tr.lang)
         if made_for != self._tiles_for:
             self._tiles_for = made_for
-            self._tiles = []
+            self._forget_tiles()
             for offer in self._offers:
                 name, icon = self.describe(offer.document_id)
                 price = tr.price(offer.price_cents)

@@ -17,6 +17,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from screens.base import KioskScreen
+from screens.discard import unbind_rules
 from screens.registry import SCREENS, screen_class
 from screens.rules import load_rules
 from screens.widgets.accessbar import AccessBar
@@ -90,6 +91,7 @@ class Shell(FloatLayout):
             self._demo_panel = panel
         elif not self.demo and self._demo_panel is not None:
             column.remove_widget(self._demo_panel)
+            unbind_rules(self._demo_panel)
             self._demo_panel = None
 
     @property
@@ -116,7 +118,9 @@ class Shell(FloatLayout):
     def drop_screen(self, name: str) -> None:
         """Destroy a hidden screen; `screen(name)` or `warm_up()` builds a fresh one."""
         assert self.manager.current != name, "only a hidden screen is dropped"
-        self.manager.remove_widget(self.manager.get_screen(name))
+        screen = self.manager.get_screen(name)
+        self.manager.remove_widget(screen)
+        screen.discard()
 
     def screen(self, name: str) -> KioskScreen:
         """The screen called `name`, built on first use."""

@@ -51,6 +51,12 @@ class Collapsible:
             home.add_widget(widget, index=later)
 
 
+def collapsed_children(parent: Widget) -> list[Widget]:
+    """The lines collapsed out of `parent` now: in no tree, yet still its own."""
+    order: list[Widget] = getattr(parent, "_layout_order", [])
+    return [widget for widget in order if widget.parent is None]
+
+
 class Page(BoxLayout):
     """A screen's vertical frame, with margins that keep targets away from the edges."""
 

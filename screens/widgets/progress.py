@@ -8,6 +8,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from screens.discard import unbind_rules
 from screens.rules import load_rules
 
 load_rules(__file__)
@@ -53,7 +54,9 @@ class StepList(BoxLayout):
         self._restatus()
 
     def _rebuild(self) -> None:
+        rows = list(self.children)
         self.clear_widgets()
+        unbind_rules(*rows)
         for text in self.steps:
             self.add_widget(StepRow(text=text))
         self._restatus()

@@ -79,6 +79,46 @@ def test_no_screen_of_a_session_outlives_it(ui: UiKiosk) -> None:
     assert all(shell.screen(name) is not None for name in served)  # fresh ones, ready
 
 
+def _listeners_of_the_theme_and_words() -> int:
+    from kiosk.i18n.kivy_tr import tr
+    from screens.theme import THEME
+
+    theme = sum(len(THEME.get_property_observers(name)) for name in THEME.properties())
+    return theme + tr.observer_count
+
+
+def test_a_dropped_screen_stops_listening_to_the_theme_before_it_is_collected(
+    ui: UiKiosk,
+) -> None:
+    """The collector frees dropped screens on whichever thread it runs, and Kivy unbinds their
+    rules only afterwards, from weak-reference callbacks that thread runs one by one: a contrast
+    touch in between reached a rule of a dead widget (ReferenceError, the kiosk stops). So a
+    dropped widget's rules let go at once, and with the collector off, a citizen leaves the
+    theme and the translator exactly as many listeners as before."""
+    from screens.registry import SCREENS
+    from screens.theme import THEME
+
+    shell = ui.app.shell
+
+    def all_built() -> bool:
+        return all(shell.manager.has_screen(name) for name in SCREENS)
+
+    _one_citizen(ui)
+    ui.driver.wait_for(all_built, 10, "all screens")
+    before = _listeners_of_the_theme_and_words()
+    gc.collect()
+    gc.disable()
+    try:
+        _one_citizen(ui)
+        ui.driver.wait_for(all_built, 10, "all screens again")
+        after = _listeners_of_the_theme_and_words()
+        for _ in range(2):
+            THEME.high_contrast = not THEME.high_contrast  # every rule still bound runs
+    finally:
+        gc.enable()
+    assert after == before
+
+
 def test_pages_of_the_catalogue_hold_at_most_six_tiles(ui: UiKiosk) -> None:
     ui.to_catalogue()
     first = {t.document_id for t in ui.tiles()}
