@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +15,6 @@ from kiosk.display import VirtualDisplay, start_xvfb
 from tests.harness.common import require_binary, wait_until
 from tests.harness.cupsd import Cupsd, start_cupsd
 from tests.harness.pcscd import VPCD_PORTS, VPCD_READERS, Pcscd, card_present, start_pcscd
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("KIOSK_SHARED", REPO.parent / "shared"))
 
 
 @pytest.fixture(scope="session")
@@ -80,14 +75,3 @@ def xvfb() -> Iterator[VirtualDisplay]:
     display = start_xvfb(1920, 1080)
     yield display
     display.stop()
-
-
-@pytest.fixture(scope="session")
-def shared_reference() -> Path:
-    """The project's shared reference folder (specifications, test cards, root CAs)."""
-    path = SHARED / "reference"
-    if not path.is_dir():
-        pytest.fail(
-            f"{path} is missing: clone the project next to its shared/ folder", pytrace=False
-        )
-    return path

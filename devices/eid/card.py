@@ -1,7 +1,7 @@
 """The BELPIC applet's commands over any `Transport`: recognise, select, read, PIN, sign.
 
-Command formats follow the applet reference manuals (RM17/RM18) and
-../shared/reference/beid-notes.md. Reads use Le=00 (256 bytes, the most one short APDU
+Command formats follow the applet reference manuals (RM17/RM18) and how the official
+middleware (Fedict eid-mw) reads cards. Reads use Le=00 (256 bytes, the most one short APDU
 carries); a short chunk or 6B00 after the first chunk ends a file.
 """
 

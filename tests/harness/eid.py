@@ -27,6 +27,9 @@ from devices.eid.integrity import der_length
 from devices.eid.tlv import parse_tlv
 from devices.eid.trust import default_roots
 
+# The public test card "Alice SPECIMEN": raw card files, source and licence in its README.
+ALICE = Path(__file__).resolve().parents[1] / "data" / "beid" / "alice"
+
 APPLETS: tuple[Applet, ...] = ("1.7", "1.8")
 
 
@@ -62,16 +65,15 @@ def kiosk_eid(
     )
 
 
-def alice_card(reference: Path) -> EmulatedCardContent:
+def alice_card() -> EmulatedCardContent:
     """The public test card "Alice SPECIMEN" (a real card's raw files) served by the emulator.
 
     Its files are as the card holds them; only the authentication key is a stand-in (the
     real one never left the card), so it serves reading, not signing.
     """
-    folder = reference / "beid" / "testcards" / "alice"
 
     def raw(name: str) -> bytes:
-        return (folder / name).read_bytes()
+        return (ALICE / name).read_bytes()
 
     identity = raw("identity.bin")
     chip = parse_tlv(identity)[0x02]
@@ -104,8 +106,8 @@ def alice_card(reference: Path) -> EmulatedCardContent:
     )
 
 
-def alice_root_pem(reference: Path, folder: Path) -> Path:
-    der = (reference / "beid" / "testcards" / "alice" / "root-cert.der").read_bytes()
+def alice_root_pem(folder: Path) -> Path:
+    der = (ALICE / "root-cert.der").read_bytes()
     path = folder / "alice-root.pem"
     path.write_bytes(x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM))
     return path

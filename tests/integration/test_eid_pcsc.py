@@ -164,11 +164,11 @@ def test_a_forged_card_exits_5_and_shows_nothing_of_the_citizen(
 
 
 def test_the_public_alice_test_card_reads_as_documented(
-    insert_card: InsertCard, tmp_path: Path, shared_reference: Path
+    insert_card: InsertCard, tmp_path: Path
 ) -> None:
     """A real card's files (2009 test card, RSA-1024, SHA-1), not ones our test PKI made."""
-    insert_card(BelpicApplet(alice_card(shared_reference)))
-    root = alice_root_pem(shared_reference, tmp_path)
+    insert_card(BelpicApplet(alice_card()))
+    root = alice_root_pem(tmp_path)
     result = kiosk_eid("read", "--json", "--reader", READER, "--trust-root", str(root))
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -20,14 +19,13 @@ from devices.eid.identity import (
     parse_identity,
 )
 from devices.eid.tlv import TlvError, encode_tlv
-
-ALICE = Path(__file__).resolve().parents[2].parent / "shared/reference/beid/testcards/alice"
+from tests.harness.eid import ALICE
 
 
 def alice_file(name: str) -> bytes:
     path = ALICE / name
     if not path.is_file():
-        pytest.fail(f"Alice test card file missing: {path} (expected the shared reference dump)")
+        pytest.fail(f"Alice test card file missing: {path} (tests/data/beid/alice, see its README)")
     return path.read_bytes()
 
 

@@ -6,7 +6,6 @@ import datetime
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -27,8 +26,8 @@ from devices.eid.integrity import (
 from devices.eid.model import CardFiles, IntegrityReport
 from devices.eid.tlv import encode_tlv
 from devices.eid.trust import default_roots
+from tests.harness.eid import ALICE
 
-ALICE = Path(__file__).resolve().parents[2].parent / "shared/reference/beid/testcards/alice"
 NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 CITIZEN_DATA = ("SPECIMEN", "Alice", "Geldigekaart", "71715100070", "Meirplaats", "Antwerpen")
 
@@ -36,7 +35,7 @@ CITIZEN_DATA = ("SPECIMEN", "Alice", "Geldigekaart", "71715100070", "Meirplaats"
 def alice_file(name: str) -> bytearray:
     path = ALICE / name
     if not path.is_file():
-        pytest.fail(f"Alice test card file missing: {path} (expected the shared reference dump)")
+        pytest.fail(f"Alice test card file missing: {path} (tests/data/beid/alice, see its README)")
     return bytearray(path.read_bytes())
 
 
