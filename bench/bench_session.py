@@ -25,7 +25,9 @@ from session.holder import CitizenData
 from session.kinds import WipeReason
 from session.machine import SessionMachine
 from session.timers import ManualClock, TimerPolicy
-from session.virtual_citizen import (
+from session.wipe import Wiper, prepare_session_dir
+from session.workspace import new_session_id, session_dir
+from tests.harness.virtual_citizen import (
     SCENARIOS,
     SimulatedPrinter,
     SimulatedSpool,
@@ -34,8 +36,6 @@ from session.virtual_citizen import (
     citizen_document,
     virtual_eid,
 )
-from session.wipe import Wiper, prepare_session_dir
-from session.workspace import new_session_id, session_dir
 
 ROUNDS = 30
 

@@ -8,6 +8,5 @@ ports.py            PrintSpool, ScreenReset, PendingCalls, HealthReport: what th
 wipe.py             Wiper (the only I/O here: the session dir and the spool port)
 recovery.py         recover_leftover_sessions: call first at start-up
 workspace.py        session directory names
-virtual_citizen.py  scripted journeys for tests and soak runs
 doc.py              python -m session.doc > docs/session-states.md
 """

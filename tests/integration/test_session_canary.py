@@ -20,7 +20,9 @@ from session import events as ev
 from session.effects import Wipe
 from session.machine import SessionMachine
 from session.timers import ManualClock, TimerPolicy
-from session.virtual_citizen import (
+from session.wipe import Wiper, prepare_session_dir
+from tests.harness.cupsd import Cupsd
+from tests.harness.virtual_citizen import (
     SCENARIOS,
     SimulatedPrinter,
     SimulatedSpool,
@@ -28,8 +30,6 @@ from session.virtual_citizen import (
     VirtualKiosk,
     citizen_document,
 )
-from session.wipe import Wiper, prepare_session_dir
-from tests.harness.cupsd import Cupsd
 from tests.integration.test_session_wipe import CupsSpool
 
 pytestmark = pytest.mark.integration

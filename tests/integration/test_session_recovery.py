@@ -26,7 +26,7 @@ DOOMED_KIOSK = textwrap.dedent(
     from pathlib import Path
     import cups
     from devices.eid.emulator.cardfiles import canary_profile
-    from session.virtual_citizen import citizen_document
+    from tests.harness.virtual_citizen import citizen_document
     from session.wipe import prepare_session_dir
     from session.workspace import new_session_id, session_dir
 

@@ -14,10 +14,10 @@ from devices.eid.emulator.cardfiles import canary_profile
 from session.effects import Wipe
 from session.holder import CitizenData
 from session.kinds import WipeReason
-from session.virtual_citizen import citizen_document, virtual_eid
 from session.wipe import Wiper, prepare_session_dir
 from session.workspace import new_session_id, session_dir
 from tests.harness.cupsd import Cupsd
+from tests.harness.virtual_citizen import citizen_document, virtual_eid
 
 pytestmark = pytest.mark.integration
 

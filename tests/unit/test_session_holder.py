@@ -9,7 +9,7 @@ import pytest
 
 from devices.eid.emulator.cardfiles import canary_profile
 from session.holder import CitizenData, CitizenDataError
-from session.virtual_citizen import citizen_document, virtual_eid
+from tests.harness.virtual_citizen import citizen_document, virtual_eid
 
 PROFILE = canary_profile(42)
 

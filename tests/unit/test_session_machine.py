@@ -16,7 +16,7 @@ from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem, 
 from session.machine import HOLDS_CITIZEN_DATA, RULES_BY_KEY, SessionMachine, Step
 from session.states import CHOOSING, IN_SESSION, State
 from session.timers import ManualClock, TimerPolicy
-from session.virtual_citizen import CATALOGUE, citizen_document, virtual_eid
+from tests.harness.virtual_citizen import CATALOGUE, citizen_document, virtual_eid
 
 PROFILE = canary_profile(7)
 

@@ -18,8 +18,8 @@ from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.machine import HOLDS_CITIZEN_DATA, SessionMachine
 from session.states import State
 from session.timers import ManualClock, TimerPolicy
-from session.virtual_citizen import CATALOGUE, SimulatedPrinter, SimulatedSpool, virtual_eid
 from session.wipe import Wiper
+from tests.harness.virtual_citizen import CATALOGUE, SimulatedPrinter, SimulatedSpool, virtual_eid
 
 PROFILE = canary_profile(11)
 SIMPLE_EVENTS = [

@@ -12,14 +12,14 @@ from session.kinds import WipeReason
 from session.machine import SessionMachine
 from session.states import State
 from session.timers import ManualClock, TimerPolicy
-from session.virtual_citizen import (
+from session.wipe import Wiper
+from tests.harness.virtual_citizen import (
     SCENARIOS,
     SimulatedPrinter,
     SimulatedSpool,
     VirtualCitizen,
     VirtualKiosk,
 )
-from session.wipe import Wiper
 
 J = State  # shorter expected paths
 EXPECTED: dict[str, tuple[State, ...]] = {
