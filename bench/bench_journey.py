@@ -28,7 +28,7 @@ from devices.eid.card import BelpicCard
 from devices.eid.emulator import BelpicApplet, SimReader
 from devices.eid.reader import read_eid
 from devices.eid.simulated import SimulatedTransport
-from devices.printing import ReceiptContent
+from devices.printing import ReceiptContent, print_pdf
 from kiosk.config import Settings
 from kiosk.wiring import KioskRuntime, SimulatedDemo, build_demo_runtime
 from kiosk.wiring.api import fetch_document
@@ -108,7 +108,7 @@ def _bare(runtime: KioskRuntime, demo: SimulatedDemo, folder: Path) -> float:
     )
     pdf = folder / "bare.pdf"
     pdf.write_bytes(fetched.data)
-    devices.document_printer.print_pdf(pdf, session_id="bare", timeout=TIMEOUT_S)
+    print_pdf(devices.document_printer, pdf, session_id="bare", timeout=TIMEOUT_S)
     devices.receipt_printer.print_receipt(
         ReceiptContent(
             language="fr",

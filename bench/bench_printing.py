@@ -49,7 +49,8 @@ def bench_cups() -> dict[str, Any]:
         return {"cups_skipped": "run from the repository root (tests.harness is needed)"}
     import cups
 
-    from devices.printing.documents import CupsDocumentPrinter
+    from devices.printing.document.cups_printer import CupsDocumentPrinter
+    from devices.printing.document.printer import print_pdf
 
     try:
         daemon = start_cupsd()
@@ -64,7 +65,7 @@ def bench_cups() -> dict[str, Any]:
             connection = daemon.connection()
             for run in range(CUPS_RUNS):
                 started = time.perf_counter()
-                outcome = printer.print_pdf(pdf, session_id="bench", timeout=60)
+                outcome = print_pdf(printer, pdf, session_id="bench", timeout=60)
                 ours.append(time.perf_counter() - started)
                 if not outcome.completed:
                     return {"cups_skipped": f"job did not complete: {outcome.reason}"}
@@ -92,9 +93,9 @@ def bench_cups() -> dict[str, Any]:
 def bench_render() -> dict[str, Any]:
     from PIL import Image, ImageDraw, ImageFont
 
-    from devices.printing.escpos_decode import decode, text_lines
-    from devices.printing.escpos_render import render, render_png
-    from devices.printing.receipt_layout import ReceiptContent, build_receipt
+    from devices.printing.receipt.escpos_decode import decode, text_lines
+    from devices.printing.receipt.escpos_render import render, render_png
+    from devices.printing.receipt.layout import ReceiptContent, build_receipt
 
     data = build_receipt(
         ReceiptContent(

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from devices.printing.escpos_decode import (
+from devices.printing.receipt.escpos_decode import (
     Cut,
     EscposDecodeError,
     LineFeed,
@@ -22,8 +22,8 @@ from devices.printing.escpos_decode import (
     decode,
     text_lines,
 )
-from devices.printing.escpos_render import render, render_png
-from devices.printing.receipt_layout import (
+from devices.printing.receipt.escpos_render import render, render_png
+from devices.printing.receipt.layout import (
     ReceiptContent,
     build_receipt,
     choose_code_page,

@@ -15,7 +15,7 @@ from pathlib import Path
 from escpos.capabilities import get_profile
 from PIL import Image, ImageDraw, ImageFont
 
-from devices.printing.escpos_decode import (
+from devices.printing.receipt.escpos_decode import (
     Align,
     Barcode,
     Cut,

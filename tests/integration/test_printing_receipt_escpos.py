@@ -17,7 +17,8 @@ from devices.printing.errors import (
     ReceiptPrinterNotReady,
     ReceiptPrinterUnreachable,
 )
-from devices.printing.escpos_decode import (
+from devices.printing.readiness import Level
+from devices.printing.receipt.escpos_decode import (
     Cut,
     RasterImage,
     StatusQuery,
@@ -26,11 +27,10 @@ from devices.printing.escpos_decode import (
     runs_containing,
     text_lines,
 )
-from devices.printing.escpos_render import render_png
-from devices.printing.readiness import Level
-from devices.printing.receipt_layout import ReceiptContent
-from devices.printing.receipt_status import ReceiptState
-from devices.printing.receipts import EscposReceiptPrinter
+from devices.printing.receipt.escpos_printer import EscposReceiptPrinter
+from devices.printing.receipt.escpos_render import render_png
+from devices.printing.receipt.layout import ReceiptContent
+from devices.printing.receipt.status import ReceiptState
 from kiosk.cli import main
 from tests.harness.escpos_printer import Behaviour, FakeEscposPrinter, refusing_port
 
