@@ -91,10 +91,11 @@ def bench_cups() -> dict[str, Any]:
 
 
 def bench_render() -> dict[str, Any]:
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     from devices.printing.receipt.escpos_decode import decode, text_lines
     from devices.printing.receipt.escpos_render import render, render_png
+    from devices.printing.receipt.fonts import dejavu
     from devices.printing.receipt.layout import ReceiptContent, build_receipt
 
     data = build_receipt(
@@ -112,7 +113,7 @@ def bench_render() -> dict[str, Any]:
     render_png(data)  # warm the glyph cache, as a running kiosk has it
     size = render(data).size
     lines = text_lines(decode(data))
-    font = ImageFont.truetype("DejaVuSansMono.ttf", 20)
+    font = dejavu("DejaVuSansMono.ttf", 20)
     ours: list[float] = []
     plain: list[float] = []
     for _ in range(RENDER_RUNS):

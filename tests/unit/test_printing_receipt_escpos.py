@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import zxingcpp
 from escpos.printer import Dummy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageFont
 
+from devices.printing.receipt import fonts
 from devices.printing.receipt.escpos_decode import (
     Cut,
     EscposDecodeError,
@@ -208,3 +210,19 @@ def test_line_feeds_are_elements() -> None:
         LineFeed(),
         TextRun("b", decode(b"a")[0].style, "CP437"),  # type: ignore[union-attr]
     ]
+
+
+# -- fonts -----------------------------------------------------------------------------------
+
+
+def test_the_font_loader_finds_dejavu_and_falls_back_to_pillows_font(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = fonts.dejavu("DejaVuSans-Bold.ttf", 23)
+    assert isinstance(found, ImageFont.FreeTypeFont)
+    assert found.getname() == ("DejaVu Sans", "Bold")
+    assert fonts.dejavu("DejaVuSans-Bold.ttf", 23) is found  # loaded once
+    monkeypatch.setattr(fonts, "FONT_DIRS", (tmp_path,))
+    fallback = fonts.dejavu("DejaVuSans-Bold.ttf", 21)
+    assert fallback.getbbox("BRUSSEL")[2] > 0  # still draws, in Pillow's own font
+    assert not isinstance(fallback, ImageFont.FreeTypeFont) or "DejaVu" not in fallback.getname()[0]

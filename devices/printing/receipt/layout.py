@@ -12,10 +12,11 @@ import functools
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Literal
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from devices.printing.receipt.fonts import dejavu
 
 Language = Literal["fr", "nl", "en", "de"]
 
@@ -66,7 +67,6 @@ _LABELS: dict[str, dict[str, str]] = {
     },
 }
 CITY_LINE = "Ville de Bruxelles · Stad Brussel"
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 
 @dataclass(frozen=True)
@@ -126,14 +126,6 @@ def choose_code_page(profile_name: str) -> str | None:
     return None
 
 
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for folder in _FONT_DIRS:
-        if (folder / name).exists():
-            return ImageFont.truetype(str(folder / name), size)
-    return ImageFont.load_default(size)
-
-
 @functools.cache
 def city_logo(width: int = 288) -> Image.Image:
     """A simple emblem drawn at run time (an iris, Brussels' flower) and the city's name."""
@@ -147,8 +139,8 @@ def city_logo(width: int = 288) -> Image.Image:
     draw.polygon([(cx - 26, cy - 14), (cx - 6, cy + 2), (cx - 10, cy + 14), (cx - 24, cy)], fill=0)
     draw.polygon([(cx + 26, cy - 14), (cx + 6, cy + 2), (cx + 10, cy + 14), (cx + 24, cy)], fill=0)
     draw.rectangle((cx - 2, cy + 4, cx + 2, cy + 28), fill=0)
-    draw.text((88, 14), "BRUXELLES", font=_font(24, bold=True), fill=0)
-    draw.text((88, 44), "BRUSSEL", font=_font(24, bold=True), fill=0)
+    draw.text((88, 14), "BRUXELLES", font=dejavu("DejaVuSans-Bold.ttf", 24), fill=0)
+    draw.text((88, 44), "BRUSSEL", font=dejavu("DejaVuSans-Bold.ttf", 24), fill=0)
     return image
 
 
