@@ -96,11 +96,12 @@ def bench_render() -> dict[str, Any]:
     from devices.printing.receipt.escpos_decode import decode, text_lines
     from devices.printing.receipt.escpos_render import render, render_png
     from devices.printing.receipt.fonts import dejavu
-    from devices.printing.receipt.layout import ReceiptContent, build_receipt
+    from devices.printing.receipt.layout import build_receipt
+    from kiosk.wiring.receipt_content import receipt_in
 
     data = build_receipt(
-        ReceiptContent(
-            language="fr",
+        receipt_in(
+            "fr",
             document_name="Certificat de résidence avec historique",
             issued_at=datetime(2026, 11, 29, 14, 5),
             terminal_id="bxl-cab-03",

@@ -3,7 +3,8 @@ thermal printer (`receipt/`).
 
 Each room has its real backend and, beside it, a simulated twin with the same interface; both
 printers report their readiness (ready, degraded, unavailable, in `readiness`) before a
-journey, and fail with the errors of `errors`. Never imports Kivy.
+journey, and fail with the errors of `errors`. Never imports Kivy, and holds no words of
+any language: the receipt's come in with its content.
 """
 
 from devices.printing.escpos_cache import use_capabilities_cache
@@ -22,7 +23,7 @@ from devices.printing.document.printer import (
 from devices.printing.document.simulated import SimulatedDocumentPrinter
 from devices.printing.readiness import Level, Readiness
 from devices.printing.receipt.escpos_printer import EscposReceiptPrinter
-from devices.printing.receipt.layout import ReceiptContent, build_receipt
+from devices.printing.receipt.layout import ReceiptContent, ReceiptLabels, build_receipt
 from devices.printing.receipt.no_printer import NoReceiptPrinter
 from devices.printing.receipt.printer import ReceiptOutcome, ReceiptPrinter
 from devices.printing.receipt.simulated import SimulatedReceiptPrinter
@@ -40,6 +41,7 @@ __all__ = [
     "PurgeReport",
     "Readiness",
     "ReceiptContent",
+    "ReceiptLabels",
     "ReceiptOutcome",
     "ReceiptPrinter",
     "ReceiptState",

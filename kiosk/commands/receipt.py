@@ -90,13 +90,13 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_test(args: argparse.Namespace) -> int:
     from devices.printing import errors
-    from devices.printing.receipt.layout import ReceiptContent
+    from kiosk.wiring.receipt_content import receipt_in
 
     settings = load_settings(args.config)
     printer = _printer(args)
     now = datetime.now().replace(second=0, microsecond=0)
-    content = ReceiptContent(
-        language=settings.terminal.default_language,
+    content = receipt_in(
+        settings.terminal.default_language,
         document_name=TEST_DOCUMENT,
         issued_at=now,
         terminal_id=settings.terminal.id,

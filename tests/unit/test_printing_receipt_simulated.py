@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 import pytest
 import zxingcpp
@@ -11,7 +10,7 @@ from PIL import Image
 
 from devices.printing.errors import ReceiptPrinterNotReady
 from devices.printing.readiness import Level
-from devices.printing.receipt.layout import ReceiptContent
+from devices.printing.receipt.layout import ReceiptContent, ReceiptLabels
 from devices.printing.receipt.simulated import SimulatedReceiptPrinter
 from devices.printing.receipt.status import ReceiptState
 
@@ -19,9 +18,9 @@ from devices.printing.receipt.status import ReceiptState
 def test_the_simulated_receipt_printer_records_and_renders() -> None:
     printer = SimulatedReceiptPrinter()
     content = ReceiptContent(
-        "en",
+        ReceiptLabels("Receipt", "Date", "Kiosk", "Ref", "Code", "Price", "Scan:", "Bye"),
         "Residence certificate",
-        datetime(2026, 1, 2, 3, 4),
+        "02/01/2026 03:04",
         "t-1",
         "R",
         "C",
