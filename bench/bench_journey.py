@@ -28,12 +28,13 @@ from devices.eid.card import BelpicCard
 from devices.eid.emulator import BelpicApplet, SimReader
 from devices.eid.reader import read_eid
 from devices.eid.simulated import SimulatedTransport
-from devices.printing import ReceiptContent
+from devices.printing import print_pdf
 from kiosk.config import Settings
 from kiosk.wiring import KioskRuntime, SimulatedDemo, build_demo_runtime
 from kiosk.wiring.api import fetch_document
 from kiosk.wiring.devices import test_pki_roots, trust_roots
 from kiosk.wiring.eid import CITIZEN_CA_CERTIFICATE
+from kiosk.wiring.receipt_content import receipt_in
 from session import events as ev
 from session.states import State
 
@@ -108,10 +109,10 @@ def _bare(runtime: KioskRuntime, demo: SimulatedDemo, folder: Path) -> float:
     )
     pdf = folder / "bare.pdf"
     pdf.write_bytes(fetched.data)
-    devices.document_printer.print_pdf(pdf, session_id="bare", timeout=TIMEOUT_S)
+    print_pdf(devices.document_printer, pdf, session_id="bare", timeout=TIMEOUT_S)
     devices.receipt_printer.print_receipt(
-        ReceiptContent(
-            language="fr",
+        receipt_in(
+            "fr",
             document_name="Certificat de résidence",
             issued_at=datetime.datetime.now().astimezone(),
             terminal_id="bench",

@@ -49,7 +49,8 @@ def bench_cups() -> dict[str, Any]:
         return {"cups_skipped": "run from the repository root (tests.harness is needed)"}
     import cups
 
-    from devices.printing.documents import CupsDocumentPrinter
+    from devices.printing.document.cups_printer import CupsDocumentPrinter
+    from devices.printing.document.printer import print_pdf
 
     try:
         daemon = start_cupsd()
@@ -64,7 +65,7 @@ def bench_cups() -> dict[str, Any]:
             connection = daemon.connection()
             for run in range(CUPS_RUNS):
                 started = time.perf_counter()
-                outcome = printer.print_pdf(pdf, session_id="bench", timeout=60)
+                outcome = print_pdf(printer, pdf, session_id="bench", timeout=60)
                 ours.append(time.perf_counter() - started)
                 if not outcome.completed:
                     return {"cups_skipped": f"job did not complete: {outcome.reason}"}
@@ -90,15 +91,17 @@ def bench_cups() -> dict[str, Any]:
 
 
 def bench_render() -> dict[str, Any]:
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
-    from devices.printing.escpos_decode import decode, text_lines
-    from devices.printing.escpos_render import render, render_png
-    from devices.printing.receipt_layout import ReceiptContent, build_receipt
+    from devices.printing.receipt.escpos_decode import decode, text_lines
+    from devices.printing.receipt.escpos_render import render, render_png
+    from devices.printing.receipt.fonts import dejavu
+    from devices.printing.receipt.layout import build_receipt
+    from kiosk.wiring.receipt_content import receipt_in
 
     data = build_receipt(
-        ReceiptContent(
-            language="fr",
+        receipt_in(
+            "fr",
             document_name="Certificat de résidence avec historique",
             issued_at=datetime(2026, 11, 29, 14, 5),
             terminal_id="bxl-cab-03",
@@ -111,7 +114,7 @@ def bench_render() -> dict[str, Any]:
     render_png(data)  # warm the glyph cache, as a running kiosk has it
     size = render(data).size
     lines = text_lines(decode(data))
-    font = ImageFont.truetype("DejaVuSansMono.ttf", 20)
+    font = dejavu("DejaVuSansMono.ttf", 20)
     ours: list[float] = []
     plain: list[float] = []
     for _ in range(RENDER_RUNS):

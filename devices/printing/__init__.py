@@ -1,31 +1,33 @@
-"""Printing: certificates on the A4 printer through CUPS, receipts on an ESC/POS thermal printer.
+"""Printing: certificates on the A4 printer through CUPS (`document/`), receipts on an ESC/POS
+thermal printer (`receipt/`).
 
-Each has a real backend and a simulated twin with the same interface; both report their
-readiness (ready, degraded, unavailable) before a journey. Never imports Kivy.
+Each room has its real backend and, beside it, a simulated twin with the same interface; both
+printers report their readiness (ready, degraded, unavailable, in `readiness`) before a
+journey, and fail with the errors of `errors`. Never imports Kivy, and holds no words of
+any language: the receipt's come in with its content.
 """
 
 from devices.printing.escpos_cache import use_capabilities_cache
 
 use_capabilities_cache()  # before any escpos import below or in the modules
 
-from devices.printing.documents import (
-    CupsDocumentPrinter,
+from devices.printing.document.cups_printer import CupsDocumentPrinter
+from devices.printing.document.printer import (
     DocumentPrinter,
     JobOutcome,
     JobProgress,
     JobState,
     PurgeReport,
+    print_pdf,
 )
+from devices.printing.document.simulated import SimulatedDocumentPrinter
 from devices.printing.readiness import Level, Readiness
-from devices.printing.receipt_layout import ReceiptContent, build_receipt
-from devices.printing.receipt_status import ReceiptState, ReceiptStatus
-from devices.printing.receipts import (
-    EscposReceiptPrinter,
-    NoReceiptPrinter,
-    ReceiptOutcome,
-    ReceiptPrinter,
-)
-from devices.printing.simulated import SimulatedDocumentPrinter, SimulatedReceiptPrinter
+from devices.printing.receipt.escpos_printer import EscposReceiptPrinter
+from devices.printing.receipt.layout import ReceiptContent, ReceiptLabels, build_receipt
+from devices.printing.receipt.no_printer import NoReceiptPrinter
+from devices.printing.receipt.printer import ReceiptOutcome, ReceiptPrinter
+from devices.printing.receipt.simulated import SimulatedReceiptPrinter
+from devices.printing.receipt.status import ReceiptState, ReceiptStatus
 
 __all__ = [
     "CupsDocumentPrinter",
@@ -39,6 +41,7 @@ __all__ = [
     "PurgeReport",
     "Readiness",
     "ReceiptContent",
+    "ReceiptLabels",
     "ReceiptOutcome",
     "ReceiptPrinter",
     "ReceiptState",
@@ -46,4 +49,5 @@ __all__ = [
     "SimulatedDocumentPrinter",
     "SimulatedReceiptPrinter",
     "build_receipt",
+    "print_pdf",
 ]

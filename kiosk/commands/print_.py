@@ -64,7 +64,7 @@ def _waiting(parser: argparse.ArgumentParser) -> None:
 
 
 def _printer(args: argparse.Namespace) -> Any:
-    from devices.printing.documents import CupsDocumentPrinter
+    from devices.printing.document.cups_printer import CupsDocumentPrinter
 
     settings = load_settings(args.config).printer
     queue = args.printer if args.printer is not None else settings.queue
@@ -86,8 +86,9 @@ def _fail(exc: Exception) -> KioskError:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from devices.printing.document.cups_readiness import cups_readiness
     from devices.printing.errors import PrintingError
-    from devices.printing.readiness import Level, cups_readiness
+    from devices.printing.readiness import Level
 
     printer = _printer(args)
     try:
@@ -137,7 +138,7 @@ def run_test_page(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace, printer: Any, job_id: int) -> int:
-    from devices.printing.documents import JobProgress
+    from devices.printing.document.printer import JobProgress
     from devices.printing.errors import PrintingError
 
     if not args.wait:

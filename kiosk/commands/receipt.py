@@ -53,7 +53,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def _printer(args: argparse.Namespace) -> Any:
     from devices.printing.errors import ReceiptUriError
-    from devices.printing.receipts import EscposReceiptPrinter
+    from devices.printing.receipt.escpos_printer import EscposReceiptPrinter
 
     settings = load_settings(args.config).receipt
     uri = args.printer if args.printer is not None else settings.uri
@@ -67,7 +67,7 @@ def _printer(args: argparse.Namespace) -> Any:
 
 def _status_exit(status: Any) -> int:
     from devices.printing.readiness import Level
-    from devices.printing.receipt_status import ReceiptState
+    from devices.printing.receipt.status import ReceiptState
 
     if status.state is ReceiptState.UNREACHABLE:
         return EXIT_UNREACHABLE
@@ -90,13 +90,13 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_test(args: argparse.Namespace) -> int:
     from devices.printing import errors
-    from devices.printing.receipt_layout import ReceiptContent
+    from kiosk.wiring.receipt_content import receipt_in
 
     settings = load_settings(args.config)
     printer = _printer(args)
     now = datetime.now().replace(second=0, microsecond=0)
-    content = ReceiptContent(
-        language=settings.terminal.default_language,
+    content = receipt_in(
+        settings.terminal.default_language,
         document_name=TEST_DOCUMENT,
         issued_at=now,
         terminal_id=settings.terminal.id,

@@ -32,6 +32,7 @@ from kiosk.wiring.devices import DeviceSet
 from kiosk.wiring.eid import CardSession
 from kiosk.wiring.ports import ProcessMemory
 from kiosk.wiring.printing import Spool, print_certificate, print_receipt
+from kiosk.wiring.receipt_content import receipt_in
 from kiosk.wiring.specimens import SpecimenCache, fetch_specimens
 from kiosk.wiring.worker import Worker
 from session import effects as fx
@@ -382,8 +383,8 @@ class EffectExecutor:
             return None
         language: Language = effect.language  # type: ignore[assignment]
         item = self.catalogue.get(effect.document_id)
-        return ReceiptContent(
-            language=language,
+        return receipt_in(
+            language,
             document_name=item.name.get(language) if item else effect.document_id,
             issued_at=datetime.datetime.now().astimezone(),
             terminal_id=self.settings.terminal.id,

@@ -105,10 +105,8 @@ class Spool:
             with self._lock:
                 for job in report.purged:
                     self._owner.pop(job, None)
-        cancel = getattr(self.printer, "cancel", None)
         for job in strays:  # jobs of a dead process (crash recovery)
-            if cancel is not None:
-                cancel(job, purge=True)
+            self.printer.cancel(job, purge=True)
 
     def remaining(self, job_ids: Sequence[int]) -> list[int]:
         known = self._known()
@@ -180,10 +178,8 @@ def print_certificate(
         emit(ev.PrintCompleted())
         return
     log.warning("certificate job %d: %s", job_id, outcome.reason)
-    cancel = getattr(printer, "cancel", None)
-    if cancel is not None:
-        with contextlib.suppress(PrintingError):
-            cancel(job_id, purge=True)  # it must not come out later, when the citizen has gone
+    with contextlib.suppress(PrintingError):
+        printer.cancel(job_id, purge=True)  # it must not come out later, when the citizen has gone
     emit(ev.PrintFailed(outcome_problem(outcome)))
 
 

@@ -17,7 +17,7 @@ from msgspec.structs import replace
 from devices.eid.emulator import BelpicApplet, demo_profile
 from devices.eid.reader import EidRead
 from devices.printing import Level, Readiness
-from devices.printing.escpos_decode import decode, text_lines
+from devices.printing.receipt.escpos_decode import decode, text_lines
 from kiosk.config import Settings
 from kiosk.wiring import KioskRuntime, SimulatedDemo, build_demo_runtime
 from session import events as ev

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devices.eid.emulator import BelpicApplet
-from devices.printing.escpos_decode import decode, text_lines
+from devices.printing.receipt.escpos_decode import decode, text_lines
 from kiosk.config import Settings, validate_settings
 from kiosk.wiring import build_runtime
 from session import events as ev

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devices.printing.readiness import Level
-from devices.printing.receipt_status import (
+from devices.printing.receipt.status import (
     InvalidStatusByte,
     Paper,
     ReceiptState,

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from devices.printing.documents import CupsDocumentPrinter, JobProgress, JobState
+from devices.printing.document.cups_printer import CupsDocumentPrinter
+from devices.printing.document.printer import JobProgress, JobState, print_pdf
 from devices.printing.errors import JobRefused, NotAPdf, QueueNotFound
 from devices.printing.readiness import Level
 from kiosk.cli import main
@@ -53,7 +54,7 @@ def test_a_three_page_certificate_comes_out_whole(
     printer: CupsDocumentPrinter, cupsd: Cupsd, pdf: Path
 ) -> None:
     seen: list[JobProgress] = []
-    outcome = printer.print_pdf(pdf, session_id="s-print-1", timeout=30, on_progress=seen.append)
+    outcome = print_pdf(printer, pdf, session_id="s-print-1", timeout=30, on_progress=seen.append)
     assert outcome.completed, outcome
     assert outcome.status == "completed"
     assert seen[-1].state is JobState.COMPLETED
@@ -88,6 +89,16 @@ def test_a_disabled_queue_is_unavailable_and_a_waiting_job_is_reported_stopped(
         "a paused queue is noticed without waiting for the timeout"
     )
     assert printer.purge_session("s-disabled").clean
+
+
+def test_print_pdf_cancels_and_purges_a_job_that_did_not_complete(
+    printer: CupsDocumentPrinter, cupsd: Cupsd, pdf: Path, disabled: None
+) -> None:
+    outcome = print_pdf(printer, pdf, session_id="s-not-done", timeout=20)
+    assert outcome.state is JobState.STOPPED and not outcome.completed
+    # Left in the spool, the job would print when the queue comes back, the citizen gone.
+    assert outcome.job_id not in printer.known_job_ids()
+    assert spool_files(cupsd, outcome.job_id) == []
 
 
 def test_a_queue_rejecting_jobs_is_unavailable_and_refuses_the_job(
@@ -142,7 +153,7 @@ def test_a_job_that_does_not_finish_in_time_is_cancelled_and_purged(
 def test_wipe_purges_every_job_of_the_session_and_nothing_else(
     printer: CupsDocumentPrinter, cupsd: Cupsd, pdf: Path, tmp_path: Path
 ) -> None:
-    done = printer.print_pdf(pdf, session_id="s-wipe-A", timeout=30)
+    done = print_pdf(printer, pdf, session_id="s-wipe-A", timeout=30)
     assert done.completed
     cupsd.run("cupsdisable", cupsd.queue)
     try:

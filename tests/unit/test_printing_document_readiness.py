@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.printing.readiness import (
-    Level,
+from devices.printing.document.cups_readiness import (
     Severity,
     cups_readiness,
     parse_state_reason,
     reason_level,
 )
+from devices.printing.readiness import Level
 
 keywords = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,8}){0,3}", fullmatch=True).filter(
     lambda k: not k.endswith(("-report", "-warning", "-error"))

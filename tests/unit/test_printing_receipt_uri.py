@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devices.printing.errors import ReceiptUriError
-from devices.printing.uri import (
+from devices.printing.receipt.uri import (
     BAUD_RATES,
     SerialAddress,
     TcpAddress,

@@ -1,8 +1,7 @@
-"""Simulated twins for `kiosk demo` and tests: same interfaces, no CUPS, no printer.
+"""The certificate printer's simulated twin, for `kiosk demo` and tests: no CUPS.
 
-The document printer "prints" by copying the PDF into a folder (printer.pdf_folder);
-the receipt printer records the ESC/POS bytes, which the renderer can turn into a picture.
-Their readiness can be set, so the demo can show paper-out and the like.
+It "prints" by copying the PDF into a folder (printer.pdf_folder) at submit, and every job
+it follows completes. Its readiness can be set, so the demo can show paper-out and the like.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from devices.printing.documents import (
+from devices.printing.document.printer import (
     JobOutcome,
     JobProgress,
     JobState,
@@ -22,11 +21,8 @@ from devices.printing.documents import (
     check_pdf,
     print_options,
 )
-from devices.printing.errors import JobRefused, ReceiptPrinterNotReady
+from devices.printing.errors import JobRefused
 from devices.printing.readiness import READY, Level, Readiness
-from devices.printing.receipt_layout import ReceiptContent, build_receipt
-from devices.printing.receipt_status import ReceiptState, ReceiptStatus
-from devices.printing.receipts import ReceiptOutcome
 
 
 class SimulatedDocumentPrinter:
@@ -87,17 +83,13 @@ class SimulatedDocumentPrinter:
             job_id, JobState.COMPLETED, False, "printed", 1, time.monotonic() - started
         )
 
-    def print_pdf(
-        self,
-        pdf: Path,
-        *,
-        session_id: str,
-        timeout: float,
-        copies: int = 1,
-        on_progress: ProgressCallback | None = None,
-    ) -> JobOutcome:
-        job_id = self.submit(pdf, session_id=session_id, copies=copies)
-        return self.follow(job_id, timeout=timeout, on_progress=on_progress)
+    def cancel(self, job_id: int, *, purge: bool = False) -> bool:
+        """Jobs here complete at once: as with a completed CUPS job, only a purge removes one."""
+        with self._lock:
+            if not purge or job_id not in self._jobs:
+                return False
+            del self._jobs[job_id]
+            return True
 
     def purge_session(self, session_id: str) -> PurgeReport:
         # The PDFs in the folder are the demo's "paper": handed over, they stay.
@@ -109,34 +101,3 @@ class SimulatedDocumentPrinter:
 
     def close(self) -> None:
         pass
-
-
-class SimulatedReceiptPrinter:
-    def __init__(self, profile: str = "TM-T88V") -> None:
-        self.profile = profile
-        self.state = ReceiptState.READY
-        self.printed: list[bytes] = []
-
-    def status(self) -> ReceiptStatus:
-        return ReceiptStatus(self.state, "simulated")
-
-    def readiness(self) -> Readiness:
-        return self.status().readiness()
-
-    def print_receipt(self, content: ReceiptContent) -> ReceiptOutcome:
-        return self.print_bytes(build_receipt(content, self.profile))
-
-    def print_bytes(self, data: bytes) -> ReceiptOutcome:
-        before = self.status()
-        if before.level is Level.UNAVAILABLE:
-            raise ReceiptPrinterNotReady(before.readiness().reason)
-        self.printed.append(bytes(data))
-        return ReceiptOutcome(len(data), before, self.status())
-
-    def last_png(self) -> bytes:
-        """The last receipt as a PNG picture (what `kiosk demo` shows)."""
-        from devices.printing.escpos_render import render_png
-
-        if not self.printed:
-            raise LookupError("nothing printed yet")
-        return render_png(self.printed[-1], self.profile)

@@ -13,8 +13,8 @@ import time
 from typing import Any, Protocol
 
 from devices.printing.errors import ReceiptConnectionLost, ReceiptPrinterUnreachable
-from devices.printing.receipt_status import status_query
-from devices.printing.uri import ReceiptAddress, SerialAddress, TcpAddress, UsbAddress
+from devices.printing.receipt.status import status_query
+from devices.printing.receipt.uri import ReceiptAddress, SerialAddress, TcpAddress, UsbAddress
 
 
 class ReceiptLink(Protocol):

@@ -10,12 +10,11 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from escpos.capabilities import get_profile
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from devices.printing.escpos_decode import (
+from devices.printing.receipt.escpos_decode import (
     Align,
     Barcode,
     Cut,
@@ -29,12 +28,12 @@ from devices.printing.escpos_decode import (
     TextRun,
     decode,
 )
+from devices.printing.receipt.fonts import Font, dejavu
 
 DEFAULT_WIDTH = 576
 DEFAULT_LINE_SPACING = 30  # 1/6 inch at 180 dpi, the Epson default
 MARGIN = 8
 CELLS = {0: (12, 24), 1: (9, 17)}  # Font A and Font B, in dots
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 
 @dataclass
@@ -49,13 +48,8 @@ def paper_width(profile: str) -> int:
     return pixels if isinstance(pixels, int) else DEFAULT_WIDTH
 
 
-@functools.cache
-def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    name = "DejaVuSansMono-Bold.ttf" if bold else "DejaVuSansMono.ttf"
-    for folder in _FONT_DIRS:
-        if (folder / name).exists():
-            return ImageFont.truetype(str(folder / name), size)
-    return ImageFont.load_default(size)
+def _mono(bold: bool, size: int) -> Font:
+    return dejavu("DejaVuSansMono-Bold.ttf" if bold else "DejaVuSansMono.ttf", size)
 
 
 @functools.cache
@@ -64,7 +58,7 @@ def _glyph(char: str, style_key: tuple[bool, int, int, int]) -> Image.Image:
     bold, font_number, width, height = style_key
     cell_w, cell_h = CELLS[font_number]
     cell = Image.new("L", (cell_w, cell_h), 255)
-    font = _font(bold, round(cell_h * 0.8))
+    font = _mono(bold, round(cell_h * 0.8))
     ImageDraw.Draw(cell).text((cell_w / 2, cell_h * 0.8), char, font=font, fill=0, anchor="ms")
     if width > 1 or height > 1:
         cell = cell.resize((cell_w * width, cell_h * height), Image.Resampling.NEAREST)
@@ -165,7 +159,7 @@ class _Renderer:
             label = "partial cut" if partial else "full cut"
             for x in range(0, self.width, 16):
                 draw.line((x, y + 18, x + 8, y + 18), fill=0, width=2)
-            draw.text((self.width - 100, y), label, fill=0, font=_font(False, 12))
+            draw.text((self.width - 100, y), label, fill=0, font=_mono(False, 12))
         return canvas
 
 

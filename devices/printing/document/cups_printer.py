@@ -1,4 +1,4 @@
-"""Certificates on the A4 printer through CUPS (pycups): submit, follow, check, purge.
+"""The certificate printer through CUPS (pycups): submit, follow, check, purge.
 
 Every CUPS call runs in one worker thread (see cups_worker). A job is followed by polling
 its job-state until a final state or the timeout; the caller gets each change through a
@@ -8,24 +8,31 @@ cancel and purge them all, and then check that CUPS has none of them left.
 
 from __future__ import annotations
 
-import enum
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from devices.printing.cups_worker import CupsWorker
+from devices.printing.document.cups_readiness import cups_readiness
+from devices.printing.document.cups_worker import CupsWorker
+from devices.printing.document.printer import (
+    JobOutcome,
+    JobProgress,
+    JobState,
+    ProgressCallback,
+    PurgeReport,
+    check_pdf,
+    print_options,
+)
 from devices.printing.errors import (
     CupsUnreachable,
     JobRefused,
-    NotAPdf,
     PrintingError,
     QueueNotFound,
 )
-from devices.printing.readiness import Level, Readiness, cups_readiness
+from devices.printing.readiness import Level, Readiness
 
 log = logging.getLogger(__name__)
 
@@ -48,134 +55,6 @@ IPP_NOT_ACCEPTING = 0x0506
 
 POLL_INTERVAL = 0.05
 QUEUE_CHECK_INTERVAL = 1.0
-
-
-class JobState(enum.IntEnum):
-    """IPP job-state values."""
-
-    PENDING = 3
-    HELD = 4
-    PROCESSING = 5
-    STOPPED = 6
-    CANCELED = 7
-    ABORTED = 8
-    COMPLETED = 9
-
-    @property
-    def final(self) -> bool:
-        # "stopped" is final for a kiosk: nobody is there to restart the printer mid-journey.
-        return self >= JobState.STOPPED
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-
-@dataclass(frozen=True)
-class JobProgress:
-    job_id: int
-    state: JobState
-    pages_done: int
-    reasons: tuple[str, ...]
-    elapsed: float
-
-
-@dataclass(frozen=True)
-class JobOutcome:
-    job_id: int
-    state: JobState | None
-    """The last state seen; None if not even that could be read."""
-    timed_out: bool
-    reason: str
-    pages_done: int
-    elapsed: float
-
-    @property
-    def completed(self) -> bool:
-        return self.state is JobState.COMPLETED and not self.timed_out
-
-    @property
-    def status(self) -> str:
-        """completed, canceled, aborted, stopped or timed-out."""
-        if self.timed_out:
-            return "timed-out"
-        return self.state.label if self.state is not None else "unknown"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "job_id": self.job_id,
-            "status": self.status,
-            "reason": self.reason,
-            "pages_done": self.pages_done,
-            "elapsed_s": round(self.elapsed, 3),
-        }
-
-
-@dataclass(frozen=True)
-class PurgeReport:
-    purged: tuple[int, ...]
-    left: tuple[int, ...]
-    """Jobs CUPS still lists after the purge: the wipe must report them."""
-
-    @property
-    def clean(self) -> bool:
-        return not self.left
-
-
-ProgressCallback = Callable[[JobProgress], None]
-
-
-class DocumentPrinter(Protocol):
-    """What the session needs from the certificate printer (CUPS or the simulated twin)."""
-
-    @property
-    def queue(self) -> str: ...
-
-    def readiness(self) -> Readiness: ...
-
-    def submit(
-        self, pdf: Path, *, session_id: str, copies: int = 1, two_sided: bool = False
-    ) -> int: ...
-
-    def follow(
-        self, job_id: int, *, timeout: float, on_progress: ProgressCallback | None = None
-    ) -> JobOutcome: ...
-
-    def print_pdf(
-        self,
-        pdf: Path,
-        *,
-        session_id: str,
-        timeout: float,
-        copies: int = 1,
-        on_progress: ProgressCallback | None = None,
-    ) -> JobOutcome: ...
-
-    def purge_session(self, session_id: str) -> PurgeReport: ...
-
-    def close(self) -> None: ...
-
-
-def check_pdf(pdf: Path) -> None:
-    """A readable file that starts like a PDF, or NotAPdf."""
-    try:
-        with pdf.open("rb") as handle:
-            head = handle.read(1024)
-    except OSError as exc:
-        raise NotAPdf(f"{pdf}: cannot read it ({exc.strerror})") from None
-    # The PDF spec allows junk before the header within the first 1024 bytes.
-    if b"%PDF-" not in head:
-        raise NotAPdf(f"{pdf}: not a PDF file")
-
-
-def print_options(copies: int, two_sided: bool) -> dict[str, str]:
-    if not 1 <= copies <= 10:
-        raise ValueError("copies must be between 1 and 10")
-    return {
-        "copies": str(copies),
-        "media": "A4",
-        "sides": "two-sided-long-edge" if two_sided else "one-sided",
-    }
 
 
 def _ipp_status(exc: Exception) -> int:
@@ -358,23 +237,6 @@ class CupsDocumentPrinter:
         reasons = [r for r in progress.reasons if r not in ("none", "processing-to-stop-point")]
         detail = f" ({', '.join(reasons)})" if reasons else ""
         return f"job {progress.state.label}{detail}"
-
-    def print_pdf(
-        self,
-        pdf: Path,
-        *,
-        session_id: str,
-        timeout: float,
-        copies: int = 1,
-        on_progress: ProgressCallback | None = None,
-    ) -> JobOutcome:
-        """Submit and follow. A job that did not complete is cancelled and purged, so it
-        cannot come out later, when the citizen has gone."""
-        job_id = self.submit(pdf, session_id=session_id, copies=copies)
-        outcome = self.follow(job_id, timeout=timeout, on_progress=on_progress)
-        if not outcome.completed:
-            self.cancel(job_id, purge=True)
-        return outcome
 
     def cancel(self, job_id: int, *, purge: bool = False) -> bool:
         """Cancel (and purge) one job; False if CUPS no longer knows it."""

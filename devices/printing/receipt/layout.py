@@ -2,8 +2,12 @@
 
 The bytes are built once, without touching any device, so the same receipt can go to a
 real printer, to the simulated twin, or to the renderer. Text is sent in one fixed code
-page that has every letter of the four languages and the euro sign, so é, è, ë, ç, ß and €
-print right; wrapping and centring follow the printer profile's columns.
+page that has every accented letter of the kiosk's languages and the euro sign, so é, è, ë,
+ç, ß and € print right; wrapping and centring follow the printer profile's columns.
+
+The receipt holds no words of any language: its labels, its date and its price come in
+with the content, already in the citizen's language (the kiosk's wiring takes them from
+its catalogues).
 """
 
 from __future__ import annotations
@@ -11,99 +15,46 @@ from __future__ import annotations
 import functools
 import textwrap
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import Literal
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-Language = Literal["fr", "nl", "en", "de"]
+from devices.printing.receipt.fonts import dejavu
 
 # Tried in this order; each must be in the profile and must encode every character below.
 PREFERRED_CODE_PAGES = ("CP858", "ISO_8859-15", "CP1252")
 MUST_ENCODE = "éèëêàâçîïôûüùäößÉÈÇ€·"
 
-_LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Reçu",
-        "date": "Date",
-        "terminal": "Borne",
-        "reference": "Référence",
-        "code": "Code de vérification",
-        "price": "Prix",
-        "scan": "Scannez pour vérifier le document :",
-        "thanks": "Merci et à bientôt !",
-    },
-    "nl": {
-        "title": "Ontvangstbewijs",
-        "date": "Datum",
-        "terminal": "Terminal",
-        "reference": "Referentie",
-        "code": "Verificatiecode",
-        "price": "Prijs",
-        "scan": "Scan om het document te controleren:",
-        "thanks": "Bedankt en tot ziens!",
-    },
-    "en": {
-        "title": "Receipt",
-        "date": "Date",
-        "terminal": "Terminal",
-        "reference": "Reference",
-        "code": "Verification code",
-        "price": "Price",
-        "scan": "Scan to check the document:",
-        "thanks": "Thank you, goodbye!",
-    },
-    "de": {
-        "title": "Quittung",
-        "date": "Datum",
-        "terminal": "Terminal",
-        "reference": "Referenz",
-        "code": "Prüfcode",
-        "price": "Preis",
-        "scan": "Scannen, um das Dokument zu prüfen:",
-        "thanks": "Danke und auf Wiedersehen!",
-    },
-}
 CITY_LINE = "Ville de Bruxelles · Stad Brussel"
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+
+@dataclass(frozen=True)
+class ReceiptLabels:
+    """The receipt's words, in the citizen's language."""
+
+    title: str
+    date: str
+    terminal: str
+    reference: str
+    verification_code: str
+    price: str
+    scan_to_check: str
+    """Above the QR code, e.g. "Scan to check the document:"."""
+    thanks: str
 
 
 @dataclass(frozen=True)
 class ReceiptContent:
-    language: Language
+    labels: ReceiptLabels
     document_name: str
-    issued_at: datetime
+    issued_at: str
+    """The date and time of issue, written as the citizen reads them."""
     terminal_id: str
     reference: str
     verification_code: str
     verification_url: str
-    price_cents: int = 0
-    """0 when the document is free: then no price line is printed."""
-
-    def __post_init__(self) -> None:
-        if self.language not in _LABELS:
-            raise ValueError(f"unknown receipt language {self.language!r}")
-        if self.price_cents < 0:
-            raise ValueError("a price cannot be negative")
-
-
-def labels(language: str) -> dict[str, str]:
-    return _LABELS[language]
-
-
-def format_datetime(moment: datetime, language: str) -> str:
-    pattern = "%d.%m.%Y %H:%M" if language == "de" else "%d/%m/%Y %H:%M"
-    return moment.strftime(pattern)
-
-
-def format_price(cents: int, language: str) -> str:
-    """Belgian conventions: 5,00 € (fr, de), € 5,00 (nl), €5.00 (en)."""
-    euros, rest = divmod(cents, 100)
-    if language == "en":
-        return f"€{euros}.{rest:02d}"
-    amount = f"{euros},{rest:02d}"
-    return f"€ {amount}" if language == "nl" else f"{amount} €"
+    price: str = ""
+    """The price as the citizen reads it; empty when the document is free: then no price
+    line is printed."""
 
 
 def choose_code_page(profile_name: str) -> str | None:
@@ -126,14 +77,6 @@ def choose_code_page(profile_name: str) -> str | None:
     return None
 
 
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for folder in _FONT_DIRS:
-        if (folder / name).exists():
-            return ImageFont.truetype(str(folder / name), size)
-    return ImageFont.load_default(size)
-
-
 @functools.cache
 def city_logo(width: int = 288) -> Image.Image:
     """A simple emblem drawn at run time (an iris, Brussels' flower) and the city's name."""
@@ -147,8 +90,8 @@ def city_logo(width: int = 288) -> Image.Image:
     draw.polygon([(cx - 26, cy - 14), (cx - 6, cy + 2), (cx - 10, cy + 14), (cx - 24, cy)], fill=0)
     draw.polygon([(cx + 26, cy - 14), (cx + 6, cy + 2), (cx + 10, cy + 14), (cx + 24, cy)], fill=0)
     draw.rectangle((cx - 2, cy + 4, cx + 2, cy + 28), fill=0)
-    draw.text((88, 14), "BRUXELLES", font=_font(24, bold=True), fill=0)
-    draw.text((88, 44), "BRUSSEL", font=_font(24, bold=True), fill=0)
+    draw.text((88, 14), "BRUXELLES", font=dejavu("DejaVuSans-Bold.ttf", 24), fill=0)
+    draw.text((88, 44), "BRUSSEL", font=dejavu("DejaVuSans-Bold.ttf", 24), fill=0)
     return image
 
 
@@ -170,7 +113,7 @@ def build_receipt(content: ReceiptContent, profile: str = "TM-T88V") -> bytes:
 
     printer = Dummy(profile=profile)
     columns = printer.profile.get_columns("a")
-    text = labels(content.language)
+    words = content.labels
     printer.hw("INIT")
     code_page = choose_code_page(profile)
     if code_page:
@@ -179,7 +122,7 @@ def build_receipt(content: ReceiptContent, profile: str = "TM-T88V") -> bytes:
     printer.image(city_logo(), center=False)
     printer.ln()
     printer.set(align="center", bold=True, double_width=True, double_height=True)
-    for line in _wrap(text["title"], columns // 2):
+    for line in _wrap(words.title, columns // 2):
         printer.textln(line)
     printer.set(align="center", bold=True, normal_textsize=True)
     for line in _wrap(content.document_name, columns):
@@ -187,19 +130,19 @@ def build_receipt(content: ReceiptContent, profile: str = "TM-T88V") -> bytes:
     printer.set(align="left", bold=False)
     printer.ln()
     rows = [
-        (text["date"], format_datetime(content.issued_at, content.language)),
-        (text["terminal"], content.terminal_id),
-        (text["reference"], content.reference),
-        (text["code"], content.verification_code),
+        (words.date, content.issued_at),
+        (words.terminal, content.terminal_id),
+        (words.reference, content.reference),
+        (words.verification_code, content.verification_code),
     ]
-    if content.price_cents:
-        rows.append((text["price"], format_price(content.price_cents, content.language)))
+    if content.price:
+        rows.append((words.price, content.price))
     for label, value in rows:
         for line in _label_value(label, value, columns):
             printer.textln(line)
     printer.ln()
     printer.set(align="center")
-    for line in _wrap(text["scan"], columns):
+    for line in _wrap(words.scan_to_check, columns):
         printer.textln(line)
     # As an image rather than GS ( k: every ESC/POS printer prints raster images.
     printer.qr(content.verification_url, size=6, center=False)
@@ -210,7 +153,7 @@ def build_receipt(content: ReceiptContent, profile: str = "TM-T88V") -> bytes:
     printer.set(font="a")
     printer.ln()
     printer.set(bold=True)
-    for line in _wrap(text["thanks"], columns):
+    for line in _wrap(words.thanks, columns):
         printer.textln(line)
     printer.set(bold=False)
     for line in _wrap(CITY_LINE, columns):

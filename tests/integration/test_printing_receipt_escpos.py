@@ -17,7 +17,8 @@ from devices.printing.errors import (
     ReceiptPrinterNotReady,
     ReceiptPrinterUnreachable,
 )
-from devices.printing.escpos_decode import (
+from devices.printing.readiness import Level
+from devices.printing.receipt.escpos_decode import (
     Cut,
     RasterImage,
     StatusQuery,
@@ -26,19 +27,18 @@ from devices.printing.escpos_decode import (
     runs_containing,
     text_lines,
 )
-from devices.printing.escpos_render import render_png
-from devices.printing.readiness import Level
-from devices.printing.receipt_layout import ReceiptContent
-from devices.printing.receipt_status import ReceiptState
-from devices.printing.receipts import EscposReceiptPrinter
+from devices.printing.receipt.escpos_printer import EscposReceiptPrinter
+from devices.printing.receipt.escpos_render import render_png
+from devices.printing.receipt.status import ReceiptState
 from kiosk.cli import main
+from kiosk.wiring.receipt_content import receipt_in
 from tests.harness.escpos_printer import Behaviour, FakeEscposPrinter, refusing_port
 
 pytestmark = pytest.mark.integration
 
 URL = "https://e-guichet.brussels/verify/7QK4F2Z9M"
-CONTENT = ReceiptContent(
-    language="fr",
+CONTENT = receipt_in(
+    "fr",
     document_name="Certificat de résidence, Molenbeek-Saint-Jean ß €",
     issued_at=datetime(2026, 11, 29, 14, 5),
     terminal_id="bxl-cab-03",

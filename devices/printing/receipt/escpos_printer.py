@@ -1,4 +1,4 @@
-"""The receipt printer: ask it how it is (DLE EOT), print a receipt, confirm it arrived.
+"""The ESC/POS receipt printer: ask it how it is (DLE EOT), print a receipt, confirm it arrived.
 
 Each call opens the link, does its work and closes it, so a printer that was switched
 off and on, or a cable pulled and put back, needs no special handling.
@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
 
 from devices.printing.errors import ReceiptPrinterNotReady, ReceiptPrinterUnreachable
 from devices.printing.readiness import Level, Readiness
-from devices.printing.receipt_layout import ReceiptContent, build_receipt
-from devices.printing.receipt_links import ReceiptLink, open_link
-from devices.printing.receipt_status import (
+from devices.printing.receipt.layout import ReceiptContent, build_receipt
+from devices.printing.receipt.links import ReceiptLink, open_link
+from devices.printing.receipt.printer import ReceiptOutcome
+from devices.printing.receipt.status import (
     OFFLINE_CAUSE,
     PAPER_SENSOR,
     PRINTER_STATUS,
@@ -23,45 +22,11 @@ from devices.printing.receipt_status import (
     ReceiptStatus,
     status_from_replies,
 )
-from devices.printing.uri import ReceiptAddress, parse_receipt_uri
+from devices.printing.receipt.uri import ReceiptAddress, parse_receipt_uri
 
 log = logging.getLogger(__name__)
 
 LinkOpener = Callable[[ReceiptAddress, str, float], ReceiptLink]
-
-
-@dataclass(frozen=True)
-class ReceiptOutcome:
-    bytes_sent: int
-    before: ReceiptStatus
-    after: ReceiptStatus
-    """Asked once the bytes are out: a reply proves the printer is still there."""
-
-    @property
-    def confirmed(self) -> bool:
-        return self.after.state not in (ReceiptState.NO_ANSWER, ReceiptState.INVALID_ANSWER)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "bytes_sent": self.bytes_sent,
-            "confirmed": self.confirmed,
-            "before": self.before.as_dict(),
-            "after": self.after.as_dict(),
-        }
-
-
-class ReceiptPrinter(Protocol):
-    """What the session needs from the receipt printer (ESC/POS or the simulated twin)."""
-
-    profile: str
-
-    def status(self) -> ReceiptStatus: ...
-
-    def readiness(self) -> Readiness: ...
-
-    def print_receipt(self, content: ReceiptContent) -> ReceiptOutcome: ...
-
-    def print_bytes(self, data: bytes) -> ReceiptOutcome: ...
 
 
 def query_status(link: ReceiptLink, timeout: float) -> ReceiptStatus:
@@ -125,21 +90,3 @@ class EscposReceiptPrinter:
         if after.level is Level.UNAVAILABLE:
             log.warning("receipt printer after printing: %s", after.readiness().reason)
         return ReceiptOutcome(len(data), before, after)
-
-
-class NoReceiptPrinter:
-    """Stands in when no receipt printer is configured: never offered, never printing."""
-
-    profile = "TM-T88V"
-
-    def status(self) -> ReceiptStatus:
-        return ReceiptStatus(ReceiptState.NO_PRINTER)
-
-    def readiness(self) -> Readiness:
-        return self.status().readiness()
-
-    def print_receipt(self, content: ReceiptContent) -> ReceiptOutcome:
-        raise ReceiptPrinterNotReady("no receipt printer configured")
-
-    def print_bytes(self, data: bytes) -> ReceiptOutcome:
-        raise ReceiptPrinterNotReady("no receipt printer configured")
