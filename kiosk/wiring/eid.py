@@ -15,9 +15,10 @@ from cryptography import x509
 from devices.eid.card import CERT_DF, BelpicCard
 from devices.eid.emulator import SimReader
 from devices.eid.errors import NoReader
+from devices.eid.pcsc import PcscContext
 from devices.eid.reader import EidRead, read_eid
 from devices.eid.simulated import SimulatedTransport
-from devices.eid.transport import PcscContext, Transport
+from devices.eid.transport import Transport
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,8 @@ from devices.eid.errors import (
 )
 from devices.eid.integrity import verify_challenge_signature
 from devices.eid.monitor import CardMonitor, ReaderEvent
+from devices.eid.pcsc import PcscContext
 from devices.eid.reader import read_eid
-from devices.eid.transport import PcscContext
 from tests.conftest import InsertCard
 from tests.harness.common import wait_until
 from tests.harness.eid import (
