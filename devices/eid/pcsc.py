@@ -14,6 +14,7 @@ transmit is then one C call, which keeps us within a few percent of a bare loop.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -29,6 +30,7 @@ from devices.eid.errors import (
     ReaderBusy,
     ReaderGone,
 )
+from devices.eid.monitor import ReaderView
 from devices.eid.transport import exchange_t0
 
 log = logging.getLogger(__name__)
@@ -233,3 +235,75 @@ class _TransmitFailed(Exception):
     def __init__(self, result: int) -> None:
         super().__init__(result)
         self.result = result
+
+
+PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
+
+
+class PcscReaderStates:
+    """The readers pcscd knows and the card in each, for `devices.eid.monitor.ReaderMonitor`.
+
+    `wait` blocks in SCardGetStatusChange (the call pyscard's CardMonitor polls too, here
+    with `\\\\?PnP?\\Notification` so reader plug and unplug wake it at once). It survives
+    pcscd restarts: a context lost with the service is made again on the next call.
+    """
+
+    def __init__(self) -> None:
+        self._context: int | None = None
+        self._states: dict[str, int] = {}  # reader -> last event state
+        self._atrs: dict[str, bytes] = {}
+        self._pnp_state = scard.SCARD_STATE_UNAWARE
+        self._cancelled = threading.Event()
+
+    def wait(self, timeout: float) -> ReaderView | None:
+        if self._cancelled.is_set():
+            return None
+        context = self._context if self._context is not None else self._establish()
+        if context is None:
+            self._cancelled.wait(timeout)  # pcscd not (yet) there
+            return None
+        result, names = scard.SCardListReaders(context, [])
+        names = list(names) if result == scard.SCARD_S_SUCCESS else []
+        for gone in [r for r in self._states if r not in names]:
+            del self._states[gone]
+        query = [(r, self._states.setdefault(r, scard.SCARD_STATE_UNAWARE)) for r in names]
+        query.append((PNP_NOTIFICATION, self._pnp_state))
+        result, changed = scard.SCardGetStatusChange(context, int(timeout * 1000), query)
+        if result == scard.SCARD_S_SUCCESS:
+            for name, state, atr in changed:
+                if name == PNP_NOTIFICATION:
+                    self._pnp_state = state & ~scard.SCARD_STATE_CHANGED
+                elif name in self._states:
+                    self._states[name] = state & ~scard.SCARD_STATE_CHANGED
+                    self._atrs[name] = bytes(atr)
+        elif result == scard.SCARD_E_CANCELLED:
+            return None
+        elif result in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED):
+            self._release()  # pcscd went away: a new context on the next call
+        elif result != scard.SCARD_E_TIMEOUT:
+            self._cancelled.wait(timeout)
+        return {
+            name: self._atrs.get(name, b"") if state & scard.SCARD_STATE_PRESENT else None
+            for name, state in self._states.items()
+        }
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        context = self._context
+        if context is not None:
+            scard.SCardCancel(context)  # wake a blocked SCardGetStatusChange now
+
+    def close(self) -> None:
+        self._release()
+
+    def _establish(self) -> int | None:
+        result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if result != scard.SCARD_S_SUCCESS:
+            return None
+        self._context, self._pnp_state = context, scard.SCARD_STATE_UNAWARE
+        return context
+
+    def _release(self) -> None:
+        context, self._context = self._context, None
+        if context is not None:
+            scard.SCardReleaseContext(context)

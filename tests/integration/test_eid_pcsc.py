@@ -28,8 +28,8 @@ from devices.eid.errors import (
     WrongPin,
 )
 from devices.eid.integrity import verify_challenge_signature
-from devices.eid.monitor import CardMonitor, ReaderEvent
-from devices.eid.pcsc import PcscContext
+from devices.eid.monitor import ReaderEvent, ReaderMonitor
+from devices.eid.pcsc import PcscContext, PcscReaderStates
 from devices.eid.reader import read_eid
 from tests.conftest import InsertCard
 from tests.harness.common import wait_until
@@ -432,7 +432,7 @@ def test_kiosk_eid_pin_reports_a_wrong_pin(insert_card: InsertCard) -> None:
 
 def test_the_monitor_reports_readers_insertions_and_removals(insert_card: InsertCard) -> None:
     events: list[ReaderEvent] = []
-    monitor = CardMonitor(events.append, poll=0.2).start()
+    monitor = ReaderMonitor(PcscReaderStates(), events.append, poll=0.2).start()
     try:
         wait_until(
             lambda: {e.reader for e in events if e.kind == "reader_added"} >= set(VPCD_READERS),
@@ -462,7 +462,7 @@ def test_the_monitor_reports_readers_insertions_and_removals(insert_card: Insert
 def test_the_monitor_reports_readers_going_and_coming_back(pcscd: Pcscd) -> None:
     """vpcd readers cannot be unplugged, but a pcscd restart takes them all away and back."""
     events: list[ReaderEvent] = []
-    monitor = CardMonitor(events.append, poll=0.2).start()
+    monitor = ReaderMonitor(PcscReaderStates(), events.append, poll=0.2).start()
     try:
         wait_until(lambda: sum(e.kind == "reader_added" for e in events) >= 2, 10, "readers")
         pcscd.restart()
