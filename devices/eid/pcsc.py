@@ -30,7 +30,7 @@ from devices.eid.errors import (
     ReaderBusy,
     ReaderGone,
 )
-from devices.eid.monitor import ReaderView
+from devices.eid.monitor import FollowReader, ReaderCallback, ReaderMonitor, ReaderView
 from devices.eid.transport import exchange_t0
 
 log = logging.getLogger(__name__)
@@ -307,3 +307,46 @@ class PcscReaderStates:
         context, self._context = self._context, None
         if context is not None:
             scard.SCardReleaseContext(context)
+
+
+class PcscReader:
+    """The eID reader unit over PC/SC (see `devices.eid.unit.EidReader`).
+
+    The reader connected to is the one configured (`wanted`: a name or a unique part of
+    one), else the first with a card. The PC/SC context is made on first use, on the calling
+    (eID worker) thread, and made again after a failure (pcscd restarted).
+    """
+
+    def __init__(self, wanted: str) -> None:
+        self.wanted = wanted
+        self._context: PcscContext | None = None
+
+    def connect(self) -> PcscTransport:
+        context = self._context or PcscContext()
+        self._context = context
+        try:
+            return context.connect(context.pick_reader(self.wanted))
+        except Exception:
+            self.close()
+            raise
+
+    def reader_present(self) -> bool:
+        try:
+            context = self._context or PcscContext()
+            self._context = context
+            context.pick_reader(self.wanted)
+            return True
+        except Exception:
+            self.close()
+            return False
+
+    def monitor(self, callback: ReaderCallback, poll: float = 0.5) -> ReaderMonitor:
+        return ReaderMonitor(PcscReaderStates(), FollowReader(self.wanted, callback), poll)
+
+    def close(self) -> None:
+        context, self._context = self._context, None
+        if context is not None:
+            try:
+                context.close()
+            except Exception as exc:
+                log.debug("closing the PC/SC context: %s", type(exc).__name__)
