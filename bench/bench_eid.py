@@ -23,8 +23,8 @@ from smartcard import scard
 from devices.eid.card import BelpicCard
 from devices.eid.emulator import BelpicApplet, build_card, demo_profile, shared_test_pki
 from devices.eid.emulator.vpcd import VirtualCard
+from devices.eid.pcsc import PcscContext, PcscTransport
 from devices.eid.reader import read_files
-from devices.eid.transport import PcscContext, PcscTransport
 from tests.harness.pcscd import VPCD_PORTS, VPCD_READERS, card_present, start_pcscd
 
 ROUNDS = 60

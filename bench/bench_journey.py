@@ -25,6 +25,7 @@ from typing import Any
 from msgspec.structs import replace
 
 from devices.eid.card import BelpicCard
+from devices.eid.card_session import CITIZEN_CA_CERTIFICATE
 from devices.eid.emulator import BelpicApplet, SimReader
 from devices.eid.reader import read_eid
 from devices.eid.simulated import SimulatedTransport
@@ -33,7 +34,6 @@ from kiosk.config import Settings
 from kiosk.wiring import KioskRuntime, SimulatedDemo, build_demo_runtime
 from kiosk.wiring.api import fetch_document
 from kiosk.wiring.devices import test_pki_roots, trust_roots
-from kiosk.wiring.eid import CITIZEN_CA_CERTIFICATE
 from kiosk.wiring.receipt_content import receipt_in
 from session import events as ev
 from session.states import State

@@ -184,7 +184,6 @@ from kiosk.commands.run import kiosk_app, preflight
 from kiosk.config import Settings, UiSettings, load_settings
 from kiosk.wiring.devices import DEMO_PIN
 from screens.driver import Driver
-from session import events as ev
 
 def rss_mb():
     for line in open("/proc/self/status"):
@@ -203,16 +202,12 @@ driver.start()
 runtime = app.runtime
 if runtime.demo is not None:
     hand = runtime.demo
-else:  # `kiosk run` with eid.simulated: the same card, put in and taken out by hand
+else:  # `kiosk run` with eid.simulated: the same card, put in and taken out by hand (the
+    # reader's monitor tells the session, as the demo's)
     reader, card = runtime.devices.sim_reader, runtime.devices.demo_card
     def insert_card():
         reader.insert(BelpicApplet(card, DEMO_PIN))
-        runtime.emit_device(ev.CardInserted())
-    def remove_card():
-        reader.remove()
-        runtime.emit_device(ev.CardRemoved())
-    hand = types.SimpleNamespace(insert_card=insert_card, remove_card=remove_card)
-    remove_card()
+    hand = types.SimpleNamespace(insert_card=insert_card, remove_card=reader.remove)
     driver.advance(0.2)
 citizen = types.SimpleNamespace(machine=runtime.machine, demo=hand)
 rss = {"0": rss_mb()}

@@ -65,7 +65,7 @@ def _reader_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_readers(_args: argparse.Namespace) -> int:
     from devices.eid.errors import NoReader
-    from devices.eid.transport import PcscContext
+    from devices.eid.pcsc import PcscContext
 
     try:
         with PcscContext() as context:
@@ -98,7 +98,7 @@ def _open_card(args: argparse.Namespace, reader_setting: str) -> tuple[Any, Any]
     """(context, card) for the chosen reader, after waiting up to --wait for a card."""
     from devices.eid.card import BelpicCard
     from devices.eid.errors import NoCard
-    from devices.eid.transport import PcscContext
+    from devices.eid.pcsc import PcscContext
 
     if args.wait < 0:
         raise UsageError("--wait must be zero or more seconds")

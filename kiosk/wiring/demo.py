@@ -16,7 +16,6 @@ from devices.printing import (
     SimulatedReceiptPrinter,
 )
 from kiosk.wiring.devices import DEMO_PIN
-from session import events as ev
 from session.kinds import PrinterStatus
 
 if TYPE_CHECKING:
@@ -51,13 +50,12 @@ class SimulatedDemo:
     # -- DemoControls ----------------------------------------------------------------------
 
     def insert_card(self, applet: BelpicApplet | None = None) -> None:
-        """Put the demo card in (a fresh one, PIN 1234, unless `applet` is given)."""
+        """Put the demo card in (a fresh one, PIN 1234, unless `applet` is given). The
+        session hears of it from the reader's monitor, as of a card in a PC/SC reader."""
         self.reader.insert(applet or BelpicApplet(self.card, DEMO_PIN))
-        self._runtime.emit_device(ev.CardInserted())
 
     def remove_card(self) -> None:
         self.reader.remove()
-        self._runtime.emit_device(ev.CardRemoved())
 
     def receipt_png(self) -> bytes | None:
         printer = self.receipt_printer

@@ -1,8 +1,9 @@
 """Which concrete devices a runtime gets: production from the configuration, or the demo set.
 
-Production (`kiosk run`): the PC/SC reader through pcscd (or the simulated reader with the
-demo card when `eid.simulated`), CUPS (or a PDF folder when `printer.pdf_folder`), the ESC/POS
-receipt printer (or none), the city API at `cityapi.url`.
+Production (`kiosk run`): the PC/SC reader through pcscd (or, when `eid.simulated`, the
+simulated reader, empty, with the demo card beside it for a test's hand), CUPS (or a PDF
+folder when `printer.pdf_folder`), the ESC/POS receipt printer (or none), the city API at
+`cityapi.url`.
 
 Demo (`kiosk demo`, tests, benchmarks): the simulated reader holding no card until the demo
 inserts it, the reference city API embedded on loopback with the test PKI's roots trusted and
@@ -23,14 +24,16 @@ from cryptography import x509
 from msgspec.structs import replace
 
 from devices.eid.emulator import (
-    BelpicApplet,
     EmulatedCardContent,
     SimReader,
     build_card,
     demo_profile,
     shared_test_pki,
 )
+from devices.eid.pcsc import PcscReader
+from devices.eid.simulated import SimulatedReader
 from devices.eid.trust import TrustRootError, default_roots, load_pem_roots
+from devices.eid.unit import EidReader
 from devices.printing import (
     CupsDocumentPrinter,
     DocumentPrinter,
@@ -44,7 +47,6 @@ from devices.printing import (
 from devices.printing.errors import ReceiptUriError
 from kiosk.cityapi import CityApiClient
 from kiosk.config import ConfigError, Settings
-from kiosk.wiring.eid import Connector, PcscConnector, simulated_connector
 
 if TYPE_CHECKING:
     from kiosk.refserver import EmbeddedServer
@@ -58,12 +60,11 @@ DEMO_PIN = "1234"
 class DeviceSet:
     """Everything a runtime drives. `closers` run at stop, in order."""
 
-    connector: Connector
+    eid: EidReader
     document_printer: DocumentPrinter
     receipt_printer: ReceiptPrinter
     api: CityApiClient
-    pcsc: PcscConnector | None = None  # set when the reader is a real one (monitor it)
-    sim_reader: SimReader | None = None
+    sim_reader: SimReader | None = None  # the simulated reader's slot, to put a card in
     demo_card: EmulatedCardContent | None = None
     pdf_folder: Path | None = None  # where simulated certificates land
     closers: list[Callable[[], None]] = field(default_factory=list)
@@ -118,16 +119,14 @@ def production_devices(settings: Settings) -> DeviceSet:
     else:
         folder, printer = None, cups_printer(settings)
     if settings.eid.simulated:
-        card = demo_card()
-        reader = SimReader(BelpicApplet(card, DEMO_PIN))
-        devices = DeviceSet(
-            simulated_connector(reader), printer, receipts, api, None, reader, card, folder
-        )
+        # Empty, as the demo's: a card in the slot at start would begin a session at once.
+        card, reader = demo_card(), SimReader()
+        devices = DeviceSet(SimulatedReader(reader), printer, receipts, api, reader, card, folder)
     else:
-        pcsc = PcscConnector(settings.eid.reader)
-        devices = DeviceSet(pcsc, printer, receipts, api, pcsc, pdf_folder=folder)
-        devices.closers.append(pcsc.close)
-    devices.closers += [printer.close, api.close]
+        devices = DeviceSet(
+            PcscReader(settings.eid.reader), printer, receipts, api, pdf_folder=folder
+        )
+    devices.closers += [devices.eid.close, printer.close, api.close]
     return devices
 
 
@@ -169,10 +168,8 @@ def demo_devices(
     except BaseException:
         server.stop()
         raise
-    devices = DeviceSet(
-        simulated_connector(reader), printer, receipts, api, None, reader, card, folder
-    )
-    devices.closers += [printer.close, api.close]
+    devices = DeviceSet(SimulatedReader(reader), printer, receipts, api, reader, card, folder)
+    devices.closers += [devices.eid.close, printer.close, api.close]
     return devices, server
 
 

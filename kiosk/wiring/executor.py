@@ -23,13 +23,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from devices.eid.card_session import CardSession
 from devices.eid.errors import PinBlocked, WrongPin
 from devices.printing import ReceiptContent
 from kiosk.cityapi.models import CatalogueItem, DocumentStatus, Language
 from kiosk.config import Settings
 from kiosk.wiring.api import SignBridge, api_problem, fetch_document, offers
 from kiosk.wiring.devices import DeviceSet
-from kiosk.wiring.eid import CardSession
 from kiosk.wiring.ports import ProcessMemory
 from kiosk.wiring.printing import Spool, print_certificate, print_receipt
 from kiosk.wiring.receipt_content import receipt_in

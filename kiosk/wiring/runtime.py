@@ -3,7 +3,7 @@
 It owns the session machine, feeds it events on the UI thread (`dispatch`), has the effects
 carried out by the executor's workers, and brings their outcomes back through `post`.
 Besides the workers it runs: a tick (about once a second), a printer readiness poll, and
-for a real reader the pcscd card monitor.
+the eID reader unit's monitor (pcscd's or the simulated slot's: the same events).
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from pathlib import Path
 
 from cryptography import x509
 
+from devices.eid.card_session import CardSession
+from devices.eid.monitor import ReaderMonitor
 from kiosk.config import Settings
 from kiosk.runtime import DemoControls, Listener, OfferText, Post
 from kiosk.wiring.devices import DeviceSet
-from kiosk.wiring.eid import CardSession
 from kiosk.wiring.executor import EffectExecutor, Ticket
 from kiosk.wiring.ports import ApiCalls, LogHealth, ScreenHook
 from kiosk.wiring.printing import Spool, printer_status
-from kiosk.wiring.readers import ReaderWatch
+from kiosk.wiring.readers import session_event
 from kiosk.wiring.ticker import Periodic
 from session import events as ev
 from session.kinds import PrinterStatus, WipeReason
@@ -74,7 +75,7 @@ class KioskRuntime:
             health=LogHealth(),
             step_budget_s=WIPE_STEP_BUDGET_S,
         )
-        self.card = CardSession(devices.connector, roots)
+        self.card = CardSession(devices.eid, roots)
         self.executor = EffectExecutor(
             settings, self.machine, devices, self.card, self.spool, self.wiper, self._from_worker
         )
@@ -84,7 +85,7 @@ class KioskRuntime:
         self._listeners: list[Listener] = []
         self._post: Post | None = None
         self._periodic: list[Periodic] = []
-        self._watch: ReaderWatch | None = None
+        self.reader_monitor: ReaderMonitor | None = None
         self._printer_seen: PrinterStatus | None = None
         self._printer_lock = threading.Lock()
         self._stopped = False
@@ -105,13 +106,12 @@ class KioskRuntime:
         if self._printer_poll_s:
             poll = Periodic("kiosk-printer", self._printer_poll_s, self._poll_printer, at_once=True)
             self._periodic.append(poll.start())
-        pcsc = self.devices.pcsc
-        if pcsc is not None:
-            self.executor.eid_worker.submit(
-                lambda: None if pcsc.reader_present() else self.emit_device(ev.ReaderGone())
-            )
-            self._watch = ReaderWatch(pcsc.wanted, self.emit_device)
-            self._watch.start()
+        reader = self.devices.eid
+        self.executor.eid_worker.submit(
+            lambda: None if reader.reader_present() else self.emit_device(ev.ReaderGone())
+        )
+        self.reader_monitor = reader.monitor(lambda event: self.emit_device(session_event(event)))
+        self.reader_monitor.start()
 
     def dispatch(self, event: ev.Event) -> Step:
         if self._stopped:
@@ -152,8 +152,8 @@ class KioskRuntime:
         deadline = time.monotonic() + STOP_BUDGET_S
         for periodic in self._periodic:
             periodic.stop(0.5)
-        if self._watch is not None:
-            self._watch.stop(1.0)
+        if self.reader_monitor is not None:
+            self.reader_monitor.stop(1.0)
         try:
             if not self.executor.wipe_now(WipeReason.CANCELLED):
                 log.error("stop: the last wipe was not verified")

@@ -28,9 +28,9 @@ from devices.eid.errors import (
     WrongPin,
 )
 from devices.eid.integrity import verify_challenge_signature
-from devices.eid.monitor import CardMonitor, ReaderEvent
+from devices.eid.monitor import ReaderEvent, ReaderMonitor
+from devices.eid.pcsc import PcscContext, PcscReader, PcscReaderStates
 from devices.eid.reader import read_eid
-from devices.eid.transport import PcscContext
 from tests.conftest import InsertCard
 from tests.harness.common import wait_until
 from tests.harness.eid import (
@@ -432,7 +432,7 @@ def test_kiosk_eid_pin_reports_a_wrong_pin(insert_card: InsertCard) -> None:
 
 def test_the_monitor_reports_readers_insertions_and_removals(insert_card: InsertCard) -> None:
     events: list[ReaderEvent] = []
-    monitor = CardMonitor(events.append, poll=0.2).start()
+    monitor = ReaderMonitor(PcscReaderStates(), events.append, poll=0.2).start()
     try:
         wait_until(
             lambda: {e.reader for e in events if e.kind == "reader_added"} >= set(VPCD_READERS),
@@ -462,7 +462,7 @@ def test_the_monitor_reports_readers_insertions_and_removals(insert_card: Insert
 def test_the_monitor_reports_readers_going_and_coming_back(pcscd: Pcscd) -> None:
     """vpcd readers cannot be unplugged, but a pcscd restart takes them all away and back."""
     events: list[ReaderEvent] = []
-    monitor = CardMonitor(events.append, poll=0.2).start()
+    monitor = ReaderMonitor(PcscReaderStates(), events.append, poll=0.2).start()
     try:
         wait_until(lambda: sum(e.kind == "reader_added" for e in events) >= 2, 10, "readers")
         pcscd.restart()
@@ -474,6 +474,22 @@ def test_the_monitor_reports_readers_going_and_coming_back(pcscd: Pcscd) -> None
         wait_until(lambda: sum(e.kind == "reader_added" for e in events) >= 4, 15, "them back")
     finally:
         monitor.stop()
+
+
+def test_the_pcsc_unit_reports_the_configured_reader_only(insert_card: InsertCard) -> None:
+    events: list[ReaderEvent] = []
+    monitor = PcscReader(OTHER_READER).monitor(events.append, poll=0.2).start()
+    try:
+        wait_until(lambda: any(e.kind == "reader_added" for e in events), 10, "the reader")
+        insert_card(BelpicApplet(card("1.8")))  # in the reader the kiosk does not follow
+        followed = insert_card(BelpicApplet(card("1.8")), reader=OTHER_READER)
+        wait_until(lambda: any(e.kind == "card_inserted" for e in events), 10, "insertion")
+        followed.remove()
+        wait_until(lambda: any(e.kind == "card_removed" for e in events), 10, "removal")
+    finally:
+        monitor.stop()
+    assert [e.kind for e in events] == ["reader_added", "card_inserted", "card_removed"]
+    assert {e.reader for e in events} == {OTHER_READER}
 
 
 def test_kiosk_eid_read_exits_6_when_the_card_is_pulled_out(

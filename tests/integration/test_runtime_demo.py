@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -178,6 +179,34 @@ def test_whole_journey_prints_certificate_and_receipt_then_forgets_the_citizen(
     logged = caplog.text
     for secret in (profile.national_number, profile.surname, "1234"):
         assert secret not in logged
+
+
+def test_the_demo_card_reaches_the_session_through_the_reader_monitor(kiosk: Driver) -> None:
+    heard: list[tuple[str, str]] = []  # (event, thread that reported it)
+    emit = kiosk.runtime.emit_device
+
+    def recording_emit(event: ev.Event) -> None:
+        heard.append((type(event).__name__, threading.current_thread().name))
+        emit(event)
+
+    kiosk.runtime.emit_device = recording_emit  # type: ignore[method-assign]
+    kiosk.to_pin()
+    kiosk.demo.remove_card()
+    assert kiosk.until_state(State.ATTRACT) is State.ATTRACT
+    card_events = [entry for entry in heard if entry[0].startswith("Card")]
+    assert card_events == [("CardInserted", "eid-monitor"), ("CardRemoved", "eid-monitor")]
+
+
+def test_a_demo_whose_reader_monitor_is_stopped_never_hears_of_the_card(kiosk: Driver) -> None:
+    monitor = kiosk.runtime.reader_monitor
+    assert monitor is not None
+    monitor.stop()
+    kiosk.runtime.dispatch(ev.Touch())
+    kiosk.runtime.dispatch(ev.ChooseLanguage("fr"))
+    kiosk.demo.insert_card()
+    kiosk.settle(0.3)
+    assert kiosk.state is State.INSERT_CARD
+    assert not kiosk.runtime.machine.context.card_present
 
 
 def test_wrong_pin_then_right_pin(kiosk: Driver) -> None:

@@ -17,6 +17,7 @@ from kiosk.wiring.worker import Worker
 from session import events as ev
 from session.kinds import ApiProblem, PrintProblem
 from session.workspace import session_dir
+from tests.harness.documents import make_pdf
 
 PDF = bytearray(b"%PDF-1.4\n% a certificate\n%%EOF\n")
 SID = "0123456789abcdef"
@@ -92,6 +93,23 @@ def test_a_job_of_a_session_already_wiped_is_purged_at_once(tmp_path: Path) -> N
     print_certificate(printer, spool, PDF, folder, SID, pages=1, timeout=5, emit=events.append)
     assert events == []  # nobody is there to hear about it
     assert spool.active_jobs() == []
+
+
+def test_a_late_print_job_does_not_bring_a_wiped_session_folder_back(tmp_path: Path) -> None:
+    printer = SimulatedDocumentPrinter(tmp_path / "out")
+    spool = Spool(printer)
+    spool.wiped("s-gone")
+    events: list[object] = []
+    folder = tmp_path / "tmpfs" / "kiosk-session-s-gone"
+    document = bytearray(make_pdf(tmp_path / "doc.pdf", pages=1).read_bytes())
+    print_certificate(
+        printer, spool, document, folder, "s-gone", pages=1, timeout=5, emit=events.append
+    )
+    assert not folder.exists()
+    out = tmp_path / "out"
+    printed = list(out.glob("*.pdf")) if out.exists() else []
+    assert printed == []
+    assert events == []
 
 
 @pytest.mark.parametrize(

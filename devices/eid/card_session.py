@@ -1,4 +1,5 @@
-"""The eID reader's side of the runtime: one card connection, owned by one worker thread.
+"""The card connection's lifetime: opened by the read, used by the PIN and the signature,
+ended by LOG OFF. One worker thread owns it.
 
 Reading, the PIN and the challenge signature all go through `CardSession` on the eID worker:
 a BELPIC card is not thread-safe, and the PIN's verified state lives in the card connection,
@@ -8,16 +9,14 @@ so the connection opened by the read is the one the PIN and the signature use.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from cryptography import x509
 
 from devices.eid.card import CERT_DF, BelpicCard
-from devices.eid.emulator import SimReader
 from devices.eid.errors import NoReader
 from devices.eid.reader import EidRead, read_eid
-from devices.eid.simulated import SimulatedTransport
-from devices.eid.transport import PcscContext, Transport
+from devices.eid.unit import EidReader
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +24,19 @@ log = logging.getLogger(__name__)
 # chain that certificate; it is the same for every card of a batch (no citizen data).
 CITIZEN_CA_CERTIFICATE = (CERT_DF, 0x503A)
 
-Connector = Callable[[], Transport]
-
 
 class CardSession:
     """The card currently in the reader. Every method runs on the eID worker only."""
 
-    def __init__(self, connect: Connector, roots: Sequence[x509.Certificate]) -> None:
-        self._connect = connect
+    def __init__(self, reader: EidReader, roots: Sequence[x509.Certificate]) -> None:
+        self._reader = reader
         self._roots = list(roots)
         self._card: BelpicCard | None = None
 
     def read(self) -> tuple[EidRead, bytes | None]:
         """A fresh connection, a verified read, and the citizen CA certificate if present."""
         self.forget()
-        card = BelpicCard(self._connect())
+        card = BelpicCard(self._reader.connect())
         self._card = card
         read = read_eid(card, self._roots)
         try:
@@ -75,43 +72,3 @@ class CardSession:
         if self._card is None:
             raise NoReader("no card connection: the card was not read in this session")
         return self._card
-
-
-def simulated_connector(reader: SimReader) -> Connector:
-    return lambda: SimulatedTransport(reader)
-
-
-class PcscConnector:
-    """Opens the configured reader through pcscd; the PC/SC context is made on first use,
-    on the calling (eID worker) thread, and made again after a failure (pcscd restarted)."""
-
-    def __init__(self, wanted: str) -> None:
-        self.wanted = wanted
-        self._context: PcscContext | None = None
-
-    def __call__(self) -> Transport:
-        context = self._context or PcscContext()
-        self._context = context
-        try:
-            return context.connect(context.pick_reader(self.wanted))
-        except Exception:
-            self.close()
-            raise
-
-    def reader_present(self) -> bool:
-        try:
-            context = self._context or PcscContext()
-            self._context = context
-            context.pick_reader(self.wanted)
-            return True
-        except Exception:
-            self.close()
-            return False
-
-    def close(self) -> None:
-        context, self._context = self._context, None
-        if context is not None:
-            try:
-                context.close()
-            except Exception as exc:
-                log.debug("closing the PC/SC context: %s", type(exc).__name__)
