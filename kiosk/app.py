@@ -30,16 +30,17 @@ from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
 from kivy.core.window import Window
 
+import i18n
 from devices.speech import Speaker
 from devices.speech.espeak import EspeakSpeaker
-from kiosk import i18n, startup_gc
+from kiosk import startup_gc
 from kiosk.config import Settings
-from kiosk.i18n.kivy_tr import tr
 from kiosk.speech_guide import SpeechGuide
 from screens.base import KioskScreen, local_description
 from screens.registry import MAINTENANCE_GESTURE_STATES, SCREEN_FOR_STATE
 from screens.shell import Shell
 from screens.theme import THEME, register_fonts
+from screens.translate import tr
 from screens.widgets import buttons
 from screens.widgets.icon import DRAWINGS
 from session.context import SessionContext

@@ -13,11 +13,11 @@ from kivy.metrics import dp
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.vector import Vector
 
-from kiosk.i18n import gettext_for
-from kiosk.i18n.kivy_tr import tr
+from i18n import gettext_for
 from screens.base import KioskScreen
 from screens.names import CITY_NAME, N_
 from screens.rules import load_rules
+from screens.translate import tr
 from session.states import State
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 import screens.widgets  # noqa: F401  (registers the shared widgets and their rules)
-from kiosk.i18n.kivy_tr import tr
 from screens.discard import unbind_rules
 from screens.names import document_icon, document_msgid, fallback_name
+from screens.translate import tr
 from screens.widgets.layout import Body
 from session.states import State
 

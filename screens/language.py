@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from kivy.properties import ListProperty, StringProperty
 
-from kiosk.i18n import gettext_for
-from kiosk.i18n.kivy_tr import tr
+from i18n import gettext_for
 from screens.base import KioskScreen
 from screens.names import ENDONYMS, N_
 from screens.rules import load_rules
+from screens.translate import tr
 from session.context import SessionContext
 from session.events import Back, ChooseLanguage
 from session.states import State

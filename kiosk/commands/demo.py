@@ -228,6 +228,6 @@ def journey(
 
 
 def _tr(text: str) -> str:
-    from kiosk.i18n.kivy_tr import tr
+    from screens.translate import tr
 
     return str(tr._(text))

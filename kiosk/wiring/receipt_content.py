@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from devices.printing import ReceiptContent, ReceiptLabels
-from kiosk.i18n import gettext_for
+from i18n import gettext_for
 
 # The French catalogue writes a no-break space before ":" and "!" (so that a screen never
 # starts a line with them); the receipt has always printed an ordinary space there.

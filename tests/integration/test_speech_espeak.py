@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devices.speech import DEBIAN_PACKAGE, EspeakSpeaker
-from kiosk.i18n import LANGUAGES, announcement
+from i18n import LANGUAGES, announcement
 
 pytestmark = pytest.mark.integration
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.i18n import LANGUAGES, announcement
-from kiosk.i18n.announcements import ANNOUNCEMENTS, LAST_VARIANTS
+from i18n import LANGUAGES, announcement
+from i18n.announcements import ANNOUNCEMENTS, LAST_VARIANTS
 from session.kinds import ApiProblem, CardProblem, PrintProblem
 from session.states import State
 

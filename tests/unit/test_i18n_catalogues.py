@@ -1,7 +1,7 @@
 """The four catalogues are complete, current and well-formed; they compile and load.
 
-When one of these fails after a screen changed: run `python -m kiosk.i18n.extract`, translate the
-new entries in kiosk/i18n/locale/*/LC_MESSAGES/kiosk.po, and run the tests again.
+When one of these fails after a screen changed: run `python -m i18n.extract`, translate the
+new entries in i18n/locale/*/LC_MESSAGES/kiosk.po, and run the tests again.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from kiosk.i18n import LANGUAGES, catalogs, gettext_for
-from kiosk.i18n.catalogs import compile_po, po_path
-from kiosk.i18n.compile import main as compile_main
-from kiosk.i18n.extract import PLURAL_FORMS, POT_PATH, merged, render_po, stable_lines, template
-from kiosk.i18n.sources import collect
+from i18n import LANGUAGES, catalogs, gettext_for
+from i18n.catalogs import compile_po, po_path
+from i18n.compile import main as compile_main
+from i18n.extract import PLURAL_FORMS, POT_PATH, merged, render_po, stable_lines, template
+from i18n.sources import collect
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
@@ -76,9 +76,7 @@ def test_plural_rules_are_the_usual_ones(lang: str) -> None:
 def test_every_msgid_used_in_the_code_is_in_the_catalogue(lang: str) -> None:
     have = {m.id if isinstance(m.id, str) else tuple(m.id) for m in entries(load(lang))}
     missing = sorted(f"{f.path}:{f.line}: {f.msgid!r}" for f in collect() if f.msgid not in have)
-    assert not missing, "not in the catalogue (run python -m kiosk.i18n.extract):\n" + "\n".join(
-        missing
-    )
+    assert not missing, "not in the catalogue (run python -m i18n.extract):\n" + "\n".join(missing)
 
 
 def test_the_template_and_catalogues_are_what_extraction_writes() -> None:
@@ -87,7 +85,7 @@ def test_the_template_and_catalogues_are_what_extraction_writes() -> None:
     for lang in LANGUAGES:
         assert stable_lines(po_path(lang).read_bytes()) == stable_lines(
             render_po(merged(lang, pot))
-        ), f"{lang}/kiosk.po is not as extraction leaves it: run python -m kiosk.i18n.extract"
+        ), f"{lang}/kiosk.po is not as extraction leaves it: run python -m i18n.extract"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -135,7 +133,7 @@ def test_compile_writes_mo_files_once_and_loading_works_without_them(
     try:
         assert not catalogs.mo_path("de").exists()
         assert gettext_for("de")("Free") == "Kostenlos"  # compiled in memory from the .po
-        assert "kiosk.i18n.compile" in caplog.text  # slow, so it says how to avoid it
+        assert "i18n.compile" in caplog.text  # slow, so it says how to avoid it
         assert compile_main() == 0
         written = {lang: catalogs.mo_path(lang).stat().st_mtime_ns for lang in LANGUAGES}
         assert compile_main() == 0  # idempotent: nothing rewritten

@@ -18,9 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 ALLOWED: dict[str, tuple[str, ...]] = {
     "devices": ("devices",),
     "session": ("session", "devices"),
-    "screens": ("screens", "session", "kivy", "kiosk.i18n"),
+    "screens": ("screens", "session", "kivy", "i18n"),
 }
-OURS = ("devices", "session", "screens", "kiosk", "kivy")
+OURS = ("devices", "session", "screens", "kiosk", "i18n", "kivy")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+import i18n
 from devices.speech import TONE, RecordingSpeaker
-from kiosk import i18n
-from kiosk.i18n import LANGUAGES, announcement, gettext_for
+from i18n import LANGUAGES, announcement, gettext_for
 from kiosk.speech_guide import SpeechGuide
 from tests.unit.test_i18n_announcements import KEYS
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kiosk.i18n.catalogs import translations
+from i18n.catalogs import translations
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The kiosk's four languages: gettext catalogues, the current language, locale formats and the
 sentences spoken or shown for the session machine's announcements.
 
-Pure Python (no Kivy): `kiosk.i18n.kivy_tr.tr` is the Kivy-bound face of the same catalogues.
+Pure Python (no Kivy): `screens.translate.tr` is the Kivy-bound face of the same catalogues.
 msgids are the English source strings.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.i18n.announcements import announcement
-from kiosk.i18n.catalogs import LANGUAGES, translations
-from kiosk.i18n.formats import format_date, format_price, format_time
+from i18n.announcements import announcement
+from i18n.catalogs import LANGUAGES, translations
+from i18n.formats import format_date, format_price, format_time
 
 __all__ = [
     "DEFAULT_LANGUAGE",

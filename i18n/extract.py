@@ -1,4 +1,4 @@
-"""`python -m kiosk.i18n.extract`: collect the msgids into locale/kiosk.pot and merge them into
+"""`python -m i18n.extract`: collect the msgids into locale/kiosk.pot and merge them into
 each language's kiosk.po (new entries empty, gone entries dropped; English filled with the
 source text). Files are rewritten only when an entry changed, so running it twice is a no-op.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from kiosk.i18n.catalogs import DOMAIN, LANGUAGES, LOCALE_DIR, po_path, reload
-from kiosk.i18n.sources import collect
+from i18n.catalogs import DOMAIN, LANGUAGES, LOCALE_DIR, po_path, reload
+from i18n.sources import collect
 
 PROJECT = "Brussels kiosk"
 SOURCE_LANGUAGE = "en"
@@ -32,7 +32,7 @@ PLURAL_FORMS = {
 
 def template() -> Catalog:
     pot = Catalog(project=PROJECT, domain=DOMAIN, fuzzy=False, **_identity())
-    pot.header_comment = "# Translatable strings of the Brussels kiosk (kiosk.i18n.extract)."
+    pot.header_comment = "# Translatable strings of the Brussels kiosk (i18n.extract)."
     for found in collect():
         flags = ["python-brace-format"] if "{" in _first(found.msgid) else []
         pot.add(found.msgid, locations=[(found.path, found.line)], flags=flags)
@@ -68,7 +68,7 @@ def merged(lang: str, pot: Catalog) -> Catalog:
     ]
     catalog.header_comment = (
         f"# {LANGUAGE_NAMES[lang]} strings of the Brussels kiosk. Plain words a 12-year-old\n"
-        "# understands; formal address (vous / u / Sie). Entries come from kiosk.i18n.extract."
+        "# understands; formal address (vous / u / Sie). Entries come from i18n.extract."
     )
     catalog.update(pot, no_fuzzy_matching=True)
     catalog.obsolete.clear()

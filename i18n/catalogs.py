@@ -1,6 +1,6 @@
 """Loading the gettext catalogues: the compiled .mo when present, else the .po compiled in memory.
 
-The .mo files are built by `python -m kiosk.i18n.compile` (and gitignored); the fallback keeps a
+The .mo files are built by `python -m i18n.compile` (and gitignored); the fallback keeps a
 fresh checkout working without that step.
 """
 
@@ -51,7 +51,7 @@ def translations(lang: str) -> gettext.NullTranslations:
             return gettext.GNUTranslations(src)
     if po.exists():
         # Correct but slow (about 10 ms a language, before the first frame): say so.
-        log.warning("%s is missing or older than its .po; run python -m kiosk.i18n.compile", mo)
+        log.warning("%s is missing or older than its .po; run python -m i18n.compile", mo)
         return gettext.GNUTranslations(io.BytesIO(compile_po(po)))
     return gettext.NullTranslations()
 

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from kiosk.i18n.catalogs import translations
+from i18n.catalogs import translations
 
 # Belgian variants of each language: CLDR has all four (en_BE writes "12,50 €", as locals do).
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_BE", "de": "de_BE"}

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.i18n.sources import PLURAL_CALLS, REPO, SINGULAR_CALLS, kv_expressions, parse_kv_value
+from i18n.sources import PLURAL_CALLS, REPO, SINGULAR_CALLS, kv_expressions, parse_kv_value
 
 VISIBLE_PROPERTIES = frozenset(
     {"text", "title", "summary", "hint_text", "state_text", "label", "caption", "heading"}
