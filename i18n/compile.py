@@ -8,11 +8,12 @@ from __future__ import annotations
 import os
 import sys
 
-from i18n.catalogs import LANGUAGES, compile_po, mo_path, po_path, reload
+from i18n.catalogs import compile_po, mo_path, po_path, reload
+from i18n.languages import CODES
 
 
 def main() -> int:
-    for lang in LANGUAGES:
+    for lang in CODES:
         po, mo = po_path(lang), mo_path(lang)
         if not po.exists():
             print(f"missing {po}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """`python -m i18n.extract`: collect the msgids into locale/kiosk.pot and merge them into
 each language's kiosk.po (new entries empty, gone entries dropped; English filled with the
 source text). Files are rewritten only when an entry changed, so running it twice is a no-op.
+The languages are those of i18n.languages: a new entry there gets its kiosk.po here.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ import io
 import sys
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from i18n.catalogs import DOMAIN, LANGUAGES, LOCALE_DIR, po_path, reload
+from i18n.catalogs import DOMAIN, LOCALE_DIR, po_path, reload
+from i18n.languages import CODES, language
 from i18n.sources import collect
 
 PROJECT = "Brussels kiosk"
@@ -20,14 +23,16 @@ SOURCE_LANGUAGE = "en"
 POT_PATH = LOCALE_DIR / f"{DOMAIN}.pot"
 # Header lines that change on every run; ignored when deciding whether a file changed.
 _VOLATILE = (b'"POT-Creation-Date:', b'"PO-Revision-Date:')
-LANGUAGE_NAMES = {"fr": "French", "nl": "Dutch", "en": "English", "de": "German"}
-# The usual gettext plural rules (CLDR's French rule adds a form for millions we never need).
-PLURAL_FORMS = {
-    "fr": "nplurals=2; plural=(n > 1);",
-    "nl": "nplurals=2; plural=(n != 1);",
-    "en": "nplurals=2; plural=(n != 1);",
-    "de": "nplurals=2; plural=(n != 1);",
-}
+
+
+def english_name(lang: str) -> str:
+    """ "French", "Dutch"...: for the header of a catalogue (CLDR's name, through Babel)."""
+    return str(Locale.parse(lang).english_name)
+
+
+def plural_forms(lang: str) -> str:
+    """The Plural-Forms header of `lang`'s catalogue: its entry's, else CLDR's."""
+    return language(lang).plural_forms or str(Catalog(locale=lang).plural_forms)
 
 
 def template() -> Catalog:
@@ -61,13 +66,13 @@ def merged(lang: str, pot: Catalog) -> Catalog:
         catalog = Catalog(locale=lang, project=PROJECT, domain=DOMAIN, fuzzy=False)
     catalog.mime_headers = [
         ("Project-Id-Version", f"{PROJECT} 1"),
-        ("Language-Team", f"{LANGUAGE_NAMES[lang]} <{_identity()['msgid_bugs_address']}>"),
+        ("Language-Team", f"{english_name(lang)} <{_identity()['msgid_bugs_address']}>"),
         ("Last-Translator", _identity()["last_translator"]),
         ("Report-Msgid-Bugs-To", _identity()["msgid_bugs_address"]),
-        ("Plural-Forms", PLURAL_FORMS[lang]),
+        ("Plural-Forms", plural_forms(lang)),
     ]
     catalog.header_comment = (
-        f"# {LANGUAGE_NAMES[lang]} strings of the Brussels kiosk. Plain words a 12-year-old\n"
+        f"# {english_name(lang)} strings of the Brussels kiosk. Plain words a 12-year-old\n"
         "# understands; formal address (vous / u / Sie). Entries come from i18n.extract."
     )
     catalog.update(pot, no_fuzzy_matching=True)
@@ -107,7 +112,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 def main() -> int:
     pot = template()
     changed = [POT_PATH] if write_if_changed(POT_PATH, render_po(pot)) else []
-    for lang in LANGUAGES:
+    for lang in CODES:
         if write_if_changed(po_path(lang), render_po(merged(lang, pot))):
             changed.append(po_path(lang))
     reload()

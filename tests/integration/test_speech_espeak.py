@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devices.speech import DEBIAN_PACKAGE, EspeakSpeaker
-from i18n import LANGUAGES, announcement
+from i18n import CODES, announcement
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +22,7 @@ def espeak() -> EspeakSpeaker:
     return EspeakSpeaker(player=None)
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 def test_espeak_ng_writes_speech_for_each_language(
     espeak: EspeakSpeaker, tmp_path: Path, lang: str
 ) -> None:

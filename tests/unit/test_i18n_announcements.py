@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from i18n import LANGUAGES, announcement
+from i18n import CODES, announcement
 from i18n.announcements import ANNOUNCEMENTS, LAST_VARIANTS
 from session.kinds import ApiProblem, CardProblem, PrintProblem
 from session.states import State
@@ -58,7 +58,7 @@ def test_no_sentence_is_left_without_a_key() -> None:
     assert set(ANNOUNCEMENTS) == set(KEYS) | variants
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 @pytest.mark.parametrize("key", sorted(KEYS))
 def test_every_key_has_a_sentence_in_every_language(key: str, lang: str) -> None:
     params = {name: 2 + i for i, name in enumerate(KEYS[key])}  # 2 and up: never a "last"
@@ -70,7 +70,7 @@ def test_every_key_has_a_sentence_in_every_language(key: str, lang: str) -> None
         assert said != announcement(key, params, "en"), "translated, not the English source"
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 @pytest.mark.parametrize("key", sorted(LAST_VARIANTS))
 def test_a_count_that_runs_out_has_its_own_sentence(key: str, lang: str) -> None:
     name, last = LAST_VARIANTS[key]

@@ -10,7 +10,7 @@ import pytest
 
 import i18n
 from devices.speech import TONE, RecordingSpeaker
-from i18n import LANGUAGES, announcement, gettext_for
+from i18n import CODES, announcement, gettext_for
 from kiosk.speech_guide import SpeechGuide
 from tests.unit.test_i18n_announcements import KEYS
 
@@ -45,7 +45,7 @@ def test_off_by_default_and_silent_while_off() -> None:
     assert speaker.phrases == []
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 def test_a_scripted_journey_in_each_language(lang: str) -> None:
     _ = gettext_for(lang)
     guide, speaker = guide_in(lang)
@@ -74,7 +74,7 @@ def test_a_scripted_journey_in_each_language(lang: str) -> None:
     assert speaker.phrases[-1] == (_("Speech is off."), lang)
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 def test_every_announcement_key_is_spoken_in_every_language(lang: str) -> None:
     guide, speaker = guide_in(lang)
     guide.set_enabled(True)
@@ -107,7 +107,7 @@ def test_without_a_tone_player_the_tone_is_a_spoken_word() -> None:
     assert speaker.phrases == [("Achtung!", "de")]
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 def test_pin_digits_are_counted_never_spoken(lang: str) -> None:
     guide, speaker = guide_in(lang)
     guide.set_enabled(True)
