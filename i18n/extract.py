@@ -6,6 +6,7 @@ The languages are those of i18n.languages: a new entry there gets its kiosk.po h
 
 from __future__ import annotations
 
+import copy
 import io
 import sys
 from pathlib import Path
@@ -58,6 +59,7 @@ def _first(msgid: str | tuple[str, str]) -> str:
 
 
 def merged(lang: str, pot: Catalog) -> Catalog:
+    """`lang`'s catalogue brought up to `pot`; `pot` is left as it was."""
     path = po_path(lang)
     if path.exists():
         with path.open("rb") as src:
@@ -75,7 +77,9 @@ def merged(lang: str, pot: Catalog) -> Catalog:
         f"# {english_name(lang)} strings of the Brussels kiosk. Plain words a 12-year-old\n"
         "# understands; formal address (vous / u / Sie). Entries come from i18n.extract."
     )
-    catalog.update(pot, no_fuzzy_matching=True)
+    # A copy: `update` adopts the template's new Message objects, so without one every
+    # catalogue merged after English would share the English text filled in below.
+    catalog.update(copy.deepcopy(pot), no_fuzzy_matching=True)
     catalog.obsolete.clear()
     catalog.fuzzy = False
     if lang == SOURCE_LANGUAGE:

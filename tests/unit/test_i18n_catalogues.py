@@ -88,6 +88,19 @@ def test_the_template_and_catalogues_are_what_extraction_writes() -> None:
         ), f"{lang}/kiosk.po is not as extraction leaves it: run python -m i18n.extract"
 
 
+def test_a_new_msgid_is_left_empty_in_every_language_but_english() -> None:
+    # Extraction merges the languages in this order; English fills in its source text, and
+    # that must not reach the catalogues merged after it (German used to get it), or the
+    # "untranslated entries" test could not see a missing translation.
+    new = "A sentence nobody has translated yet"
+    pot = Catalog()
+    pot.add(new)
+    strings = {lang: merged(lang, pot)[new].string for lang in CODES}
+    assert strings.pop("en") == new
+    assert not any(strings.values()), strings
+    assert not pot[new].string  # the template is left as it was
+
+
 @pytest.mark.parametrize("lang", CODES)
 def test_a_po_compiles_and_loads(lang: str) -> None:
     data = compile_po(po_path(lang))
