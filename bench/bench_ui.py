@@ -95,7 +95,7 @@ class ScreenOnly(App):
         Window.bind(on_flip=self.drawn)
         shell = Shell(demo=False, port=None)
         shell.add_screens()
-        shell.screen("attract").update(State.ATTRACT, SessionContext())
+        shell.screen("attract").update(State.ATTRACT, SessionContext(language="fr"))
         return shell
 
     def drawn(self, *_):

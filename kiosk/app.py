@@ -365,7 +365,7 @@ class KioskApp(App):
 
     def _render(self) -> None:
         if self.runtime is None:
-            context = SessionContext(language=self.settings.terminal.default_language)
+            context = SessionContext(language=self.settings.terminal.start_language)
         else:
             context = self.runtime.machine.context
         self._rendered = self.state

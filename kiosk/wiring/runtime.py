@@ -62,7 +62,8 @@ class KioskRuntime:
             policy,
             clock,
             settings.session.tmpfs_dir,
-            default_language=settings.terminal.default_language,
+            languages=settings.terminal.languages,
+            default_language=settings.terminal.start_language,
         )
         self.demo: DemoControls | None = None
         self.spool = Spool(devices.document_printer)
