@@ -124,7 +124,7 @@ class KioskApp(App):
         ui = self.settings.ui
         THEME.high_contrast, THEME.large_text = ui.high_contrast, ui.large_text
         self._escape_proof()
-        self.guide = SpeechGuide(self.speaker or EspeakSpeaker())
+        self.guide = SpeechGuide(self.speaker or EspeakSpeaker(i18n.voices()))
         if ui.speech:
             self.guide.set_enabled(True)
         shell = Shell(demo=self._demo, port=self)
