@@ -32,12 +32,12 @@ from kiosk.errors import KioskError
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 ENV_VAR = "KIOSK_CONFIG"
 
+# A code of i18n.languages, checked and documented as a Literal (Literal[("fr", "nl")] is
+# Literal["fr", "nl"]); mypy cannot read a Literal built from a tuple, so it sees a str.
 if TYPE_CHECKING:
     Language = str
 else:
-    Language = Literal[
-        CODES
-    ]  # a code of i18n.languages: Literal[("fr", "nl")] is Literal["fr", "nl"]
+    Language = Literal[CODES]
 Seconds = Annotated[float, Meta(gt=0)]
 
 
