@@ -276,6 +276,9 @@ class KioskApp(App):
     def location(self) -> str:
         return self.settings.terminal.location
 
+    def languages(self) -> list[str]:
+        return self.settings.terminal.languages
+
     def open_maintenance(self) -> None:
         if self.state in MAINTENANCE_GESTURE_STATES and self.shell is not None:
             ui = self.settings.ui

@@ -7,6 +7,7 @@ They send the citizen's intents as session events through `ShellPort.send`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from kivy.properties import ObjectProperty, StringProperty
@@ -56,6 +57,10 @@ class ShellPort(Protocol):
 
     def location(self) -> str:
         """Where this terminal stands (for "go to the counter" hints); may be ""."""
+
+    def languages(self) -> Sequence[str]:
+        """The codes of the languages this terminal offers, in their order (terminal.languages):
+        the language screen's buttons and the attract screen's invitations."""
 
     def open_maintenance(self) -> None:
         """Show the maintenance PIN screen (the hidden gesture's target)."""
