@@ -70,7 +70,7 @@ def test_an_explicit_file_that_is_missing_is_an_error(tmp_path: Path) -> None:
         (
             '[terminal]\ndefault_language = "es"\n',
             "terminal.default_language",
-            "expected one of 'fr', 'nl', 'en', 'de' (found a string)",
+            "expected one of " + ", ".join(repr(code) for code in CODES) + " (found a string)",
         ),
         ('[terminal]\nlanguages = "fr"\n', "terminal.languages", "expected an array"),
         ('[terminal]\nlanguages = ["fr", "es"]\n', "terminal.languages[1]", "one of 'fr'"),

@@ -33,6 +33,13 @@ def guide_in(lang: str, can_play_tones: bool = True) -> tuple[SpeechGuide, Recor
     return SpeechGuide(speaker, language=lambda: lang), speaker
 
 
+@pytest.mark.parametrize(("lang", "said"), sorted(HOW_TO_START.items()))
+def test_speech_says_it_is_on_in_the_citizens_words(lang: str, said: str) -> None:
+    guide, speaker = guide_in(lang)
+    guide.toggle()
+    assert speaker.phrases[-1][0].startswith(said)
+
+
 def test_off_by_default_and_silent_while_off() -> None:
     guide, speaker = guide_in("fr")
     assert not guide.enabled
@@ -51,7 +58,7 @@ def test_a_scripted_journey_in_each_language(lang: str) -> None:
     guide, speaker = guide_in(lang)
     assert guide.toggle() is True
     intro = speaker.phrases[-1]
-    assert intro[1] == lang and intro[0].startswith(HOW_TO_START[lang])
+    assert intro[1] == lang and intro[0].startswith(_("Speech is on."))
     assert _("Louder") in intro[0] and _("Repeat") in intro[0] and _("Listen") in intro[0]
 
     guide.screen_shown(_("Welcome"), _("Touch the screen to start"))
