@@ -142,7 +142,7 @@ class SessionModel(RuleBasedStateMachine):
             State.CHECKING_PIN: ev.PinAccepted(),
             State.CATALOGUE: ev.ChooseDocument("household"),
             State.CONFIRM: ev.Confirm(),
-            State.FETCHING: "document",
+            State.FETCHING: "document" if variant else ev.DocumentFailed(ApiProblem.REFUSED),
             State.PRINTING: ev.PrintCompleted() if variant else ev.PrintFailed(PrintProblem.JAM),
             State.TAKE_CARD: ev.CardRemoved(),
             State.WIPING: ev.WipeFinished(True),
