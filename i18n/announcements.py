@@ -37,7 +37,7 @@ _ENDS_IN = Plural(
     "Are you still there? This session ends in {seconds_left} seconds.",
     "seconds_left",
 )
-# How a list of choices ends, "A, B or C": the parameter that holds language codes.
+# The parameter that holds language codes, and how their names end a list ("A, B or C").
 LANGUAGE_LIST = "languages"
 OR_LIST = "{others} or {last}"
 _NOT_RIGHT = "This PIN code is not correct."
