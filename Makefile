@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-PACKAGES_DIRS := kiosk screens devices session provisioning
+PACKAGES_DIRS := kiosk i18n screens devices session provisioning
 
 # Debian packages: PC/SC with the virtual reader, CUPS with a PDF queue, a virtual X server
 # with software OpenGL for Kivy, build headers for pyscard and pycups, fonts, speech, PDF tools.
@@ -44,7 +44,7 @@ $(VENV)/.installed: pyproject.toml
 
 # The gettext catalogues compiled to .mo (idempotent: only changed ones are rewritten).
 catalogues: venv
-	$(BIN)/python -m kiosk.i18n.compile
+	$(BIN)/python -m i18n.compile
 
 demo: setup
 	$(BIN)/kiosk demo

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.eid.emulator.cardfiles import canary_profile
+from i18n.languages import CODES
 from session.effects import Wipe
 from session.holder import CitizenData
 from session.kinds import WipeReason
@@ -146,7 +147,7 @@ def bench_wipe_with_cups(root: Path) -> dict[str, float]:
 def bench_rss(root: Path) -> dict[str, float]:
     clock = ManualClock()
     spool = SimulatedSpool()
-    machine = SessionMachine(TimerPolicy(), clock, root / "tmpfs")
+    machine = SessionMachine(TimerPolicy(), clock, root / "tmpfs", languages=CODES)
     kiosk = VirtualKiosk(machine, clock, Wiper(spool=spool), SimulatedPrinter(spool))
     scenarios = sorted(SCENARIOS)
 

@@ -95,7 +95,7 @@ class ScreenOnly(App):
         Window.bind(on_flip=self.drawn)
         shell = Shell(demo=False, port=None)
         shell.add_screens()
-        shell.screen("attract").update(State.ATTRACT, SessionContext())
+        shell.screen("attract").update(State.ATTRACT, SessionContext(language="fr"))
         return shell
 
     def drawn(self, *_):
@@ -488,10 +488,10 @@ def _install_like() -> None:
     runs installed, compiled code (kiosk.service's user cannot write next to it); with stale or
     missing bytecode, and PYTHONDONTWRITEBYTECODE set as on these machines, every cold start
     would also time Python compiling our sources, while the bare window's Kivy is compiled. A
-    .mo older than its .po is compiled again in memory at every start (kiosk.i18n.catalogs)."""
+    .mo older than its .po is compiled again in memory at every start (i18n.catalogs)."""
     import compileall
 
-    from kiosk.i18n import compile as compile_catalogues
+    from i18n import compile as compile_catalogues
 
     for package in ("kiosk", "screens", "session", "devices"):
         compileall.compile_dir(REPO / package, quiet=1)

@@ -30,16 +30,17 @@ from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
 from kivy.core.window import Window
 
+import i18n
 from devices.speech import Speaker
 from devices.speech.espeak import EspeakSpeaker
-from kiosk import i18n, startup_gc
+from kiosk import startup_gc
 from kiosk.config import Settings
-from kiosk.i18n.kivy_tr import tr
 from kiosk.speech_guide import SpeechGuide
 from screens.base import KioskScreen, local_description
 from screens.registry import MAINTENANCE_GESTURE_STATES, SCREEN_FOR_STATE
 from screens.shell import Shell
 from screens.theme import THEME, register_fonts
+from screens.translate import tr
 from screens.widgets import buttons
 from screens.widgets.icon import DRAWINGS
 from session.context import SessionContext
@@ -123,7 +124,7 @@ class KioskApp(App):
         ui = self.settings.ui
         THEME.high_contrast, THEME.large_text = ui.high_contrast, ui.large_text
         self._escape_proof()
-        self.guide = SpeechGuide(self.speaker or EspeakSpeaker())
+        self.guide = SpeechGuide(self.speaker or EspeakSpeaker(i18n.voices()))
         if ui.speech:
             self.guide.set_enabled(True)
         shell = Shell(demo=self._demo, port=self)
@@ -275,6 +276,9 @@ class KioskApp(App):
     def location(self) -> str:
         return self.settings.terminal.location
 
+    def languages(self) -> list[str]:
+        return self.settings.terminal.languages
+
     def open_maintenance(self) -> None:
         if self.state in MAINTENANCE_GESTURE_STATES and self.shell is not None:
             ui = self.settings.ui
@@ -364,7 +368,7 @@ class KioskApp(App):
 
     def _render(self) -> None:
         if self.runtime is None:
-            context = SessionContext(language=self.settings.terminal.default_language)
+            context = SessionContext(language=self.settings.terminal.start_language)
         else:
             context = self.runtime.machine.context
         self._rendered = self.state

@@ -21,22 +21,33 @@ import re
 import tomllib
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 from msgspec import Meta, Struct, field
 
+from i18n.languages import CODES
 from kiosk.errors import KioskError
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 ENV_VAR = "KIOSK_CONFIG"
 
-Language = Literal["fr", "nl", "en", "de"]
+# A code of i18n.languages, checked and documented as a Literal (Literal[("fr", "nl")] is
+# Literal["fr", "nl"]); mypy cannot read a Literal built from a tuple, so it sees a str.
+if TYPE_CHECKING:
+    Language = str
+else:
+    Language = Literal[CODES]
 Seconds = Annotated[float, Meta(gt=0)]
 
 
 class ConfigError(KioskError):
     exit_code = 2
+
+
+# A rule between keys, checked after each key's own type (`__post_init__`); msgspec reports it
+# at the section, and `_first_problem` writes it as "section.key: expectation".
+_RULE = "rule: "
 
 
 class _Section(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -50,20 +61,37 @@ class TerminalSettings(_Section, frozen=True):
     id: Annotated[
         str, Meta(min_length=1, description="Terminal id shown on receipts and in health reports.")
     ] = "demo-terminal"
-    kind: Annotated[
-        Literal["eguichet", "epn"],
-        Meta(description="`eguichet` (certificate kiosk) or `epn` (public PC)."),
-    ] = "eguichet"
     languages: Annotated[
-        list[Language], Meta(min_length=1, description="Languages offered, in order of display.")
-    ] = field(default_factory=lambda: ["fr", "nl", "en", "de"])
-    default_language: Annotated[Language, Meta(description="Language of the attract screen.")] = (
-        "fr"
-    )
+        list[Language],
+        Meta(
+            min_length=1,
+            description="Languages offered, each once, in the order the language screen's "
+            "buttons and the attract screen's invitations show them.",
+        ),
+    ] = field(default_factory=lambda: list(CODES))
+    default_language: Annotated[
+        Language | None,
+        Meta(
+            description="Language of the screens before a citizen chooses one; one of "
+            "`languages`. Unset: the first of `languages`."
+        ),
+    ] = None
     location: Annotated[
         str,
         Meta(description="Where the terminal stands, for IT and the 'go to the counter' hints."),
     ] = ""
+
+    def __post_init__(self) -> None:
+        if len(set(self.languages)) < len(self.languages):
+            raise ValueError(f"{_RULE}languages: each language at most once")
+        if self.default_language is not None and self.default_language not in self.languages:
+            offered = ", ".join(repr(code) for code in self.languages)
+            raise ValueError(f"{_RULE}default_language: expected one of `languages` ({offered})")
+
+    @property
+    def start_language(self) -> Language:
+        """The language each session starts in: `default_language`, else the first offered."""
+        return self.default_language or self.languages[0]
 
 
 class CityApiSettings(_Section, frozen=True):
@@ -223,20 +251,6 @@ class UiSettings(_Section, frozen=True):
     ] = 300.0
 
 
-class TelemetrySettings(_Section, frozen=True):
-    """Fleet health."""
-
-    sentry_dsn: Annotated[
-        str, Meta(description="Sentry DSN for error reports. Empty: no error reports are sent.")
-    ] = ""
-    heartbeat_interval: Annotated[
-        Seconds, Meta(description="Seconds between heartbeats to the city API.")
-    ] = 30.0
-    textfile_dir: Annotated[
-        Path | None, Meta(description="node_exporter textfile directory for Prometheus metrics.")
-    ] = None
-
-
 class LoggingSettings(_Section, frozen=True):
     """Logs (never contain citizen data; national numbers are redacted everywhere)."""
 
@@ -255,7 +269,6 @@ class Settings(_Section, frozen=True):
     receipt: ReceiptSettings = ReceiptSettings()
     session: SessionSettings = SessionSettings()
     ui: UiSettings = UiSettings()
-    telemetry: TelemetrySettings = TelemetrySettings()
     logging: LoggingSettings = LoggingSettings()
 
 
@@ -311,6 +324,7 @@ _AT = re.compile(r" - at `\$(?P<at>[^`]*)`$")
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")  # `.key` or `[index]`
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(?P<key>[^`]*)`")
+_BROKEN_RULE = re.compile(rf"^{_RULE}(?P<key>\w+): (?P<expected>.*?) - at ")
 
 
 def _first_problem(message: str, data: dict[str, Any]) -> str:
@@ -325,6 +339,9 @@ def _first_problem(message: str, data: dict[str, Any]) -> str:
     if unknown:
         keys.append(unknown["key"])
         return f"{_dotted(keys)}: unknown key (see docs/configuration.md for the keys)"
+    broken = _BROKEN_RULE.match(message)
+    if broken:
+        return f"{_dotted([*keys, broken['key']])}: {broken['expected']}"
     return f"{_dotted(keys)}: expected {_expected(_declared(keys))} (found {_found(data, keys)})"
 
 

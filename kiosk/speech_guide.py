@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from devices.speech import Speaker
-from kiosk.i18n import announcement, current_language, gettext_for
+from i18n import announcement, current_language, gettext_for
 
 VOLUME_STEP = 0.1
 MIN_AUDIBLE_VOLUME = 0.1  # the volume buttons never make the guide silent

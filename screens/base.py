@@ -7,15 +7,16 @@ They send the citizen's intents as session events through `ShellPort.send`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 import screens.widgets  # noqa: F401  (registers the shared widgets and their rules)
-from kiosk.i18n.kivy_tr import tr
 from screens.discard import unbind_rules
 from screens.names import document_icon, document_msgid, fallback_name
+from screens.translate import tr
 from screens.widgets.layout import Body
 from session.states import State
 
@@ -56,6 +57,10 @@ class ShellPort(Protocol):
 
     def location(self) -> str:
         """Where this terminal stands (for "go to the counter" hints); may be ""."""
+
+    def languages(self) -> Sequence[str]:
+        """The codes of the languages this terminal offers, in their order (terminal.languages):
+        the language screen's buttons and the attract screen's invitations."""
 
     def open_maintenance(self) -> None:
         """Show the maintenance PIN screen (the hidden gesture's target)."""

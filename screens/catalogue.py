@@ -6,11 +6,11 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
-from kiosk.i18n.kivy_tr import tr
 from screens.base import KioskScreen
 from screens.discard import unbind_rules
 from screens.rules import load_rules
 from screens.theme import THEME
+from screens.translate import tr
 from screens.widgets.tile import DocumentTile
 from session.context import SessionContext
 from session.events import Back, ChooseDocument, DocumentOffer

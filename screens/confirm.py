@@ -13,9 +13,9 @@ from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
-from kiosk.i18n.kivy_tr import tr
 from screens.base import KioskScreen
 from screens.rules import load_rules
+from screens.translate import tr
 from session.context import SessionContext
 from session.events import Back, Cancel, Confirm
 from session.states import State

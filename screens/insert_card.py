@@ -6,9 +6,9 @@ from kivy.animation import Animation
 from kivy.properties import NumericProperty
 from kivy.uix.widget import Widget
 
-from kiosk.i18n.kivy_tr import tr
 from screens.base import KioskScreen
 from screens.rules import load_rules
+from screens.translate import tr
 from session.context import SessionContext
 from session.events import Back, Cancel
 from session.states import State

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from kiosk.i18n.kivy_tr import tr
 from screens.base import KioskScreen
 from screens.rules import load_rules
+from screens.translate import tr
 from session.context import SessionContext
 from session.events import MaintenanceDone
 from session.kinds import PrinterStatus

@@ -14,9 +14,9 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 import screens.widgets.pinpad  # noqa: F401  (the PIN pad its rules use)
-from kiosk.i18n.kivy_tr import tr
 from screens.base import KioskScreen
 from screens.rules import load_rules
+from screens.translate import tr
 from session.context import SessionContext
 from session.events import MaintenanceRequested
 from session.states import State

@@ -1,4 +1,4 @@
-"""Words and icons for things the session names by key: documents of the catalogue, languages.
+"""Words and icons for things the session names by key: documents of the catalogue.
 
 Document names are English msgids marked with `N_` (extracted, translated at display time);
 a document the kiosk does not know yet shows a tidied form of its id, never nothing.
@@ -31,14 +31,6 @@ DOCUMENT_ICONS: dict[str, str] = {
     "residence_history": "history",
     "legal_cohabitation": "rings",
     "good_conduct": "scales",
-}
-
-# Each language named in itself: the citizen must recognise their own before choosing it.
-ENDONYMS: dict[str, str] = {
-    "fr": "Français",
-    "nl": "Nederlands",
-    "en": "English",
-    "de": "Deutsch",
 }
 
 CITY_NAME = "Bruxelles · Brussel · Brussels"

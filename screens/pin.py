@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from kiosk.i18n.kivy_tr import tr
 from screens.base import KioskScreen
 from screens.rules import load_rules
+from screens.translate import tr
 from screens.widgets.pinpad import MAX_PIN
 from session.context import SessionContext
 from session.events import Back

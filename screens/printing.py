@@ -6,9 +6,9 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 import screens.widgets.progress  # noqa: F401  (the progress rows its rules use)
-from kiosk.i18n.kivy_tr import tr
 from screens.base import KioskScreen
 from screens.rules import load_rules
+from screens.translate import tr
 from session.context import SessionContext
 from session.events import Cancel
 from session.states import State

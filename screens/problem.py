@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.i18n import announcement
-from kiosk.i18n.kivy_tr import tr
+from i18n import announcement
 from screens.base import KioskScreen
 from screens.rules import load_rules
+from screens.translate import tr
 from session.context import SessionContext
 from session.events import Back, Cancel, Event
 from session.kinds import CardProblem, PrintProblem

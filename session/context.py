@@ -15,7 +15,6 @@ from session.states import State
 if TYPE_CHECKING:
     from session.events import DocumentOffer
 
-LANGUAGES = ("fr", "nl", "en", "de")
 Problem = CardProblem | ApiProblem | PrintProblem
 
 
@@ -23,7 +22,7 @@ Problem = CardProblem | ApiProblem | PrintProblem
 class SessionContext:
     """Facts the screens need besides the state. Never citizen data. Read-only for the app."""
 
-    language: str = LANGUAGES[0]
+    language: str  # a code the terminal offers; the session's own default until one is chosen
     session_id: str = ""
     card_present: bool = False
     card_fresh: bool = False  # inserted during this session (not left behind by someone else)

@@ -2,7 +2,9 @@
 
 How the app uses it:
   1. At start-up, call `session.recovery.recover_leftover_sessions` before showing anything.
-  2. Create one `SessionMachine(policy, clock, tmpfs_dir)`; show the screen of `machine.state`.
+  2. Create one `SessionMachine(policy, clock, tmpfs_dir, languages=...)` with the language codes
+     the terminal offers (the first, or `default_language`, starts each session); show the
+     screen of `machine.state`.
   3. Feed every event to `machine.handle(event)`: device events (card monitor, printer status,
      results of device commands), intents from the screens, a `Tick` about once a second, and the
      city API's answers. Each call returns a `Step`: the new state and the effects to execute,
@@ -22,12 +24,12 @@ An event that makes no sense in the current state is ignored and logged by its t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from session import events as ev
-from session.context import LANGUAGES, Problem, SessionContext
+from session.context import Problem, SessionContext
 from session.effects import (
     Announce,
     AuthenticateCitizen,
@@ -122,12 +124,21 @@ class SessionMachine:
         clock: Clock,
         tmpfs_dir: Path,
         *,
-        default_language: str = LANGUAGES[0],
+        languages: Sequence[str],
+        default_language: str | None = None,
         new_id: Callable[[], str] = new_session_id,
     ) -> None:
+        """`languages`: the codes a citizen may choose, in the order offered (the session has no
+        words of its own: they are the wiring's business)."""
+        if not languages:
+            raise ValueError("a session needs at least one language")
+        default_language = languages[0] if default_language is None else default_language
+        if default_language not in languages:
+            raise ValueError(f"the default language {default_language!r} is not offered")
         self.policy = policy
         self.clock = clock
         self.tmpfs_dir = tmpfs_dir
+        self.languages = tuple(languages)
         self.default_language = default_language
         self._new_id = new_id
         self.citizen = CitizenData()
@@ -310,7 +321,7 @@ class SessionMachine:
 
     def on_language(self, event: ev.Event) -> Go | None:
         assert isinstance(event, ev.ChooseLanguage)
-        if event.language not in LANGUAGES:
+        if event.language not in self.languages:
             return None
         self.context.language = event.language
         if self.context.card_present and self.context.card_fresh:
@@ -498,6 +509,10 @@ class SessionMachine:
     def on_help(self, event: ev.Event) -> Go | None:
         if self._deadline is not None and self._deadline.warned:
             return None  # the warning is modal: "more time" or leave
+        if self._state is State.LANGUAGE:
+            # Help names the languages offered, in the order of their buttons.
+            offered = " ".join(self.languages)
+            return Go(None, (_say("help.language", sound=True, languages=offered),))
         return Go(None, (_say(f"help.{self._state.value}", sound=True),))
 
     def on_maintenance(self, event: ev.Event) -> Go:
@@ -607,7 +622,7 @@ RULES: tuple[Rule, ...] = (
         ev.ChooseLanguage,
         M.on_language,
         (S.READING, S.INSERT_CARD),
-        "a known language; reading if a card went in during this session",
+        "an offered language; reading if a card went in during this session",
         "ReadCard",
     ),
     Rule(_states(S.LANGUAGE), ev.Back, M.on_cancel_session, (S.WIPING,), "", "Wipe"),

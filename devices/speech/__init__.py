@@ -18,16 +18,14 @@ from devices.speech.base import (
 )
 
 if TYPE_CHECKING:
-    from devices.speech.espeak import DEBIAN_PACKAGE, VOICES, EspeakSpeaker, voice_for
+    from devices.speech.espeak import DEBIAN_PACKAGE, EspeakSpeaker
     from devices.speech.recording import TONE, RecordingSpeaker, Utterance
 
 # Loaded on first use: the kiosk needs only the espeak backend, and only once it is built (the
 # recording twin is for tests and the demo).
 _WHERE = {
     "DEBIAN_PACKAGE": "devices.speech.espeak",
-    "VOICES": "devices.speech.espeak",
     "EspeakSpeaker": "devices.speech.espeak",
-    "voice_for": "devices.speech.espeak",
     "TONE": "devices.speech.recording",
     "RecordingSpeaker": "devices.speech.recording",
     "Utterance": "devices.speech.recording",
@@ -38,7 +36,6 @@ __all__ = [
     "DEFAULT_RATE",
     "DEFAULT_VOLUME",
     "TONE",
-    "VOICES",
     "EspeakSpeaker",
     "RecordingSpeaker",
     "Speaker",
@@ -46,7 +43,6 @@ __all__ = [
     "Utterance",
     "clamp_rate",
     "clamp_volume",
-    "voice_for",
 ]
 
 

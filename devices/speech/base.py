@@ -34,8 +34,9 @@ class Speaker(ABC):
 
     @abstractmethod
     def say(self, text: str, lang: str, interrupt: bool = True) -> None:
-        """Speak `text` in `lang` ("fr", "nl", "en", "de"). With `interrupt`, whatever is being
-        said or waiting is dropped first; otherwise the text waits its turn."""
+        """Speak `text` in `lang` (a language code the backend has a voice for). With
+        `interrupt`, whatever is being said or waiting is dropped first; otherwise the text
+        waits its turn."""
 
     @abstractmethod
     def tone(self, interrupt: bool = True) -> bool:

@@ -7,6 +7,7 @@ waiting text is dropped) and each process has a time limit, so nothing piles up 
 The attention tone is a generated WAV played with `aplay` (Debian alsa-utils) when present;
 without a player `tone()` returns False and the caller falls back to a spoken word.
 The text goes to espeak-ng on stdin, never on the command line, and is never logged.
+Which voice speaks each language is the wiring's to say (`voices`): devices hold no languages.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import subprocess
 import tempfile
 import threading
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +27,6 @@ from devices.speech.base import DEFAULT_RATE, DEFAULT_VOLUME, Speaker, SpeechUna
 log = logging.getLogger(__name__)
 
 DEBIAN_PACKAGE = "espeak-ng"
-# espeak-ng voices for the kiosk's languages (see `espeak-ng --voices`): Belgian French,
-# Dutch, British English, German.
-VOICES = {"fr": "fr-be", "nl": "nl", "en": "en-gb", "de": "de"}
 MAX_CHARS = 1500  # longer texts are cut: a screen's title and summary fit many times over
 MAX_WAITING = 8
 UTTERANCE_TIMEOUT_S = 60.0
@@ -39,21 +38,17 @@ class _Job:
     stdin: bytes
 
 
-def voice_for(lang: str) -> str:
-    try:
-        return VOICES[lang]
-    except KeyError:
-        raise ValueError(f"no espeak-ng voice for language {lang!r}") from None
-
-
 class EspeakSpeaker(Speaker):
     def __init__(
         self,
+        voices: Mapping[str, str],
         binary: str = "espeak-ng",
         player: str | None = "aplay",
         volume: float = DEFAULT_VOLUME,
         rate: int = DEFAULT_RATE,
     ) -> None:
+        """`voices`: the espeak-ng voice (`espeak-ng --voices`) of each language code."""
+        self.voices = dict(voices)
         self.binary = binary
         self.player = shutil.which(player) if player else None
         self.set_volume(volume)
@@ -68,9 +63,15 @@ class EspeakSpeaker(Speaker):
 
     # -- commands
 
+    def voice_for(self, lang: str) -> str:
+        try:
+            return self.voices[lang]
+        except KeyError:
+            raise ValueError(f"no espeak-ng voice for language {lang!r}") from None
+
     def speech_argv(self, lang: str, wav: Path | None = None) -> list[str]:
         """espeak-ng's command line; `-a` amplitude 0..200 (100 is espeak-ng's default)."""
-        argv = [self.binary, "-v", voice_for(lang), "-a", str(round(self.volume * 200))]
+        argv = [self.binary, "-v", self.voice_for(lang), "-a", str(round(self.volume * 200))]
         argv += ["-s", str(self.rate)]
         if wav is not None:
             argv += ["-w", str(wav)]

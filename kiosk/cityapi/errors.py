@@ -1,15 +1,16 @@
 """What can go wrong talking to the city API, in the few kinds a screen needs to tell apart.
 
-Every failure of the client is a `CityApiError` with a `kind`; the screens turn a kind into one
-plain sentence (`PLAIN_SENTENCES` has them in the four languages). Messages are technical,
-for logs: they never hold a token or citizen data.
+Every failure of the client is a `CityApiError` with a `kind`; `plain_sentence` turns a kind
+into one plain sentence in the citizen's language (`PLAIN_SENTENCES` holds the English msgids;
+the catalogues of i18n translate them). Messages are technical, for logs: they never hold a
+token or citizen data.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from kiosk.cityapi.models import Language
+from i18n import gettext_for
 
 
 class ErrorKind(StrEnum):
@@ -41,43 +42,28 @@ class CityApiError(Exception):
         return self.kind in (ErrorKind.UNREACHABLE, ErrorKind.TIMEOUT, ErrorKind.SERVER_ERROR)
 
 
-_NOT_ANSWERING: dict[Language, str] = {
-    "fr": "Le service de la Ville ne répond pas. Réessayez plus tard ou allez au guichet.",
-    "nl": "De dienst van de Stad antwoordt niet. Probeer later opnieuw of ga naar het loket.",
-    "en": "The city's service is not answering. Please try again later or go to the counter.",
-    "de": "Der Dienst der Stadt antwortet nicht. Versuchen Sie es später oder gehen Sie zum "
-    "Schalter.",
-}
+def N_(text: str) -> str:
+    """Marks an English msgid for extraction; translated when said (plain_sentence)."""
+    return text
 
-PLAIN_SENTENCES: dict[ErrorKind, dict[Language, str]] = {
+
+_NOT_ANSWERING = N_(
+    "The city's service is not answering. Please try again later or go to the counter."
+)
+
+PLAIN_SENTENCES: dict[ErrorKind, str] = {
     ErrorKind.UNREACHABLE: _NOT_ANSWERING,
     ErrorKind.TIMEOUT: _NOT_ANSWERING,
     ErrorKind.SERVER_ERROR: _NOT_ANSWERING,
-    ErrorKind.BAD_RESPONSE: {
-        "fr": "Le service de la Ville a un problème. Réessayez plus tard ou allez au guichet.",
-        "nl": "De dienst van de Stad heeft een probleem. Probeer later opnieuw of ga naar het "
-        "loket.",
-        "en": "The city's service has a problem. Please try again later or go to the counter.",
-        "de": "Der Dienst der Stadt hat ein Problem. Versuchen Sie es später oder gehen Sie zum "
-        "Schalter.",
-    },
-    ErrorKind.UNAUTHORISED: {
-        "fr": "Cette borne n'est pas reliée au service de la Ville. Allez au guichet, s'il vous "
-        "plaît.",
-        "nl": "Deze zuil is niet verbonden met de dienst van de Stad. Ga naar het loket, "
-        "alstublieft.",
-        "en": "This terminal is not connected to the city's service. Please go to the counter.",
-        "de": "Dieses Terminal ist nicht mit dem Dienst der Stadt verbunden. Bitte gehen Sie "
-        "zum Schalter.",
-    },
-    ErrorKind.REFUSED: {
-        "fr": "La Ville ne peut pas faire cette demande ici. Allez au guichet, s'il vous plaît.",
-        "nl": "De Stad kan deze aanvraag hier niet uitvoeren. Ga naar het loket, alstublieft.",
-        "en": "The city cannot handle this request here. Please go to the counter.",
-        "de": "Die Stadt kann diesen Antrag hier nicht bearbeiten. Bitte gehen Sie zum Schalter.",
-    },
+    ErrorKind.BAD_RESPONSE: N_(
+        "The city's service has a problem. Please try again later or go to the counter."
+    ),
+    ErrorKind.UNAUTHORISED: N_(
+        "This terminal is not connected to the city's service. Please go to the counter."
+    ),
+    ErrorKind.REFUSED: N_("The city cannot handle this request here. Please go to the counter."),
 }
 
 
-def plain_sentence(kind: ErrorKind, language: Language) -> str:
-    return PLAIN_SENTENCES[kind][language]
+def plain_sentence(kind: ErrorKind, language: str) -> str:
+    return gettext_for(language)(PLAIN_SENTENCES[kind])

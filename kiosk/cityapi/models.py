@@ -9,12 +9,19 @@ carry it have redacted reprs.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Language = Literal["fr", "nl", "en", "de"]
-LANGUAGES: tuple[Language, ...] = ("fr", "nl", "en", "de")
+from i18n.languages import CODES
+
+# The kiosk's languages (i18n.languages), an enum on the wire: Literal[("fr", "nl")] is
+# Literal["fr", "nl"]. mypy cannot read a Literal built from a tuple, so it sees a str.
+if TYPE_CHECKING:
+    Language = str
+else:
+    Language = Literal[CODES]
+LANGUAGES: tuple[Language, ...] = CODES
 
 # Bounded strings keep the property-based contract run (and hostile clients) from sending
 # megabytes into the server; real card files are a few kilobytes.

@@ -177,7 +177,7 @@ def run_catalogue(args: argparse.Namespace) -> int:
     from kiosk.cityapi import CityApiError
 
     client, settings = _client(args)
-    language = settings.terminal.default_language
+    language = settings.terminal.start_language
     with client:
         try:
             result = client.catalogue()

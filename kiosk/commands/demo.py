@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
 
+import i18n
 from kiosk.config import Settings, load_settings
 from kiosk.logs import setup_logging
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:  # `kiosk run` imports every subcommand's module: keep them li
 
 HELP = "run the kiosk on embedded defaults with simulated devices (no hardware needed)"
 DEMO_MAINTENANCE_PIN = "2468"  # the demo's own; IT set a real one: kiosk maintenance code
-LANGUAGE_BUTTONS = {"fr": "Français", "nl": "Nederlands", "en": "English", "de": "Deutsch"}
 DEMO_PIN = "1234"
 
 
@@ -141,7 +141,7 @@ def headless_journeys(app: Any, out: Path) -> dict[str, Any]:
     try:
         driver.start()
         runtime = app.runtime
-        for lang in LANGUAGE_BUTTONS:
+        for lang in app.settings.terminal.languages:
             started = time.monotonic()
             try:
                 shots = journey(driver, runtime, lang, out)
@@ -192,7 +192,7 @@ def journey(
     driver.touch_at(driver.root.width / 2, driver.root.height / 2)
     wait("language")
     shot("language")
-    driver.touch(LANGUAGE_BUTTONS[lang])
+    driver.touch(i18n.language(lang).endonym)
     wait("insert_card")
     driver.advance(0.8)  # the animation has the card half-way in
     shot("insert_card")
@@ -228,6 +228,6 @@ def journey(
 
 
 def _tr(text: str) -> str:
-    from kiosk.i18n.kivy_tr import tr
+    from screens.translate import tr
 
     return str(tr._(text))

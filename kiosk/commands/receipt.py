@@ -96,7 +96,7 @@ def run_test(args: argparse.Namespace) -> int:
     printer = _printer(args)
     now = datetime.now().replace(second=0, microsecond=0)
     content = receipt_in(
-        settings.terminal.default_language,
+        settings.terminal.start_language,
         document_name=TEST_DOCUMENT,
         issued_at=now,
         terminal_id=settings.terminal.id,

@@ -309,7 +309,7 @@ class EffectExecutor:
         assert folder is not None
         facts = self._facts
         cancelled = facts.api_cancelled
-        language: Language = effect.language  # type: ignore[assignment]
+        language: Language = effect.language
         deadline = time.monotonic() + self._operation_timeout(State.FETCHING)
         api, document_type = self.devices.api, effect.document_id
 
@@ -381,7 +381,7 @@ class EffectExecutor:
         status = self._facts.document
         if status is None:
             return None
-        language: Language = effect.language  # type: ignore[assignment]
+        language: Language = effect.language
         item = self.catalogue.get(effect.document_id)
         return receipt_in(
             language,

@@ -1,7 +1,8 @@
 """A receipt's content in the citizen's language, for devices.printing's receipt layout.
 
-The labels come from the gettext catalogues; the date and the price follow the conventions
-the receipt has always printed (not Babel's, which the screens use).
+Everything comes from the gettext catalogues: the labels, and the patterns of the date and the
+price, which follow the conventions the receipt has always printed (not Babel's, which the
+screens use). A language's receipt is its catalogue's business, like its words.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from devices.printing import ReceiptContent, ReceiptLabels
-from kiosk.i18n import gettext_for
+from i18n import gettext_for
 
 # The French catalogue writes a no-break space before ":" and "!" (so that a screen never
 # starts a line with them); the receipt has always printed an ordinary space there.
@@ -35,23 +36,21 @@ def receipt_labels(lang: str) -> ReceiptLabels:
 
 
 def receipt_date(moment: datetime, lang: str) -> str:
-    """04/03/2026 09:07; in German 04.03.2026 09:07."""
-    pattern = "%d.%m.%Y %H:%M" if lang == "de" else "%d/%m/%Y %H:%M"
-    return moment.strftime(pattern)
+    """04/03/2026 09:07; in German 04.03.2026 09:07 (a strftime pattern, from the catalogue)."""
+    _ = gettext_for(lang)
+    return moment.strftime(_("%d/%m/%Y %H:%M"))
 
 
 def receipt_price(cents: int, lang: str) -> str:
-    """Belgian conventions: 5,00 € (fr, de), € 5,00 (nl), €5.00 (en); "" when free (the
-    receipt then has no price line)."""
+    """Belgian conventions: 5,00 € (fr, de), € 5,00 (nl), €5.00 (en), as each catalogue
+    writes it; "" when free (the receipt then has no price line)."""
     if cents < 0:
         raise ValueError("a price cannot be negative")
     if not cents:
         return ""
     euros, rest = divmod(cents, 100)
-    if lang == "en":
-        return f"€{euros}.{rest:02d}"
-    amount = f"{euros},{rest:02d}"
-    return f"€ {amount}" if lang == "nl" else f"{amount} €"
+    _ = gettext_for(lang)
+    return _("€{euros}.{cents}").format(euros=euros, cents=f"{rest:02d}")
 
 
 def receipt_in(

@@ -18,6 +18,7 @@ from cryptography import x509
 
 from devices.eid.card_session import CardSession
 from devices.eid.monitor import ReaderMonitor
+from kiosk.cityapi.models import Localized
 from kiosk.config import Settings
 from kiosk.runtime import DemoControls, Listener, OfferText, Post
 from kiosk.wiring.devices import DeviceSet
@@ -63,7 +64,8 @@ class KioskRuntime:
             policy,
             clock,
             settings.session.tmpfs_dir,
-            default_language=settings.terminal.default_language,
+            languages=settings.terminal.languages,
+            default_language=settings.terminal.start_language,
         )
         self.demo: DemoControls | None = None
         self.spool = Spool(devices.document_printer)
@@ -168,14 +170,10 @@ class KioskRuntime:
 
     def describe_offer(self, document_id: str, language: str) -> OfferText | None:
         item = self.executor.catalogue.get(document_id)
-        if item is None:
-            return None
-        lang = language if language in ("fr", "nl", "en", "de") else "fr"
+        if item is None or language not in Localized.model_fields:
+            return None  # the city has no words in this language: the screens use the kiosk's
         return OfferText(
-            item.name.get(lang),  # type: ignore[arg-type]
-            item.description.get(lang),  # type: ignore[arg-type]
-            item.icon,
-            item.price_cents,
+            item.name.get(language), item.description.get(language), item.icon, item.price_cents
         )
 
     def document_specimen(self, document_id: str, language: str) -> bytes | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from devices.eid.emulator.cardfiles import canary_profile
+from i18n.languages import CODES
 from kiosk.logs import setup_logging
 from session import events as ev
 from session.effects import Wipe
@@ -139,7 +140,7 @@ def captured_logs() -> Iterator[io.StringIO]:
 
 def make_kiosk(tmpfs: Path, spool: SimulatedSpool | CupsSpool, printer: object) -> VirtualKiosk:
     clock = ManualClock()
-    machine = SessionMachine(TimerPolicy(), clock, tmpfs)
+    machine = SessionMachine(TimerPolicy(), clock, tmpfs, languages=CODES)
     return VirtualKiosk(machine, clock, Wiper(spool=spool), printer)  # type: ignore[arg-type]
 
 

@@ -1,5 +1,6 @@
-"""The real espeak-ng speaks each of the kiosk's four languages (written to WAV files here, as
-the test machine has no sound card). Without espeak-ng the test fails and names the package."""
+"""The real espeak-ng speaks each of the kiosk's languages in the voice i18n.languages gives it
+(written to WAV files here, as the test machine has no sound card). Without espeak-ng the test
+fails and names the package."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from devices.speech import DEBIAN_PACKAGE, EspeakSpeaker
-from kiosk.i18n import LANGUAGES, announcement
+from i18n import CODES, announcement, voices
 
 pytestmark = pytest.mark.integration
 
@@ -19,10 +20,10 @@ pytestmark = pytest.mark.integration
 def espeak() -> EspeakSpeaker:
     if shutil.which("espeak-ng") is None:
         pytest.fail(f"espeak-ng is not installed: apt-get install {DEBIAN_PACKAGE}")
-    return EspeakSpeaker(player=None)
+    return EspeakSpeaker(voices(), player=None)
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 def test_espeak_ng_writes_speech_for_each_language(
     espeak: EspeakSpeaker, tmp_path: Path, lang: str
 ) -> None:

@@ -127,7 +127,7 @@ class UiKiosk:
         self.wait_state("confirm")
 
     def tr(self, text: str) -> str:
-        from kiosk.i18n.kivy_tr import tr
+        from screens.translate import tr
 
         return str(tr._(text))
 

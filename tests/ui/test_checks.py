@@ -21,11 +21,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from i18n.languages import CODES
 from tests.ui.conftest import SIZES, UiKiosk
 
 pytestmark = pytest.mark.ui
 
-LANGUAGES = ("fr", "nl", "en", "de")
+LANGUAGES = CODES  # every language of the list
 DOCUMENTS = {
     "residence": 0,
     "household": 0,

@@ -80,8 +80,8 @@ def test_no_screen_of_a_session_outlives_it(ui: UiKiosk) -> None:
 
 
 def _listeners_of_the_theme_and_words() -> int:
-    from kiosk.i18n.kivy_tr import tr
     from screens.theme import THEME
+    from screens.translate import tr
 
     theme = sum(len(THEME.get_property_observers(name)) for name in THEME.properties())
     return theme + tr.observer_count

@@ -125,6 +125,53 @@ def test_every_kind_has_a_plain_sentence_in_every_language() -> None:
     assert not CityApiError(ErrorKind.REFUSED, "x").unavailable
 
 
+# The sentences as PLAIN_SENTENCES held them in each language, before the catalogues did.
+_NOT_ANSWERING: dict[str, str] = {
+    "fr": "Le service de la Ville ne répond pas. Réessayez plus tard ou allez au guichet.",
+    "nl": "De dienst van de Stad antwoordt niet. Probeer later opnieuw of ga naar het loket.",
+    "en": "The city's service is not answering. Please try again later or go to the counter.",
+    "de": "Der Dienst der Stadt antwortet nicht. Versuchen Sie es später oder gehen Sie zum "
+    "Schalter.",
+}
+
+SAID_BEFORE: dict[ErrorKind, dict[str, str]] = {
+    ErrorKind.UNREACHABLE: _NOT_ANSWERING,
+    ErrorKind.TIMEOUT: _NOT_ANSWERING,
+    ErrorKind.SERVER_ERROR: _NOT_ANSWERING,
+    ErrorKind.BAD_RESPONSE: {
+        "fr": "Le service de la Ville a un problème. Réessayez plus tard ou allez au guichet.",
+        "nl": "De dienst van de Stad heeft een probleem. Probeer later opnieuw of ga naar het "
+        "loket.",
+        "en": "The city's service has a problem. Please try again later or go to the counter.",
+        "de": "Der Dienst der Stadt hat ein Problem. Versuchen Sie es später oder gehen Sie zum "
+        "Schalter.",
+    },
+    ErrorKind.UNAUTHORISED: {
+        "fr": "Cette borne n'est pas reliée au service de la Ville. Allez au guichet, s'il vous "
+        "plaît.",
+        "nl": "Deze zuil is niet verbonden met de dienst van de Stad. Ga naar het loket, "
+        "alstublieft.",
+        "en": "This terminal is not connected to the city's service. Please go to the counter.",
+        "de": "Dieses Terminal ist nicht mit dem Dienst der Stadt verbunden. Bitte gehen Sie "
+        "zum Schalter.",
+    },
+    ErrorKind.REFUSED: {
+        "fr": "La Ville ne peut pas faire cette demande ici. Allez au guichet, s'il vous plaît.",
+        "nl": "De Stad kan deze aanvraag hier niet uitvoeren. Ga naar het loket, alstublieft.",
+        "en": "The city cannot handle this request here. Please go to the counter.",
+        "de": "Die Stadt kann diesen Antrag hier nicht bearbeiten. Bitte gehen Sie zum Schalter.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", list(_NOT_ANSWERING))
+@pytest.mark.parametrize("kind", list(ErrorKind))
+def test_the_plain_sentences_are_the_same_words_from_the_catalogues(
+    kind: ErrorKind, language: str
+) -> None:
+    assert plain_sentence(kind, language) == SAID_BEFORE[kind][language]
+
+
 def test_token_file_is_private_and_replaced_whole(tmp_path: Path) -> None:
     tokens = TokenFile(tmp_path / "state" / "token")
     assert tokens.read() is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from i18n.languages import CODES
 from kiosk import config_doc
 from kiosk.config import ConfigError, Settings, load_settings, parse_settings, validate_settings
 
@@ -68,11 +70,21 @@ def test_an_explicit_file_that_is_missing_is_an_error(tmp_path: Path) -> None:
         (
             '[terminal]\ndefault_language = "es"\n',
             "terminal.default_language",
-            "expected one of 'fr', 'nl', 'en', 'de' (found a string)",
+            "expected one of " + ", ".join(repr(code) for code in CODES) + " (found a string)",
         ),
         ('[terminal]\nlanguages = "fr"\n', "terminal.languages", "expected an array"),
         ('[terminal]\nlanguages = ["fr", "es"]\n', "terminal.languages[1]", "one of 'fr'"),
         ("[terminal]\nlanguages = []\n", "terminal.languages", "at least 1 long"),
+        (
+            '[terminal]\nlanguages = ["nl", "nl"]\n',
+            "terminal.languages",
+            "each language at most once",
+        ),
+        (
+            '[terminal]\nlanguages = ["nl", "fr"]\ndefault_language = "de"\n',
+            "terminal.default_language",
+            "expected one of `languages` ('nl', 'fr')",
+        ),
         ("[printer]\nqueue = 3\n", "printer.queue", "expected a string (found an integer)"),
         ("[cityapi]\nretries = 11\n", "cityapi.retries", "less than or equal to 10"),
         ("[eid]\ntrust_roots = [3]\n", "eid.trust_roots[0]", "expected a path"),
@@ -96,8 +108,23 @@ def test_a_bad_value_names_the_file_the_key_and_what_was_expected(
     assert "\n" not in message
 
 
+def test_the_languages_come_from_the_one_list_in_its_order() -> None:
+    terminal = Settings().terminal
+    assert terminal.languages == list(CODES)
+    assert terminal.default_language is None
+    assert terminal.start_language == CODES[0]
+
+
+def test_the_languages_offered_and_the_one_a_session_starts_in(tmp_path: Path) -> None:
+    terminal = load_settings(write(tmp_path, '[terminal]\nlanguages = ["nl", "fr"]\n')).terminal
+    assert terminal.languages == ["nl", "fr"]
+    assert terminal.start_language == "nl"  # unset: the first offered
+    text = '[terminal]\nlanguages = ["nl", "fr"]\ndefault_language = "fr"\n'
+    assert load_settings(write(tmp_path, text)).terminal.start_language == "fr"
+
+
 def test_a_secret_value_is_never_echoed_in_the_error(tmp_path: Path) -> None:
-    path = write(tmp_path, '[telemetry]\nsentry_dsn = ["https://secret-key@sentry.example/1"]\n')
+    path = write(tmp_path, '[cityapi]\nurl = ["https://kiosk:secret-key@city.example/"]\n')
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
     assert "secret-key" not in str(caught.value)
@@ -127,6 +154,43 @@ def test_the_doc_mentions_every_key() -> None:
         assert f"## [{section.name}]" in text
         for key in msgspec.structs.fields(section.type):
             assert f"| `{key.name}` |" in text
+
+
+# Where the configuration is read: an attribute of the key's name must be read there.
+READERS = ("kiosk", "screens", "devices", "session", "provisioning")
+NOT_READERS = ("kiosk/config.py", "kiosk/config_doc.py", "kiosk/refserver/")
+
+
+def attributes_read() -> set[str]:
+    """The name of every attribute the kiosk's code reads (outside the configuration itself)."""
+    names: set[str] = set()
+    for package in READERS:
+        for path in sorted((REPO / package).rglob("*.py")):
+            if path.relative_to(REPO).as_posix().startswith(NOT_READERS):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                    names.add(node.attr)
+    return names
+
+
+def unread_keys(read: set[str]) -> list[str]:
+    return [
+        f"{section.name}.{key.name}"
+        for section in msgspec.structs.fields(Settings)
+        for key in msgspec.structs.fields(section.type)
+        if key.name not in read
+    ]
+
+
+def test_every_key_is_read_somewhere() -> None:
+    # A documented key that nothing reads is a promise the kiosk does not keep. A coarse check
+    # (an attribute of that name is read somewhere), but it caught terminal.languages.
+    assert unread_keys(attributes_read()) == []
+
+
+def test_the_unread_key_check_sees_a_key_nothing_reads() -> None:
+    assert unread_keys(attributes_read() - {"languages"}) == ["terminal.languages"]
 
 
 # Any TOML value, a few levels deep: what a hand-edited file can hold.

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from devices.eid.emulator.cardfiles import canary_profile
+from i18n.languages import CODES
 from session import effects as fx
 from session.kinds import WipeReason
 from session.machine import SessionMachine
@@ -46,7 +47,7 @@ WIPE_REASON = {
 @pytest.fixture
 def kiosk(tmp_path: Path) -> VirtualKiosk:
     clock = ManualClock()
-    machine = SessionMachine(TimerPolicy(), clock, tmp_path / "tmpfs")
+    machine = SessionMachine(TimerPolicy(), clock, tmp_path / "tmpfs", languages=CODES)
     spool = SimulatedSpool()
     return VirtualKiosk(machine, clock, Wiper(spool=spool), SimulatedPrinter(spool))
 

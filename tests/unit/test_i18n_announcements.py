@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.i18n import LANGUAGES, announcement
-from kiosk.i18n.announcements import ANNOUNCEMENTS, LAST_VARIANTS
+from i18n import CODES, LANGUAGES, announcement
+from i18n.announcements import ANNOUNCEMENTS, LANGUAGE_LIST, LAST_VARIANTS
 from session.kinds import ApiProblem, CardProblem, PrintProblem
 from session.states import State
 
@@ -58,19 +58,24 @@ def test_no_sentence_is_left_without_a_key() -> None:
     assert set(ANNOUNCEMENTS) == set(KEYS) | variants
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 @pytest.mark.parametrize("key", sorted(KEYS))
 def test_every_key_has_a_sentence_in_every_language(key: str, lang: str) -> None:
-    params = {name: 2 + i for i, name in enumerate(KEYS[key])}  # 2 and up: never a "last"
+    params: dict[str, str | int] = {name: 2 + i for i, name in enumerate(KEYS[key])}  # no "last"
+    if LANGUAGE_LIST in params:
+        params[LANGUAGE_LIST] = " ".join(CODES)
     said = announcement(key, params, lang)
     assert said.strip() and "{" not in said and "}" not in said
     for name, value in params.items():
+        if name == LANGUAGE_LIST:
+            assert all(entry.endonym in said for entry in LANGUAGES)  # every language is named
+            continue
         assert (key, name) in CHOOSING_ONLY or str(value) in said  # every count is said
     if lang != "en":
         assert said != announcement(key, params, "en"), "translated, not the English source"
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 @pytest.mark.parametrize("key", sorted(LAST_VARIANTS))
 def test_a_count_that_runs_out_has_its_own_sentence(key: str, lang: str) -> None:
     name, last = LAST_VARIANTS[key]
@@ -106,6 +111,32 @@ def test_plural_forms_follow_each_language() -> None:
     )
     assert "1 seconde." in announcement(
         "idle.warning", {"seconds_left": 1, "extensions_left": 2}, "nl"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("fr", "Choisissez votre langue\u00a0: Français, Nederlands, English ou Deutsch."),
+        ("nl", "Kies uw taal: Français, Nederlands, English of Deutsch."),
+        ("en", "Choose your language: Français, Nederlands, English or Deutsch."),
+        ("de", "Wählen Sie Ihre Sprache: Français, Nederlands, English oder Deutsch."),
+    ],
+)
+def test_help_names_the_languages_offered_in_their_order(lang: str, sentence: str) -> None:
+    # The four languages: the sentence as it was when it named them in its msgid.
+    assert announcement("help.language", {"languages": "fr nl en de"}, lang) == sentence
+    two = announcement("help.language", {"languages": "nl fr"}, lang)
+    assert two.endswith(
+        (
+            "Nederlands ou Français.",
+            "Nederlands of Français.",
+            "Nederlands or Français.",
+            "Nederlands oder Français.",
+        )
+    )
+    assert announcement("help.language", {"languages": "de"}, "en") == (
+        "Choose your language: Deutsch."
     )
 
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kiosk import i18n
-from kiosk.i18n import format_date, format_price, format_time
+import i18n
+from i18n import format_date, format_price, format_time
 
 NBSP = "\u00a0"
 
@@ -62,6 +62,6 @@ def test_the_pure_package_does_not_need_kivy() -> None:
     import subprocess
     import sys
 
-    code = "import sys, kiosk.i18n, kiosk.speech_guide; print('kivy' in sys.modules)"
+    code = "import sys, i18n, kiosk.speech_guide; print('kivy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.i18n.lint import NOT_LANGUAGE, check_kv, check_py, unmarked
-from kiosk.i18n.sources import scan_file
+from i18n.lint import NOT_LANGUAGE, check_kv, check_py, unmarked
+from i18n.sources import scan_file
 
 
 def test_screens_have_no_unmarked_visible_text() -> None:
@@ -46,7 +46,7 @@ def test_the_kv_scanner_catches_plain_text(tmp_path: Path) -> None:
 def test_the_kv_scanner_accepts_marked_and_non_language_text(tmp_path: Path) -> None:
     found = kv(
         tmp_path,
-        "#:import tr kiosk.i18n.kivy_tr.tr\n"
+        "#:import tr screens.translate.tr\n"
         "<Sample@Label>:\n"
         '    text: tr._("Insert your card")\n'
         '    state_text: tr._("On") if root.on else tr._("Off")\n'

@@ -1,4 +1,5 @@
-"""The packages' dependencies point one way (screens -> session -> devices; kiosk wires them),
+"""The packages' dependencies point one way (screens -> session -> devices; kiosk wires them;
+devices and session take their words as input, screens take theirs from i18n),
 and the way to the first frame stays light: a module that `kiosk run` loads before the attract
 screen is drawn must not pull the device, network or crypto libraries in."""
 
@@ -8,6 +9,7 @@ import ast
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,9 +20,14 @@ REPO = Path(__file__).resolve().parents[2]
 ALLOWED: dict[str, tuple[str, ...]] = {
     "devices": ("devices",),
     "session": ("session", "devices"),
-    "screens": ("screens", "session", "kivy", "kiosk.i18n"),
+    "screens": ("screens", "session", "kivy", "i18n"),
+    "i18n": ("i18n",),
 }
-OURS = ("devices", "session", "screens", "kiosk", "kivy")
+OURS = ("devices", "session", "screens", "kiosk", "i18n", "kivy")
+# Words and their machinery: the catalogues (i18n) and what reads them (gettext, Babel).
+TRANSLATIONS = ("i18n", "gettext", "babel")
+# Where screens may take their words from: the one language module, and its Kivy face.
+SCREENS_WORDS = ("i18n", "screens.translate")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -37,14 +44,65 @@ def _within(module: str, prefixes: tuple[str, ...]) -> bool:
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
+def imports_of(package: str, root: Path = REPO) -> Iterator[tuple[str, str]]:
+    """(file, module) for every import in a package's modules."""
+    for path in sorted((root / package).rglob("*.py")):
+        for module in sorted(imported_modules(path)):
+            yield path.relative_to(root).as_posix(), module
+
+
+def outside_its_layers(package: str, root: Path = REPO) -> list[str]:
+    return [
+        f"{where} imports {module}"
+        for where, module in imports_of(package, root)
+        if _within(module, OURS) and not _within(module, ALLOWED[package])
+    ]
+
+
+def translations_or_kivy(package: str, root: Path = REPO) -> list[str]:
+    """Imports of Kivy or of words: devices and session take their words as input."""
+    return [
+        f"{where} imports {module}"
+        for where, module in imports_of(package, root)
+        if _within(module, ("kivy", *TRANSLATIONS))
+    ]
+
+
+def words_not_from_i18n(root: Path = REPO) -> list[str]:
+    """Imports by screens of translations from anywhere but i18n and screens.translate, or of
+    anything under kiosk (its old home, kiosk.i18n, included)."""
+    return [
+        f"{where} imports {module}"
+        for where, module in imports_of("screens", root)
+        if _within(module, ("kiosk",))
+        or (_within(module, TRANSLATIONS) and not _within(module, SCREENS_WORDS))
+    ]
+
+
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_a_package_imports_only_the_layers_below_it(package: str) -> None:
-    wrong = []
-    for path in sorted((REPO / package).rglob("*.py")):
-        for module in imported_modules(path):
-            if _within(module, OURS) and not _within(module, ALLOWED[package]):
-                wrong.append(f"{path.relative_to(REPO)} imports {module}")
+    wrong = outside_its_layers(package)
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("package", ["devices", "session"])
+def test_devices_and_session_import_no_kivy_and_no_translations(package: str) -> None:
+    wrong = translations_or_kivy(package)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_screens_take_their_words_only_from_i18n() -> None:
+    wrong = words_not_from_i18n()
+    assert not wrong, "\n".join(wrong)
+
+
+# -- each check sees what it forbids -----------------------------------------------------------
+
+
+def _package(root: Path, name: str, source: str) -> Path:
+    (root / name).mkdir()
+    (root / name / "bad.py").write_text(source)
+    return root
 
 
 def test_the_layer_check_sees_a_wrong_import(tmp_path: Path) -> None:
@@ -53,6 +111,46 @@ def test_the_layer_check_sees_a_wrong_import(tmp_path: Path) -> None:
     found = imported_modules(module)
     assert not _within("kiosk.config", ALLOWED["screens"])
     assert {"kiosk.config", "kivy.uix.label"} <= found
+    root = _package(tmp_path, "i18n", "from kivy.clock import Clock\nimport screens.base\n")
+    assert outside_its_layers("i18n", root) == [
+        "i18n/bad.py imports kivy.clock",
+        "i18n/bad.py imports screens.base",
+    ]
+
+
+@pytest.mark.parametrize("package", ["devices", "session"])
+def test_the_no_words_check_sees_kivy_and_translations(package: str, tmp_path: Path) -> None:
+    source = "import gettext\nimport i18n\nfrom i18n.languages import CODES\nimport kivy\n"
+    root = _package(tmp_path, package, source)
+    assert translations_or_kivy(package, root) == [
+        f"{package}/bad.py imports gettext",
+        f"{package}/bad.py imports i18n",
+        f"{package}/bad.py imports i18n.languages",
+        f"{package}/bad.py imports kivy",
+    ]
+    assert outside_its_layers(package, root) == [
+        f"{package}/bad.py imports i18n",
+        f"{package}/bad.py imports i18n.languages",
+        f"{package}/bad.py imports kivy",
+    ]
+
+
+def test_the_screens_words_check_sees_words_from_elsewhere(tmp_path: Path) -> None:
+    source = (
+        "from kiosk.i18n import gettext_for\n"
+        "from kiosk.cityapi.errors import plain_sentence\n"
+        "import gettext\n"
+        "from babel.numbers import format_currency\n"
+        "from i18n import gettext_for\n"
+        "from screens.translate import tr\n"
+    )
+    root = _package(tmp_path, "screens", source)
+    assert words_not_from_i18n(root) == [
+        "screens/bad.py imports babel.numbers",
+        "screens/bad.py imports gettext",
+        "screens/bad.py imports kiosk.cityapi.errors",
+        "screens/bad.py imports kiosk.i18n",
+    ]
 
 
 HEAVY = ("smartcard", "cryptography", "requests", "cups", "escpos", "fastapi", "uvicorn", "fpdf")

@@ -9,6 +9,7 @@ import pytest
 
 from devices.eid import errors as eid_errors
 from devices.eid.emulator.cardfiles import canary_profile
+from i18n.languages import CODES
 from kiosk.config import SessionSettings
 from session import effects as fx
 from session import events as ev
@@ -50,7 +51,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def machine(clock: ManualClock, tmp_path: Path) -> SessionMachine:
-    return SessionMachine(TimerPolicy(), clock, tmp_path, new_id=lambda: "0123456789abcdef")
+    return SessionMachine(
+        TimerPolicy(), clock, tmp_path, languages=CODES, new_id=lambda: "0123456789abcdef"
+    )
 
 
 def fresh_payload(event: ev.Event) -> ev.Event:
@@ -279,6 +282,30 @@ def test_a_card_left_behind_is_never_read_for_the_next_citizen(
     assert machine.state is State.READING
 
 
+def test_only_the_languages_offered_can_be_chosen(clock: ManualClock, tmp_path: Path) -> None:
+    machine = SessionMachine(TimerPolicy(), clock, tmp_path, languages=("nl", "fr"))
+    assert machine.context.language == "nl"  # no default given: the first offered
+    machine.handle(ev.Touch())
+    assert not machine.handle(ev.ChooseLanguage("en")).handled  # a code, but not offered here
+    assert machine.state is State.LANGUAGE
+    (help_said,) = of_type(machine.handle(ev.Help()), fx.Announce)
+    assert help_said == fx.Announce("help.language", (("languages", "nl fr"),), True)
+    machine.handle(ev.ChooseLanguage("fr"))
+    assert machine.state is State.INSERT_CARD and machine.context.language == "fr"
+    machine.handle(ev.Cancel())
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.ATTRACT and machine.context.language == "nl"
+
+
+def test_the_default_language_is_one_of_those_offered(clock: ManualClock, tmp_path: Path) -> None:
+    machine = SessionMachine(TimerPolicy(), clock, tmp_path, languages=CODES, default_language="de")
+    assert machine.context.language == "de"
+    with pytest.raises(ValueError, match="not offered"):
+        SessionMachine(TimerPolicy(), clock, tmp_path, languages=("nl",), default_language="fr")
+    with pytest.raises(ValueError, match="at least one"):
+        SessionMachine(TimerPolicy(), clock, tmp_path, languages=())
+
+
 def test_senseless_events_are_ignored_and_logged_without_data(
     machine: SessionMachine, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -378,7 +405,7 @@ def test_more_time_without_a_warning_is_ignored_and_touches_restart_the_timer(
 def test_configured_timeouts_are_used(clock: ManualClock, tmp_path: Path) -> None:
     settings = SessionSettings(idle_timeout=90, thank_you_timeout=5, warning_before=20)
     policy = TimerPolicy.from_settings(settings, print_timeout=45)
-    machine = SessionMachine(policy, clock, tmp_path)
+    machine = SessionMachine(policy, clock, tmp_path, languages=CODES)
     step = machine.handle(ev.Touch())
     assert fx.StartTimer(fx.TimerKind.IDLE, 90) in step.effects
     clock.advance(69)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from devices.eid.emulator.cardfiles import canary_profile
+from i18n.languages import CODES
 from session import effects as fx
 from session import events as ev
 from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem
@@ -69,7 +70,7 @@ class SessionModel(RuleBasedStateMachine):
         super().__init__()
         self.root = Path(tempfile.mkdtemp(prefix="kiosk-prop-"))
         self.clock = ManualClock()
-        self.machine = SessionMachine(TimerPolicy(), self.clock, self.root)
+        self.machine = SessionMachine(TimerPolicy(), self.clock, self.root, languages=CODES)
         self.spool = SimulatedSpool()
         self.printer = SimulatedPrinter(self.spool)
         self.wiper = Wiper(spool=self.spool)
@@ -141,7 +142,7 @@ class SessionModel(RuleBasedStateMachine):
             State.CHECKING_PIN: ev.PinAccepted(),
             State.CATALOGUE: ev.ChooseDocument("household"),
             State.CONFIRM: ev.Confirm(),
-            State.FETCHING: "document",
+            State.FETCHING: "document" if variant else ev.DocumentFailed(ApiProblem.REFUSED),
             State.PRINTING: ev.PrintCompleted() if variant else ev.PrintFailed(PrintProblem.JAM),
             State.TAKE_CARD: ev.CardRemoved(),
             State.WIPING: ev.WipeFinished(True),

@@ -17,6 +17,7 @@ from devices.speech import EspeakSpeaker, SpeechUnavailable
 from devices.speech.espeak import MAX_WAITING
 from devices.speech.tone import tone_wav
 
+VOICES = {"fr": "fr-be", "nl": "nl", "en": "en-gb", "de": "de"}  # as the wiring gives them
 STAND_IN = """#!/bin/sh
 text=$(cat)
 echo "start $* | $text" >> {log}
@@ -42,7 +43,7 @@ def speaker(tmp_path: Path, log: Path) -> Iterator[EspeakSpeaker]:
     binary = tmp_path / "espeak-ng"
     binary.write_text(STAND_IN.format(log=log))
     binary.chmod(0o755)
-    speaker = EspeakSpeaker(binary=str(binary), player=None, volume=0.6, rate=150)
+    speaker = EspeakSpeaker(VOICES, binary=str(binary), player=None, volume=0.6, rate=150)
     yield speaker
     speaker.close()
 
@@ -69,6 +70,13 @@ def test_each_language_has_its_voice(
     speaker.say("x", lang)
     wait_for(lambda: "end x" in lines(log))
     assert f"-v {voice} " in lines(log)[0]
+
+
+def test_the_voices_are_the_ones_it_is_given(tmp_path: Path) -> None:
+    speaker = EspeakSpeaker({"eo": "eo"}, binary=str(tmp_path / "espeak-ng"), player=None)
+    assert speaker.speech_argv("eo")[1:3] == ["-v", "eo"]
+    with pytest.raises(ValueError, match="no espeak-ng voice for language 'fr'"):
+        speaker.say("Bonjour", "fr")
 
 
 def test_an_interrupting_say_kills_the_running_utterance(speaker: EspeakSpeaker, log: Path) -> None:
@@ -119,7 +127,7 @@ def test_volume_and_rate_are_clamped_and_used(speaker: EspeakSpeaker) -> None:
 
 
 def test_without_the_binary_say_is_quiet_and_render_names_the_package(tmp_path: Path) -> None:
-    speaker = EspeakSpeaker(binary=str(tmp_path / "no-such-espeak"), player=None)
+    speaker = EspeakSpeaker(VOICES, binary=str(tmp_path / "no-such-espeak"), player=None)
     speaker.say("hello", "en")  # no exception: the kiosk keeps working without speech
     wait_for(lambda: not speaker.is_speaking())
     with pytest.raises(SpeechUnavailable, match="'espeak-ng'"):
@@ -128,12 +136,12 @@ def test_without_the_binary_say_is_quiet_and_render_names_the_package(tmp_path: 
 
 
 def test_tone_needs_a_player_and_plays_a_wav(tmp_path: Path) -> None:
-    assert EspeakSpeaker(player=None).tone() is False
+    assert EspeakSpeaker(VOICES, player=None).tone() is False
     played = tmp_path / "played"
     player = tmp_path / "aplay"
     player.write_text(f'#!/bin/sh\ncp "$2" {played}\n')
     player.chmod(0o755)
-    speaker = EspeakSpeaker(player=str(player))
+    speaker = EspeakSpeaker(VOICES, player=str(player))
     assert speaker.tone() is True
     wait_for(played.exists)
     wait_for(lambda: not speaker.is_speaking())

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+import i18n
 from devices.speech import TONE, RecordingSpeaker
-from kiosk import i18n
-from kiosk.i18n import LANGUAGES, announcement, gettext_for
+from i18n import CODES, announcement, gettext_for
 from kiosk.speech_guide import SpeechGuide
 from tests.unit.test_i18n_announcements import KEYS
 
@@ -33,6 +33,13 @@ def guide_in(lang: str, can_play_tones: bool = True) -> tuple[SpeechGuide, Recor
     return SpeechGuide(speaker, language=lambda: lang), speaker
 
 
+@pytest.mark.parametrize(("lang", "said"), sorted(HOW_TO_START.items()))
+def test_speech_says_it_is_on_in_the_citizens_words(lang: str, said: str) -> None:
+    guide, speaker = guide_in(lang)
+    guide.toggle()
+    assert speaker.phrases[-1][0].startswith(said)
+
+
 def test_off_by_default_and_silent_while_off() -> None:
     guide, speaker = guide_in("fr")
     assert not guide.enabled
@@ -45,13 +52,13 @@ def test_off_by_default_and_silent_while_off() -> None:
     assert speaker.phrases == []
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 def test_a_scripted_journey_in_each_language(lang: str) -> None:
     _ = gettext_for(lang)
     guide, speaker = guide_in(lang)
     assert guide.toggle() is True
     intro = speaker.phrases[-1]
-    assert intro[1] == lang and intro[0].startswith(HOW_TO_START[lang])
+    assert intro[1] == lang and intro[0].startswith(_("Speech is on."))
     assert _("Louder") in intro[0] and _("Repeat") in intro[0] and _("Listen") in intro[0]
 
     guide.screen_shown(_("Welcome"), _("Touch the screen to start"))
@@ -74,13 +81,15 @@ def test_a_scripted_journey_in_each_language(lang: str) -> None:
     assert speaker.phrases[-1] == (_("Speech is off."), lang)
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 def test_every_announcement_key_is_spoken_in_every_language(lang: str) -> None:
     guide, speaker = guide_in(lang)
     guide.set_enabled(True)
     speaker.clear()
     for key, names in sorted(KEYS.items()):
-        params = {name: 3 for name in names}
+        params: dict[str, str | int] = {name: 3 for name in names}
+        if "languages" in params:
+            params["languages"] = " ".join(CODES)  # codes, said as the languages' names
         guide.announce_key(key, params, sound=key.startswith("error."))
         assert speaker.phrases[-1] == (announcement(key, params, lang), lang)
     errors = [k for k in KEYS if k.startswith("error.")]
@@ -107,7 +116,7 @@ def test_without_a_tone_player_the_tone_is_a_spoken_word() -> None:
     assert speaker.phrases == [("Achtung!", "de")]
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", CODES)
 def test_pin_digits_are_counted_never_spoken(lang: str) -> None:
     guide, speaker = guide_in(lang)
     guide.set_enabled(True)

@@ -47,7 +47,7 @@ def test_freed_memory_goes_back_to_the_system() -> None:
 def test_the_release_keeps_no_language_a_session_does_not_use() -> None:
     import babel.localedata
 
-    from kiosk.i18n.formats import format_price
+    from i18n.formats import format_price
     from kiosk.wiring.ports import ProcessMemory
 
     prices = {lang: format_price(350, lang) for lang in ("fr", "nl", "en", "de")}

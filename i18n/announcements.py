@@ -3,6 +3,8 @@
 Each key maps to one or more parts, English msgids with `{param}` placeholders; a `Plural` part
 picks its form by one parameter. A few keys have a `.last` variant for the moment a count runs
 out (the last PIN try, the last extension), because that sentence must say something else.
+A `languages` parameter holds language codes (space-separated) and is said as their names,
+"Français, Nederlands or English": help names the languages the terminal offers.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kiosk.i18n.catalogs import translations
+from i18n.catalogs import translations
+from i18n.languages import language
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ _ENDS_IN = Plural(
     "Are you still there? This session ends in {seconds_left} seconds.",
     "seconds_left",
 )
+# The parameter that holds language codes, and how their names end a list ("A, B or C").
+LANGUAGE_LIST = "languages"
+OR_LIST = "{others} or {last}"
 _NOT_RIGHT = "This PIN code is not correct."
 _COUNTER = "Please ask for help at the counter."
 
@@ -130,7 +136,7 @@ ANNOUNCEMENTS: dict[str, tuple[Part, ...]] = {
         "This kiosk prints documents from the City of Brussels.",
         "Touch the screen to start.",
     ),
-    "help.language": ("Choose your language: Français, Nederlands, English or Deutsch.",),
+    "help.language": ("Choose your language: {languages}.",),
     "help.insert_card": ("Put your Belgian identity card in the card reader, chip first.",),
     "help.reading": ("Your card is being read. Please wait and leave it in the reader.",),
     "help.pin": (
@@ -184,6 +190,14 @@ def announcement(message_key: str, params: Mapping[str, str | int], lang: str) -
     the machine emits has a sentence (a test checks)."""
     parts = ANNOUNCEMENTS[resolve_key(message_key, params)]
     catalogue = translations(lang)
+    if LANGUAGE_LIST in params:
+        names = [language(code).endonym for code in str(params[LANGUAGE_LIST]).split()]
+        said_list = names[-1]
+        if len(names) > 1:
+            said_list = catalogue.gettext(OR_LIST).format(
+                others=", ".join(names[:-1]), last=said_list
+            )
+        params = {**params, LANGUAGE_LIST: said_list}
     said: list[str] = []
     for part in parts:
         if isinstance(part, Plural):
@@ -197,7 +211,7 @@ def announcement(message_key: str, params: Mapping[str, str | int], lang: str) -
 
 def msgids() -> list[str | tuple[str, str]]:
     """Every msgid of the table, in order, plurals as (singular, plural) pairs."""
-    found: dict[str | tuple[str, str], None] = {}
+    found: dict[str | tuple[str, str], None] = {OR_LIST: None}
     for parts in ANNOUNCEMENTS.values():
         for part in parts:
             found[(part.singular, part.plural) if isinstance(part, Plural) else part] = None

@@ -1,38 +1,44 @@
-"""`python -m kiosk.i18n.extract`: collect the msgids into locale/kiosk.pot and merge them into
+"""`python -m i18n.extract`: collect the msgids into locale/kiosk.pot and merge them into
 each language's kiosk.po (new entries empty, gone entries dropped; English filled with the
 source text). Files are rewritten only when an entry changed, so running it twice is a no-op.
+The languages are those of i18n.languages: a new entry there gets its kiosk.po here.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import sys
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from kiosk.i18n.catalogs import DOMAIN, LANGUAGES, LOCALE_DIR, po_path, reload
-from kiosk.i18n.sources import collect
+from i18n.catalogs import DOMAIN, LOCALE_DIR, po_path, reload
+from i18n.languages import CODES, language
+from i18n.sources import collect
 
 PROJECT = "Brussels kiosk"
 SOURCE_LANGUAGE = "en"
 POT_PATH = LOCALE_DIR / f"{DOMAIN}.pot"
 # Header lines that change on every run; ignored when deciding whether a file changed.
 _VOLATILE = (b'"POT-Creation-Date:', b'"PO-Revision-Date:')
-LANGUAGE_NAMES = {"fr": "French", "nl": "Dutch", "en": "English", "de": "German"}
-# The usual gettext plural rules (CLDR's French rule adds a form for millions we never need).
-PLURAL_FORMS = {
-    "fr": "nplurals=2; plural=(n > 1);",
-    "nl": "nplurals=2; plural=(n != 1);",
-    "en": "nplurals=2; plural=(n != 1);",
-    "de": "nplurals=2; plural=(n != 1);",
-}
+
+
+def english_name(lang: str) -> str:
+    """ "French", "Dutch"...: for the header of a catalogue (CLDR's name, through Babel)."""
+    return str(Locale.parse(lang).english_name)
+
+
+def plural_forms(lang: str) -> str:
+    """The Plural-Forms header of `lang`'s catalogue: its entry's, else CLDR's."""
+    return language(lang).plural_forms or str(Catalog(locale=lang).plural_forms)
 
 
 def template() -> Catalog:
     pot = Catalog(project=PROJECT, domain=DOMAIN, fuzzy=False, **_identity())
-    pot.header_comment = "# Translatable strings of the Brussels kiosk (kiosk.i18n.extract)."
+    pot.header_comment = "# Translatable strings of the Brussels kiosk (i18n.extract)."
     for found in collect():
         flags = ["python-brace-format"] if "{" in _first(found.msgid) else []
         pot.add(found.msgid, locations=[(found.path, found.line)], flags=flags)
@@ -53,6 +59,7 @@ def _first(msgid: str | tuple[str, str]) -> str:
 
 
 def merged(lang: str, pot: Catalog) -> Catalog:
+    """`lang`'s catalogue brought up to `pot`; `pot` is left as it was."""
     path = po_path(lang)
     if path.exists():
         with path.open("rb") as src:
@@ -61,16 +68,18 @@ def merged(lang: str, pot: Catalog) -> Catalog:
         catalog = Catalog(locale=lang, project=PROJECT, domain=DOMAIN, fuzzy=False)
     catalog.mime_headers = [
         ("Project-Id-Version", f"{PROJECT} 1"),
-        ("Language-Team", f"{LANGUAGE_NAMES[lang]} <{_identity()['msgid_bugs_address']}>"),
+        ("Language-Team", f"{english_name(lang)} <{_identity()['msgid_bugs_address']}>"),
         ("Last-Translator", _identity()["last_translator"]),
         ("Report-Msgid-Bugs-To", _identity()["msgid_bugs_address"]),
-        ("Plural-Forms", PLURAL_FORMS[lang]),
+        ("Plural-Forms", plural_forms(lang)),
     ]
     catalog.header_comment = (
-        f"# {LANGUAGE_NAMES[lang]} strings of the Brussels kiosk. Plain words a 12-year-old\n"
-        "# understands; formal address (vous / u / Sie). Entries come from kiosk.i18n.extract."
+        f"# {english_name(lang)} strings of the Brussels kiosk. Plain words a 12-year-old\n"
+        "# understands; formal address (vous / u / Sie). Entries come from i18n.extract."
     )
-    catalog.update(pot, no_fuzzy_matching=True)
+    # A copy: `update` adopts the template's new Message objects, so without one every
+    # catalogue merged after English would share the English text filled in below.
+    catalog.update(copy.deepcopy(pot), no_fuzzy_matching=True)
     catalog.obsolete.clear()
     catalog.fuzzy = False
     if lang == SOURCE_LANGUAGE:
@@ -107,7 +116,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 def main() -> int:
     pot = template()
     changed = [POT_PATH] if write_if_changed(POT_PATH, render_po(pot)) else []
-    for lang in LANGUAGES:
+    for lang in CODES:
         if write_if_changed(po_path(lang), render_po(merged(lang, pot))):
             changed.append(po_path(lang))
     reload()

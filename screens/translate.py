@@ -2,13 +2,13 @@
 
 In a .kv file::
 
-    #:import tr kiosk.i18n.kivy_tr.tr
+    #:import tr screens.translate.tr
     Label:
         text: tr._("Insert your card")
 
 Kivy binds such a rule by calling `tr.fbind("_", callback, ...)`; `tr` keeps those callbacks and
 calls them all when the language switches, so every bound expression is evaluated again (the
-tito/kivy-gettext-example technique, for Python 3). `kiosk.i18n.set_language` switches `tr`;
+tito/kivy-gettext-example technique, for Python 3). `i18n.set_language` switches `tr`;
 call it on the Kivy main thread.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from kivy.lang import Observable
 
-from kiosk import i18n
+import i18n
 
 # The names whose value depends on the language: rules watching them are re-run on a switch.
 _TRANSLATING = frozenset({"_", "n_", "price", "date", "time", "lang"})

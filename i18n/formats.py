@@ -6,19 +6,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from kiosk.i18n.catalogs import translations
-
-# Belgian variants of each language: CLDR has all four (en_BE writes "12,50 €", as locals do).
-LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_BE", "de": "de_BE"}
+from i18n.catalogs import translations
+from i18n.languages import language
 
 Width = Literal["full", "long", "medium", "short"]
 
 
 def locale_for(lang: str) -> str:
-    try:
-        return LOCALES[lang]
-    except KeyError:
-        raise ValueError(f"unsupported language {lang!r}") from None
+    """The CLDR locale of `lang` (i18n.languages); ValueError for an unknown language."""
+    return language(lang).locale
 
 
 def format_price(cents: int, lang: str) -> str:
@@ -40,7 +36,7 @@ def format_date(day: dt.date, lang: str, width: Width = "long") -> str:
 
 
 def format_time(moment: dt.time | dt.datetime, lang: str, width: Width = "short") -> str:
-    """E.g. "14:05" in all four languages."""
+    """E.g. "14:05" in each of the kiosk's languages."""
     from babel.dates import format_time as babel_time
 
     return babel_time(moment, format=width, locale=locale_for(lang))

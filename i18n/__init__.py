@@ -1,7 +1,8 @@
-"""The kiosk's four languages: gettext catalogues, the current language, locale formats and the
-sentences spoken or shown for the session machine's announcements.
+"""The kiosk's languages (the one list: i18n.languages), their gettext catalogues, the current
+language, locale formats and the sentences spoken or shown for the session machine's
+announcements.
 
-Pure Python (no Kivy): `kiosk.i18n.kivy_tr.tr` is the Kivy-bound face of the same catalogues.
+Pure Python (no Kivy): `screens.translate.tr` is the Kivy-bound face of the same catalogues.
 msgids are the English source strings.
 """
 
@@ -9,13 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.i18n.announcements import announcement
-from kiosk.i18n.catalogs import LANGUAGES, translations
-from kiosk.i18n.formats import format_date, format_price, format_time
+from i18n.announcements import announcement
+from i18n.catalogs import translations
+from i18n.formats import format_date, format_price, format_time
+from i18n.languages import (
+    CODES,
+    LANGUAGES,
+    Language,
+    add_language,
+    language,
+    remove_language,
+    voices,
+)
 
 __all__ = [
+    "CODES",
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "Language",
+    "add_language",
     "add_language_listener",
     "announcement",
     "current_language",
@@ -23,11 +36,14 @@ __all__ = [
     "format_price",
     "format_time",
     "gettext_for",
+    "language",
     "ngettext_for",
+    "remove_language",
     "set_language",
+    "voices",
 ]
 
-DEFAULT_LANGUAGE = "fr"
+DEFAULT_LANGUAGE = CODES[0]  # the current language before anyone sets one
 
 _current = DEFAULT_LANGUAGE
 _listeners: list[Callable[[str], None]] = []

@@ -1,4 +1,4 @@
-"""`python -m kiosk.i18n.compile`: compile each language's kiosk.po into kiosk.mo (Babel; fuzzy
+"""`python -m i18n.compile`: compile each language's kiosk.po into kiosk.mo (Babel; fuzzy
 entries left out). A .mo already holding the same bytes is not rewritten, only marked newer than
 its .po: the catalogues trust a .mo that is not older than its .po, and otherwise compile the .po
 again at every start (about 40 ms before the first frame)."""
@@ -8,11 +8,12 @@ from __future__ import annotations
 import os
 import sys
 
-from kiosk.i18n.catalogs import LANGUAGES, compile_po, mo_path, po_path, reload
+from i18n.catalogs import compile_po, mo_path, po_path, reload
+from i18n.languages import CODES
 
 
 def main() -> int:
-    for lang in LANGUAGES:
+    for lang in CODES:
         po, mo = po_path(lang), mo_path(lang)
         if not po.exists():
             print(f"missing {po}", file=sys.stderr)

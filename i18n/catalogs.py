@@ -1,7 +1,8 @@
 """Loading the gettext catalogues: the compiled .mo when present, else the .po compiled in memory.
 
-The .mo files are built by `python -m kiosk.i18n.compile` (and gitignored); the fallback keeps a
-fresh checkout working without that step.
+One catalogue per language of i18n.languages. The .mo files are built by
+`python -m i18n.compile` (and gitignored); the fallback keeps a fresh checkout working without
+that step.
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ import logging
 from functools import cache
 from pathlib import Path
 
+from i18n.languages import Language, language
+
 DOMAIN = "kiosk"
-LOCALE_DIR = Path(__file__).parent / "locale"
-LANGUAGES = ("fr", "nl", "en", "de")
+LOCALE_DIR = Path(__file__).parent / "locale"  # the shipped languages' catalogues
 
 log = logging.getLogger(__name__)
 
 
 def po_path(lang: str) -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    folder = language(lang).catalogue_dir or LOCALE_DIR
+    return folder / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def mo_path(lang: str) -> Path:
@@ -39,23 +42,26 @@ def compile_po(po: Path) -> bytes:
     return out.getvalue()
 
 
-@cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The catalogue of `lang`; a language without any catalogue falls back to the English
-    source strings (the msgids)."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
+    source strings (the msgids). ValueError for a language i18n.languages does not know."""
+    return _load(language(lang))
+
+
+@cache
+def _load(entry: Language) -> gettext.NullTranslations:
+    lang = entry.code
     mo, po = mo_path(lang), po_path(lang)
     if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as src:
             return gettext.GNUTranslations(src)
     if po.exists():
         # Correct but slow (about 10 ms a language, before the first frame): say so.
-        log.warning("%s is missing or older than its .po; run python -m kiosk.i18n.compile", mo)
+        log.warning("%s is missing or older than its .po; run python -m i18n.compile", mo)
         return gettext.GNUTranslations(io.BytesIO(compile_po(po)))
     return gettext.NullTranslations()
 
 
 def reload() -> None:
     """Forget the loaded catalogues (after extraction or compilation rewrote them)."""
-    translations.cache_clear()
+    _load.cache_clear()

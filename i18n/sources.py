@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.i18n import announcements
+from i18n import announcements
 
-REPO = Path(__file__).resolve().parents[2]
-SOURCE_DIRS = ("kiosk", "screens")
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_DIRS = ("i18n", "kiosk", "screens")
 
 SINGULAR_CALLS = frozenset({"_", "N_", "gettext"})
 PLURAL_CALLS = frozenset({"n_", "ngettext"})
@@ -133,6 +133,6 @@ def source_files(root: Path = REPO) -> list[Path]:
 def collect(root: Path = REPO) -> list[Found]:
     """Every msgid the kiosk uses, in a stable order: code and .kv first, then announcements."""
     found = [item for path in source_files(root) for item in scan_file(path)]
-    table = "kiosk/i18n/announcements.py"
+    table = "i18n/announcements.py"
     found.extend(Found(msgid, table, 0) for msgid in announcements.msgids())
     return found

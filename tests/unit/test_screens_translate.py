@@ -16,8 +16,8 @@ PROBE = textwrap.dedent(
     from kivy.lang import Builder
     from kivy.properties import StringProperty
     from kivy.uix.widget import Widget
-    from kiosk import i18n
-    from kiosk.i18n.kivy_tr import tr
+    import i18n
+    from screens.translate import tr
 
     class Probe(Widget):
         label = StringProperty("")
@@ -26,7 +26,7 @@ PROBE = textwrap.dedent(
         n = 3
 
     Builder.load_string('''
-    #:import tr kiosk.i18n.kivy_tr.tr
+    #:import tr screens.translate.tr
     <Probe>:
         label: tr._("More time")
         price_text: tr.price(0) + " / " + tr.price(250)

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.i18n.sources import PLURAL_CALLS, REPO, SINGULAR_CALLS, kv_expressions, parse_kv_value
+from i18n.languages import LANGUAGES
+from i18n.sources import PLURAL_CALLS, REPO, SINGULAR_CALLS, kv_expressions, parse_kv_value
 
 VISIBLE_PROPERTIES = frozenset(
     {"text", "title", "summary", "hint_text", "state_text", "label", "caption", "heading"}
@@ -23,14 +24,8 @@ VISIBLE_PROPERTIES = frozenset(
 # Text that is the same in every language, on purpose. Keep this list short and explained.
 NOT_LANGUAGE = frozenset(
     {
-        "Français",  # each language's name is written in that language on the language screen
-        "Nederlands",
-        "English",
-        "Deutsch",
-        "FR",
-        "NL",
-        "EN",
-        "DE",
+        # each language's name is written in that language (the language screen)
+        *(entry.endonym for entry in LANGUAGES),
         "Bruxelles · Brussel · Brussels",  # the city's name in its languages, on the attract loop
         "eID",  # the card's name, the same in all four languages
         "€",
