@@ -23,9 +23,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cityapi.models import CatalogueItem, DocumentStatus, Language
 from devices.eid.errors import PinBlocked, WrongPin
 from devices.printing import ReceiptContent
-from kiosk.cityapi.models import CatalogueItem, DocumentStatus, Language
 from kiosk.config import Settings
 from kiosk.wiring.api import SignBridge, api_problem, fetch_document, offers
 from kiosk.wiring.devices import DeviceSet

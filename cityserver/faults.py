@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from kiosk.refserver.problems import problem_bytes
+from cityserver.problems import problem_bytes
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -20,11 +20,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from devices.eid.model import CardFiles
-from kiosk.cityapi.bounded_cache import BoundedCache
-from kiosk.cityapi.catalogue_cache import CatalogueCache
-from kiosk.cityapi.errors import CityApiError, ErrorKind
-from kiosk.cityapi.models import (
+from cityapi.models import (
     LANGUAGES,
     Catalogue,
     Challenge,
@@ -39,8 +35,12 @@ from kiosk.cityapi.models import (
     ServiceInfo,
     TerminalToken,
 )
-from kiosk.cityapi.tokens import TokenFile
-from kiosk.cityapi.transport import HashingFile, Reply, Transport, error_for_status, worst_case_s
+from devices.eid.model import CardFiles
+from kiosk.cityclient.bounded_cache import BoundedCache
+from kiosk.cityclient.catalogue_cache import CatalogueCache
+from kiosk.cityclient.errors import CityApiError, ErrorKind
+from kiosk.cityclient.tokens import TokenFile
+from kiosk.cityclient.transport import HashingFile, Reply, Transport, error_for_status, worst_case_s
 from kiosk.config import CityApiSettings
 
 log = logging.getLogger(__name__)

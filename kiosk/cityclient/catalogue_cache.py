@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from kiosk.cityapi.models import Catalogue
+from cityapi.models import Catalogue
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from kiosk.cityapi.models import (
+from cityapi.models import (
     AnimatorAccount,
     AnimatorAccountCreate,
     CommandRequest,
@@ -30,8 +30,8 @@ from kiosk.cityapi.models import (
     Seat,
     TerminalCommand,
 )
-from kiosk.refserver.problems import ProblemError, problem_docs
-from kiosk.refserver.replies import (
+from cityserver.problems import ProblemError, problem_docs
+from cityserver.replies import (
     config_of,
     idempotent,
     json_response,
@@ -39,8 +39,8 @@ from kiosk.refserver.replies import (
     store_of,
     timestamp,
 )
-from kiosk.refserver.routes_terminals import IdempotencyKey
-from kiosk.refserver.security import TerminalId
+from cityserver.routes_terminals import IdempotencyKey
+from cityserver.security import TerminalId
 
 router = APIRouter(prefix="/v1/epn", tags=["epn"])
 

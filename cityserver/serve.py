@@ -1,4 +1,4 @@
-"""Run the reference server with uvicorn on a socket we bind ourselves.
+"""Run the reference server with uvicorn on a socket we bind ourselves (`cityserver serve`).
 
 Binding first lets `--port 0` pick a free port and report it on stdout before serving, which
 is how tests and scripts learn where the server is without racing for a port.
@@ -10,16 +10,15 @@ import secrets
 import socket
 import sys
 import threading
-import time
 from typing import TextIO
 
 import uvicorn
 
-from kiosk.refserver.app import create_app
-from kiosk.refserver.config import ServerConfig
-from kiosk.refserver.store import Store
+from cityserver.app import create_app
+from cityserver.config import ServerConfig
+from cityserver.store import Store
 
-READY_PREFIX = "cityapi: serving "
+READY_PREFIX = "cityserver: serving "
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -43,11 +42,20 @@ def prepare(config: ServerConfig, out: TextIO) -> Store:
     if store.unused_enrolment_codes() == 0:
         code = secrets.token_urlsafe(12)
         store.add_enrolment_code(code, now)
-        print(f"cityapi: enrolment code for a new terminal: {code}", file=out, flush=True)
+        print(f"cityserver: enrolment code for a new terminal: {code}", file=out, flush=True)
     return store
 
 
-def serve(config: ServerConfig, host: str, port: int, out: TextIO = sys.stdout) -> None:
+def serve(
+    config: ServerConfig,
+    host: str,
+    port: int,
+    out: TextIO = sys.stdout,
+    *,
+    until_stdin_closes: bool = False,
+) -> None:
+    """Serve until SIGINT or SIGTERM, or, with `until_stdin_closes`, until stdin ends: the
+    parent holding its other end has closed it or is gone, even killed without a word."""
     store = prepare(config, out)
     sock = bind(host, port)
     actual = sock.getsockname()[1]
@@ -58,6 +66,10 @@ def serve(config: ServerConfig, host: str, port: int, out: TextIO = sys.stdout) 
             app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
         )
     )
+    if until_stdin_closes:
+        threading.Thread(
+            target=_stop_at_end_of_stdin, args=(server,), daemon=True, name="stdin-watch"
+        ).start()
     print(f"{READY_PREFIX}http://{shown}:{actual}", file=out, flush=True)
     try:
         server.run(sockets=[sock])
@@ -66,39 +78,7 @@ def serve(config: ServerConfig, host: str, port: int, out: TextIO = sys.stdout) 
         store.close()
 
 
-class EmbeddedServer:
-    """The reference server in a daemon thread of this process (`kiosk demo`, tests).
-
-    Listens on a free loopback port; `url` is where; `stop()` ends it within a few seconds.
-    """
-
-    def __init__(self, config: ServerConfig, out: TextIO = sys.stderr) -> None:
-        self._store = prepare(config, out)
-        self._socket = bind("127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(config, self._store),
-                log_level="warning",
-                access_log=False,
-                lifespan="off",
-            )
-        )
-        self._thread = threading.Thread(
-            target=self._server.run,
-            kwargs={"sockets": [self._socket]},
-            daemon=True,
-            name="cityapi-embedded",
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started and self._thread.is_alive():
-            if time.monotonic() > deadline:
-                raise RuntimeError("the embedded city API did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
-        self._socket.close()
-        self._store.close()
+def _stop_at_end_of_stdin(server: uvicorn.Server) -> None:
+    while sys.stdin.buffer.read(4096):
+        pass
+    server.should_exit = True

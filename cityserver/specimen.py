@@ -19,9 +19,9 @@ import subprocess
 import threading
 from dataclasses import dataclass
 
-from kiosk.cityapi.models import Language, Localized
-from kiosk.refserver.catalogue import CertificateKind
-from kiosk.refserver.certificate_pdf import CertificateText, render_certificate
+from cityapi.models import Language, Localized
+from cityserver.catalogue import CertificateKind
+from cityserver.certificate_pdf import CertificateText, render_certificate
 
 MARK = "SPECIMEN"
 WIDTH_PX = 600

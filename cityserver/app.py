@@ -12,15 +12,15 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from kiosk import __version__
-from kiosk.refserver.config import ServerConfig
-from kiosk.refserver.faults import ASGIApp, FaultInjector, Receive, Scope, Send
-from kiosk.refserver.problems import install_handlers, problem_bytes, rewrite_openapi
-from kiosk.refserver.routes_citizen import router as citizen_router
-from kiosk.refserver.routes_epn import router as epn_router
-from kiosk.refserver.routes_terminals import router as terminals_router
-from kiosk.refserver.specimen import SpecimenCache
-from kiosk.refserver.store import Store
+from cityserver.config import ServerConfig
+from cityserver.faults import ASGIApp, FaultInjector, Receive, Scope, Send
+from cityserver.problems import install_handlers, problem_bytes, rewrite_openapi
+from cityserver.routes_citizen import router as citizen_router
+from cityserver.routes_epn import router as epn_router
+from cityserver.routes_terminals import router as terminals_router
+from cityserver.specimen import SpecimenCache
+from cityserver.store import Store
+from cityserver.version import software_version
 
 TITLE = "City of Brussels kiosk API"
 DESCRIPTION = """\
@@ -35,7 +35,7 @@ a retried request with the same key is answered as the first one and does nothin
 def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
     app = FastAPI(
         title=TITLE,
-        version=__version__,
+        version=software_version(),
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from kiosk.cityapi.models import Problem
+from cityapi.models import Problem
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 

@@ -11,8 +11,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from kiosk import __version__
-from kiosk.cityapi.models import (
+from cityapi.models import (
     Catalogue,
     EnrolmentRequest,
     Heartbeat,
@@ -22,9 +21,9 @@ from kiosk.cityapi.models import (
     TerminalCommand,
     TerminalToken,
 )
-from kiosk.refserver.catalogue import BY_ID, CATALOGUE_ETAG, CATALOGUE_JSON
-from kiosk.refserver.problems import ProblemError, problem_docs, unauthorised
-from kiosk.refserver.replies import (
+from cityserver.catalogue import BY_ID, CATALOGUE_ETAG, CATALOGUE_JSON
+from cityserver.problems import ProblemError, problem_docs, unauthorised
+from cityserver.replies import (
     TOKEN_RETENTION_S,
     idempotent,
     json_response,
@@ -32,9 +31,10 @@ from kiosk.refserver.replies import (
     store_of,
     timestamp,
 )
-from kiosk.refserver.security import TerminalId
-from kiosk.refserver.specimen import SpecimenCache, SpecimenUnavailable
-from kiosk.refserver.store import secret_hash
+from cityserver.security import TerminalId
+from cityserver.specimen import SpecimenCache, SpecimenUnavailable
+from cityserver.store import secret_hash
+from cityserver.version import software_version
 
 router = APIRouter(prefix="/v1")
 
@@ -52,7 +52,7 @@ IdempotencyKey = Annotated[
 IfNoneMatch = Annotated[str | None, Header(pattern=r"^[\x21-\x7e][\x20-\x7e]{0,1023}$")]
 _ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Version"}}
 
-_STATUS = ServiceInfo(status="ok", api_version="v1", software_version=__version__)
+_STATUS = ServiceInfo(status="ok", api_version="v1", software_version=software_version())
 
 
 @router.get("/status", response_model=ServiceInfo, tags=["service"])

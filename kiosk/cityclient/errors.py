@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from kiosk.cityapi.models import Language
+from cityapi.models import Language
 
 
 class ErrorKind(StrEnum):

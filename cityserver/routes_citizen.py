@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Path, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from kiosk.cityapi.models import (
+from cityapi.models import (
     Challenge,
     CitizenAuthentication,
     CitizenSession,
@@ -22,11 +22,11 @@ from kiosk.cityapi.models import (
     Localized,
     Verification,
 )
-from kiosk.refserver.catalogue import BY_ID, NOT_BELGIAN, is_belgian
-from kiosk.refserver.certificate_pdf import CertificateText, render_certificate
-from kiosk.refserver.citizen_auth import CitizenRefused, verify_citizen
-from kiosk.refserver.problems import ProblemError, problem_docs
-from kiosk.refserver.replies import (
+from cityserver.catalogue import BY_ID, NOT_BELGIAN, is_belgian
+from cityserver.certificate_pdf import CertificateText, render_certificate
+from cityserver.citizen_auth import CitizenRefused, verify_citizen
+from cityserver.problems import ProblemError, problem_docs
+from cityserver.replies import (
     TOKEN_RETENTION_S,
     config_of,
     idempotent,
@@ -35,9 +35,9 @@ from kiosk.refserver.replies import (
     store_of,
     timestamp,
 )
-from kiosk.refserver.routes_terminals import IDEMPOTENCY_KEY_PATTERN, IdempotencyKey
-from kiosk.refserver.security import Citizen, TerminalId
-from kiosk.refserver.store import new_token, secret_hash
+from cityserver.routes_terminals import IDEMPOTENCY_KEY_PATTERN, IdempotencyKey
+from cityserver.security import Citizen, TerminalId
+from cityserver.store import new_token, secret_hash
 
 router = APIRouter(prefix="/v1")
 

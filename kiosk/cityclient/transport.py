@@ -32,9 +32,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from cityapi.models import Problem
 from kiosk import __version__
-from kiosk.cityapi.errors import CityApiError, ErrorKind
-from kiosk.cityapi.models import Problem
+from kiosk.cityclient.errors import CityApiError, ErrorKind
 from kiosk.config import CityApiSettings
 
 log = logging.getLogger(__name__)

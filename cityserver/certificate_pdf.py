@@ -1,7 +1,7 @@
 """Certificate PDFs (fpdf2): city header, title, statement with name and address, date,
 verification code and its QR code, in the citizen's language.
 
-A specimen (kiosk.refserver.specimen) is the same page with placeholder data and a large
+A specimen (cityserver.specimen) is the same page with placeholder data and a large
 diagonal mark across it (`mark=`), so that a preview can never pass for a certificate.
 
 Text is set in Atkinson Hyperlegible (the kiosk's own font, a project dependency) with DejaVu
@@ -15,11 +15,12 @@ import datetime
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import qrcode
-from fpdf import FPDF
+from cityapi.models import Language, Localized
 
-from kiosk.cityapi.models import Language, Localized
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -76,6 +77,10 @@ def _font_files() -> tuple[Path, Path | None]:
 
 def render_certificate(text: CertificateText, *, mark: str | None = None) -> tuple[bytes, int]:
     """The PDF bytes and their page count; `mark` (e.g. "SPECIMEN") is written across page 1."""
+    # fpdf2 (with fontTools) takes about 0.2 s to import: on the first certificate, not on the
+    # way to the server's first answer (`kiosk demo` waits for that).
+    from fpdf import FPDF
+
     regular, fallback = _font_files()
     pdf = FPDF(format="A4")
     pdf.set_creator("Brussels kiosk reference city API")
@@ -141,6 +146,8 @@ def _draw_mark(pdf: FPDF, mark: str) -> None:
 
 
 def _draw_qr(pdf: FPDF, payload: str, *, x: float, y: float, size: float) -> None:
+    import qrcode
+
     code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(payload)
     code.make(fit=True)

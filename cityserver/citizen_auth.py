@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from cityapi.models import CitizenAuthentication
 from devices.eid.identity import CardDataError, parse_address, parse_identity
 from devices.eid.integrity import der_length, verify_card, verify_challenge_signature
 from devices.eid.model import CardFiles
 from devices.eid.tlv import TlvError
-from kiosk.cityapi.models import CitizenAuthentication
 
 
 class CitizenRefused(Exception):

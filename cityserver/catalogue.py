@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from kiosk.cityapi.models import Catalogue, CatalogueItem, Localized
+from cityapi.models import Catalogue, CatalogueItem, Localized
 
 CATALOGUE_VERSION = "2026.1"
 

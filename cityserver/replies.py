@@ -11,9 +11,9 @@ from fastapi import Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from kiosk.refserver.config import ServerConfig
-from kiosk.refserver.problems import ProblemError
-from kiosk.refserver.store import IdempotencyConflict, Store
+from cityserver.config import ServerConfig
+from cityserver.problems import ProblemError
+from cityserver.store import IdempotencyConflict, Store
 
 # How long a POST's answer is kept for retries; answers that carry a token are kept
 # only briefly, since the table then holds that token.

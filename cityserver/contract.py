@@ -1,4 +1,4 @@
-"""`python -m kiosk.refserver.contract > docs/openapi.json`: the contract, from the server app.
+"""`python -m cityserver.contract > docs/openapi.json`: the contract, from the server app.
 
 A test compares the committed file with this output, so the two cannot drift apart.
 """
@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kiosk.refserver.app import build_api
-from kiosk.refserver.config import ServerConfig
+from cityserver.app import build_api
+from cityserver.config import ServerConfig
 
 
 def contract() -> dict[str, Any]:

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from kiosk.refserver.problems import unauthorised
-from kiosk.refserver.store import Store
+from cityserver.problems import unauthorised
+from cityserver.store import Store
 
 # auto_error=False: we answer 401 problem+json ourselves; these objects only put the schemes
 # into the OpenAPI document.
