@@ -17,9 +17,15 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from devices.eid.emulator import build_card, demo_profile, shared_test_pki
-from kiosk.cityapi import CityApiClient
+from kiosk.cityclient import CityApiClient
 from kiosk.config import CityApiSettings
-from tests.harness.cityapi import RefServer, enrol, insert_card, start_refserver, write_test_roots
+from tests.harness.cityserver import (
+    CityServer,
+    enrol,
+    insert_card,
+    start_cityserver,
+    write_test_roots,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -28,9 +34,9 @@ schema = schemathesis.openapi.from_path(str(CONTRACT))
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RefServer, dict[str, str]]]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CityServer, dict[str, str]]]:
     folder = tmp_path_factory.mktemp("cityapi-contract")
-    server = start_refserver(folder / "data", [write_test_roots(folder)])
+    server = start_cityserver(folder / "data", [write_test_roots(folder)])
     try:
         token = enrol(server, "contract-terminal")
         client = CityApiClient(
@@ -54,7 +60,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RefServer, 
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_every_operation_conforms(
-    case: schemathesis.Case, live: tuple[RefServer, dict[str, str]]
+    case: schemathesis.Case, live: tuple[CityServer, dict[str, str]]
 ) -> None:
     server, headers = live
     with requests.Session() as session:

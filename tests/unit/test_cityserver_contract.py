@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.refserver.contract import contract, render
+from cityserver.contract import contract, render
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 PUBLIC = {
@@ -34,7 +34,7 @@ def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
 
 def test_the_committed_contract_is_what_the_server_produces() -> None:
     assert CONTRACT.read_text() == render(), (
-        "docs/openapi.json is stale: run `python -m kiosk.refserver.contract > docs/openapi.json`"
+        "docs/openapi.json is stale: run `python -m cityserver.contract > docs/openapi.json`"
     )
 
 

@@ -26,14 +26,14 @@ from devices.eid.emulator import (
     shared_test_pki,
     with_altered_identity,
 )
-from kiosk.cityapi import CityApiClient, CityApiError, ErrorKind
+from kiosk.cityclient import CityApiClient, CityApiError, ErrorKind
 from kiosk.config import CityApiSettings
-from tests.harness.cityapi import (
+from tests.harness.cityserver import (
+    CityServer,
     InsertedCard,
-    RefServer,
     enrol,
     insert_card,
-    start_refserver,
+    start_cityserver,
     write_test_roots,
 )
 
@@ -46,19 +46,19 @@ def roots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, roots: Path) -> Iterator[RefServer]:
-    running = start_refserver(tmp_path_factory.mktemp("citizen") / "data", [roots])
+def server(tmp_path_factory: pytest.TempPathFactory, roots: Path) -> Iterator[CityServer]:
+    running = start_cityserver(tmp_path_factory.mktemp("citizen") / "data", [roots])
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="module")
-def token(server: RefServer) -> str:
+def token(server: CityServer) -> str:
     return enrol(server, "kiosk-citizen-01")
 
 
 @pytest.fixture
-def client(server: RefServer, token: str, tmp_path: Path) -> Iterator[CityApiClient]:
+def client(server: CityServer, token: str, tmp_path: Path) -> Iterator[CityApiClient]:
     settings = CityApiSettings(token_file=tmp_path / "token", catalogue_cache=tmp_path / "c.json")
     with CityApiClient(settings, server.url, token=token) as made:
         yield made
@@ -93,7 +93,7 @@ def answer_body(card: InsertedCard, challenge: dict[str, str], signer: InsertedC
     )
 
 
-def post(server: RefServer, token: str, path: str, body: str | None = None) -> requests.Response:
+def post(server: CityServer, token: str, path: str, body: str | None = None) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     return requests.post(f"{server.url}{path}", data=body, headers=headers, timeout=10)
 
@@ -120,7 +120,7 @@ def test_altered_card_data_is_refused(client: CityApiClient) -> None:
     assert refusal(client, altered).code == "card_not_authentic"
 
 
-def test_a_replayed_challenge_is_refused(server: RefServer, token: str) -> None:
+def test_a_replayed_challenge_is_refused(server: CityServer, token: str) -> None:
     card = insert_card(build_card(canary_profile(11), shared_test_pki(), "1.8"))
     challenge = post(server, token, "/v1/citizen/challenges").json()
     body = answer_body(card, challenge, card)
@@ -133,7 +133,7 @@ def test_a_replayed_challenge_is_refused(server: RefServer, token: str) -> None:
 
 
 def test_an_expired_challenge_is_refused(tmp_path: Path, roots: Path) -> None:
-    short = start_refserver(tmp_path / "data", [roots], "--challenge-ttl", "0.3")
+    short = start_cityserver(tmp_path / "data", [roots], "--challenge-ttl", "0.3")
     try:
         token = enrol(short, "kiosk-citizen-02")
         card = insert_card(build_card(canary_profile(12), shared_test_pki(), "1.8"))
@@ -145,7 +145,7 @@ def test_an_expired_challenge_is_refused(tmp_path: Path, roots: Path) -> None:
         short.stop()
 
 
-def test_a_signature_by_another_cards_key_is_refused(server: RefServer, token: str) -> None:
+def test_a_signature_by_another_cards_key_is_refused(server: CityServer, token: str) -> None:
     card = insert_card(build_card(canary_profile(21), shared_test_pki(), "1.8"))
     other = insert_card(build_card(canary_profile(22), shared_test_pki(), "1.8"))
     # Another card signs, and its own certificate comes along: it names someone else.
@@ -161,7 +161,7 @@ def test_a_signature_by_another_cards_key_is_refused(server: RefServer, token: s
 
 
 def test_genuine_files_with_a_forged_authentication_key_are_refused(
-    server: RefServer, token: str
+    server: CityServer, token: str
 ) -> None:
     profile = canary_profile(31)
     genuine = insert_card(build_card(profile, shared_test_pki(), "1.8"))
@@ -172,7 +172,7 @@ def test_genuine_files_with_a_forged_authentication_key_are_refused(
     assert answer.status_code == 403 and answer.json()["code"] == "untrusted_certificate"
 
 
-def test_a_challenge_from_another_terminal_is_refused(server: RefServer, token: str) -> None:
+def test_a_challenge_from_another_terminal_is_refused(server: CityServer, token: str) -> None:
     other_token = enrol(server, "kiosk-citizen-03")
     card = insert_card(build_card(canary_profile(41), shared_test_pki(), "1.8"))
     challenge = post(server, other_token, "/v1/citizen/challenges").json()
@@ -180,7 +180,7 @@ def test_a_challenge_from_another_terminal_is_refused(server: RefServer, token: 
     assert stolen.status_code == 403 and stolen.json()["code"] == "challenge_unknown"
 
 
-def test_refusals_say_nothing_about_the_card(server: RefServer, token: str) -> None:
+def test_refusals_say_nothing_about_the_card(server: CityServer, token: str) -> None:
     content: EmulatedCardContent = build_card(canary_profile(51), shared_test_pki(), "1.8")
     card = insert_card(with_altered_identity(content))
     challenge = post(server, token, "/v1/citizen/challenges").json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import hashlib
 import io
 import sqlite3
 from pathlib import Path
@@ -14,13 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from cityapi.models import LANGUAGES, CitizenAuthentication
+from cityserver.catalogue import BY_ID, CATALOGUE, CATALOGUE_ETAG, CATALOGUE_JSON, is_belgian
+from cityserver.certificate_pdf import CertificateText, render_certificate
+from cityserver.citizen_auth import CitizenRefused, verify_citizen
+from cityserver.faults import FaultInjector, FaultRule
+from cityserver.store import IdempotencyConflict, Store
 from devices.eid.emulator import build_card, canary_profile, shared_test_pki
-from kiosk.cityapi.models import LANGUAGES, CitizenAuthentication
-from kiosk.refserver.catalogue import BY_ID, CATALOGUE, is_belgian
-from kiosk.refserver.certificate_pdf import CertificateText, render_certificate
-from kiosk.refserver.citizen_auth import CitizenRefused, verify_citizen
-from kiosk.refserver.faults import FaultInjector, FaultRule
-from kiosk.refserver.store import IdempotencyConflict, Store
 
 NOW = datetime.datetime.now(datetime.UTC)
 
@@ -175,3 +176,7 @@ def test_certificates_print_any_name_in_the_citizens_language(language: str) -> 
     for expected in (title, "Łucja", "Öztürk", "ABCD-EFGH-JKLM", "02.03.2026"):
         assert expected in extracted
     assert name not in repr(text)
+
+
+def test_catalogue_etag_changes_with_content() -> None:
+    assert CATALOGUE_ETAG.strip('"') == hashlib.sha256(CATALOGUE_JSON.encode()).hexdigest()[:32]

@@ -1,6 +1,6 @@
 """How many heartbeats and document requests per second the reference server sustains on one core.
 
-The server (`kiosk cityapi serve`) runs in its own process pinned to one CPU; the load comes
+The server (`cityserver serve`) runs in its own process pinned to one CPU; the load comes
 from another process pinned to another CPU, over loopback, with keep-alive connections. The
 baseline, measured in the same run under the same load, is a bare Starlette endpoint on
 uvicorn that parses a JSON body and answers a small JSON: the ratio shows what the city API's
@@ -44,7 +44,7 @@ app = Starlette(routes=[Route("/v1/terminals/me/heartbeat", beat, methods=["POST
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
 sock.bind(("127.0.0.1", 0))
 sock.listen(512)
-print(f"cityapi: serving http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
+print(f"cityserver: serving http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
 uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
 """
 
@@ -65,7 +65,7 @@ def _start(command: list[str]) -> tuple[subprocess.Popen[bytes], str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         line = process.stdout.readline().decode()
-        if line.startswith("cityapi: serving "):
+        if line.startswith("cityserver: serving "):
             return process, line.split()[-1]
         if not line and process.poll() is not None:
             break
@@ -144,9 +144,9 @@ def _request(method: str, path: str, headers: dict[str, str], body: bytes) -> by
 def _prepare(url: str, folder: Path) -> tuple[str, str]:
     """Enrol a terminal and authenticate the demo card; returns (token, citizen token)."""
     from devices.eid.emulator import build_card, demo_profile, shared_test_pki
-    from kiosk.cityapi import CityApiClient
+    from kiosk.cityclient import CityApiClient
     from kiosk.config import CityApiSettings
-    from tests.harness.cityapi import insert_card
+    from tests.harness.cityserver import insert_card
 
     settings = CityApiSettings(token_file=folder / "token", catalogue_cache=folder / "c.json")
     with CityApiClient(settings, url) as client:
@@ -193,11 +193,14 @@ def _document_requests(token: str, citizen: str) -> list[list[bytes]]:
 def main() -> dict[str, Any]:
     repo = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(repo))
-    from tests.harness.cityapi import write_test_roots
+    from tests.harness.cityserver import write_test_roots
 
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         roots = write_test_roots(folder)
+        codes = folder / "enrolment-codes"
+        codes.write_text("bench-enrolment-code\n")
+        codes.chmod(0o600)
         baseline, base_url = _start([sys.executable, "-c", _BASELINE_APP])
         try:
             token_stub = _heartbeat_requests("unused")
@@ -208,8 +211,7 @@ def main() -> dict[str, Any]:
             [
                 sys.executable,
                 "-m",
-                "kiosk.cli",
-                "cityapi",
+                "cityserver",
                 "serve",
                 "--port",
                 "0",
@@ -217,8 +219,8 @@ def main() -> dict[str, Any]:
                 str(folder / "data"),
                 "--trust-roots",
                 str(roots),
-                "--enrolment-code",
-                "bench-enrolment-code",
+                "--enrolment-codes",
+                str(codes),
             ]
         )
         try:

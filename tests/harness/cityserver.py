@@ -1,4 +1,5 @@
-"""The reference city API server for tests: `kiosk cityapi serve` in a subprocess on 127.0.0.1.
+"""The city's reference server for tests: `python -m cityserver serve` in a child process on
+127.0.0.1, started as `kiosk demo` starts it (kiosk.wiring.cityserver_process).
 
 The server binds a free port itself (`--port 0`) and prints its URL, so nothing races for a
 port. Its data folder is the test's own; tests read its SQLite file to check what it stored.
@@ -6,12 +7,7 @@ port. Its data folder is the test's own; tests read its SQLite file to check wha
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,20 +20,18 @@ from devices.eid.emulator import BelpicApplet, EmulatedCardContent, SimReader, s
 from devices.eid.model import CardFiles
 from devices.eid.reader import read_files
 from devices.eid.simulated import SimulatedTransport
-from tests.harness.common import stop_process
+from kiosk.wiring.cityserver_process import CityServerError, CityServerProcess
 
 CITIZEN_CA_CERTIFICATE = (0xDF00, 0x503A)
 
-READY_PREFIX = "cityapi: serving "
-START_TIMEOUT_S = 30.0
 ENROLMENT_CODES = ("enrol-code-0001", "enrol-code-0002", "enrol-code-0003", "enrol-code-0004")
 
 
 @dataclass
-class RefServer:
+class CityServer:
     url: str
     data_dir: Path
-    process: subprocess.Popen[bytes]
+    process: CityServerProcess
     enrolment_codes: list[str] = field(default_factory=list)
 
     @property
@@ -58,71 +52,29 @@ class RefServer:
         assert answer.status_code == 200, answer.text
 
     def stop(self) -> None:
-        stop_process(self.process)
+        self.process.stop()
 
 
-def start_refserver(
+def start_cityserver(
     data_dir: Path, trust_roots: list[Path] | None = None, *extra: str
-) -> RefServer:
-    """Start `kiosk cityapi serve` and wait (bounded) until it prints its URL."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "kiosk.cli",
-        "cityapi",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--data",
-        str(data_dir),
-        *extra,
-    ]
-    for code in ENROLMENT_CODES:
-        command += ["--enrolment-code", code]
-    for root in trust_roots or []:
-        command += ["--trust-roots", str(root)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    lines: list[str] = []
-
-    def read_first_lines() -> None:
-        assert process.stdout is not None
-        for raw in process.stdout:
-            lines.append(raw.decode(errors="replace").strip())
-            if lines[-1].startswith(READY_PREFIX):
-                return
-
-    reader = threading.Thread(target=read_first_lines, daemon=True)
-    reader.start()
-    reader.join(START_TIMEOUT_S)
-    url = next(
-        (line.removeprefix(READY_PREFIX) for line in lines if line.startswith(READY_PREFIX)), None
-    )
-    if url is None:
-        stop_process(process)
-        stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-        pytest.fail(f"the reference city API did not start: {stderr[-2000:]}", pytrace=False)
-    _wait_ready(url)
-    return RefServer(
+) -> CityServer:
+    """Start `cityserver serve` and wait (bounded) until it answers /v1/status."""
+    process = CityServerProcess(
+        data_dir,
+        trust_roots=trust_roots,
+        enrolment_codes=list(ENROLMENT_CODES),
+        extra_args=list(extra),
+    ).start()
+    try:
+        url = process.wait_ready()
+    except CityServerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return CityServer(
         url=url, data_dir=data_dir, process=process, enrolment_codes=list(ENROLMENT_CODES)
     )
 
 
-def _wait_ready(url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/v1/status", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.05)
-    pytest.fail(f"the reference city API at {url} never answered", pytrace=False)
-
-
-def enrol(server: RefServer, terminal_id: str) -> str:
+def enrol(server: CityServer, terminal_id: str) -> str:
     """Spend one of the server's enrolment codes; returns the bearer token."""
     code = server.enrolment_codes.pop(0)
     answer = requests.post(

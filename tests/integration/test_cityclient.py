@@ -22,16 +22,16 @@ import pytest
 import requests
 from pypdf import PdfReader
 
+from cityapi.models import CitizenSession, DeviceState, DocumentStatus, Heartbeat
 from devices.eid.emulator import build_card, demo_profile, shared_test_pki
-from kiosk.cityapi import CityApiClient, CityApiError, ErrorKind
-from kiosk.cityapi.models import CitizenSession, DeviceState, DocumentStatus, Heartbeat
+from kiosk.cityclient import CityApiClient, CityApiError, ErrorKind
 from kiosk.config import CityApiSettings
-from tests.harness.cityapi import (
+from tests.harness.cityserver import (
+    CityServer,
     InsertedCard,
-    RefServer,
     enrol,
     insert_card,
-    start_refserver,
+    start_cityserver,
     write_test_roots,
 )
 from tests.harness.http import serve_http
@@ -44,9 +44,9 @@ MARGIN_S = 0.5  # scheduling slack on a loaded machine
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RefServer]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityServer]:
     folder = tmp_path_factory.mktemp("cityapi-client")
-    running = start_refserver(folder / "data", [write_test_roots(folder)])
+    running = start_cityserver(folder / "data", [write_test_roots(folder)])
     yield running
     running.stop()
 
@@ -57,13 +57,13 @@ def card() -> InsertedCard:
 
 
 @pytest.fixture(scope="module")
-def terminal(server: RefServer) -> tuple[str, str]:
+def terminal(server: CityServer) -> tuple[str, str]:
     return "kiosk-client-01", enrol(server, "kiosk-client-01")
 
 
 @pytest.fixture
 def make_client(
-    server: RefServer, terminal: tuple[str, str], tmp_path: Path
+    server: CityServer, terminal: tuple[str, str], tmp_path: Path
 ) -> Iterator[Callable[..., CityApiClient]]:
     made: list[CityApiClient] = []
 
@@ -100,12 +100,12 @@ def timed(call: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.monotonic() - start
 
 
-def documents_for(server: RefServer, terminal_id: str) -> int:
+def documents_for(server: CityServer, terminal_id: str) -> int:
     rows = server.query("SELECT count(*) FROM documents WHERE terminal_id = ?", (terminal_id,))
     return int(rows[0][0])
 
 
-def remaining_fault_count(server: RefServer) -> int:
+def remaining_fault_count(server: CityServer) -> int:
     return int(requests.get(f"{server.url}/_faults", timeout=5).json()[0]["count"])
 
 
@@ -113,7 +113,7 @@ def remaining_fault_count(server: RefServer) -> int:
 
 
 def test_enrolment_keeps_a_private_token_and_rotation_revokes_the_old_one(
-    server: RefServer, make_client: Callable[..., CityApiClient], tmp_path: Path
+    server: CityServer, make_client: Callable[..., CityApiClient], tmp_path: Path
 ) -> None:
     client = make_client(token=None)
     assert client.enrol(server.enrolment_codes.pop(0), "kiosk-enrol-01") == "kiosk-enrol-01"
@@ -132,7 +132,7 @@ def test_enrolment_keeps_a_private_token_and_rotation_revokes_the_old_one(
 
 
 def test_a_spent_enrolment_code_is_refused(
-    server: RefServer, make_client: Callable[..., CityApiClient]
+    server: CityServer, make_client: Callable[..., CityApiClient]
 ) -> None:
     code = server.enrolment_codes.pop(0)
     make_client(token=None).enrol(code, "kiosk-enrol-02")
@@ -148,7 +148,7 @@ def test_without_a_token_nothing_is_sent(make_client: Callable[..., CityApiClien
 
 
 def test_catalogue_is_cached_with_its_etag_and_shown_offline(
-    server: RefServer,
+    server: CityServer,
     make_client: Callable[..., CityApiClient],
     terminal: tuple[str, str],
     tmp_path: Path,
@@ -193,7 +193,7 @@ FAULTS = [
 
 @pytest.mark.parametrize(("fault", "kind"), FAULTS)
 def test_every_fault_gives_its_kind_within_the_bound(
-    server: RefServer,
+    server: CityServer,
     make_client: Callable[..., CityApiClient],
     fault: dict[str, Any],
     kind: ErrorKind,
@@ -211,7 +211,7 @@ def test_every_fault_gives_its_kind_within_the_bound(
 
 
 def test_retries_are_bounded_and_counted(
-    server: RefServer, make_client: Callable[..., CityApiClient]
+    server: CityServer, make_client: Callable[..., CityApiClient]
 ) -> None:
     client = make_client()
     server.set_faults({"kind": "error", "count": 10})
@@ -240,7 +240,7 @@ def test_a_refused_connection_is_unreachable(make_client: Callable[..., CityApiC
     ],
 )
 def test_a_retried_document_request_never_makes_a_second_document(
-    server: RefServer,
+    server: CityServer,
     make_client: Callable[..., CityApiClient],
     citizen: CitizenSession,
     fault: dict[str, Any],
@@ -259,7 +259,7 @@ def test_a_retried_document_request_never_makes_a_second_document(
 
 
 def test_the_same_idempotency_key_gives_the_same_document(
-    server: RefServer, make_client: Callable[..., CityApiClient], citizen: CitizenSession
+    server: CityServer, make_client: Callable[..., CityApiClient], citizen: CitizenSession
 ) -> None:
     client = make_client()
     before = documents_for(server, "kiosk-client-01")
@@ -299,7 +299,7 @@ def test_a_ready_certificate_is_streamed_private_and_digest_checked(
 
 
 def test_an_oversized_or_slow_pdf_leaves_no_file(
-    server: RefServer,
+    server: CityServer,
     make_client: Callable[..., CityApiClient],
     citizen: CitizenSession,
     tmp_path: Path,
@@ -372,7 +372,7 @@ def test_pending_and_refused_documents(
 
 
 def test_a_citizen_token_works_only_on_its_own_terminal(
-    server: RefServer, make_client: Callable[..., CityApiClient], citizen: CitizenSession
+    server: CityServer, make_client: Callable[..., CityApiClient], citizen: CitizenSession
 ) -> None:
     other = make_client(token=enrol(server, "kiosk-client-02"))
     with pytest.raises(CityApiError) as foreign:
@@ -398,7 +398,7 @@ def heartbeat(terminal_id: str) -> Heartbeat:
 
 
 def test_heartbeat_carries_pending_commands_until_acknowledged(
-    server: RefServer, make_client: Callable[..., CityApiClient], terminal: tuple[str, str]
+    server: CityServer, make_client: Callable[..., CityApiClient], terminal: tuple[str, str]
 ) -> None:
     client = make_client()
     assert client.send_heartbeat(heartbeat("kiosk-client-01")).commands == []
