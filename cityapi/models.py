@@ -9,22 +9,84 @@ carry it have redacted reprs.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
+from pydantic.config import JsonDict
 
 Language = Literal["fr", "nl", "en", "de"]
 LANGUAGES: tuple[Language, ...] = ("fr", "nl", "en", "de")
 
 # Bounded strings keep the property-based contract run (and hostile clients) from sending
-# megabytes into the server; real card files are a few kilobytes.
+# megabytes into the server; real card files are a few kilobytes. Standard base64 with its
+# padding, as the server decodes it (base64.b64decode(validate=True)).
 Base64Blob = Annotated[
-    str, Field(min_length=4, max_length=16_384, pattern=r"^[A-Za-z0-9+/]+={0,2}$")
+    str,
+    Field(
+        min_length=4,
+        max_length=16_384,
+        pattern=r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$",
+    ),
 ]
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 ShortText = Annotated[str, Field(max_length=200)]
 PersonKey = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-Minutes = Annotated[int, Field(ge=1, le=480)]
+
+# Requests take JSON's own types only. Pydantic's lax mode would also take "5" for 5, 0 or
+# "yes" for false and 1700000000 for a date, none of which the contract allows.
+
+
+def _json_number(value: object) -> object:
+    """A number in a request is a JSON number (5 and 5.0 alike), not text nor true/false."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a number is a JSON number")
+    return value
+
+
+# The bounds come before the check: after it, pydantic writes them as "ge"/"le", which JSON
+# Schema does not know (a contract test looks for them).
+JSON_NUMBER = BeforeValidator(_json_number)
+Minutes = Annotated[int, Field(ge=1, le=480), JSON_NUMBER]
+Count = Annotated[int, Field(ge=0, le=2**53), JSON_NUMBER]
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339_text(value: object) -> object:
+    """A date-time in a request is RFC 3339 text with its offset (JSON Schema's date-time)."""
+    if isinstance(value, datetime.datetime):  # made in Python (the kiosk's side)
+        return value
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise ValueError("a date-time is RFC 3339 text with an offset")
+    return value
+
+
+SentAt = Annotated[datetime.datetime, BeforeValidator(_rfc3339_text)]
+
+
+def _keys_by_pattern(schema: dict[str, Any]) -> None:
+    """pydantic writes a dict whose keys must match a pattern as `patternProperties`, which
+    lets any other key through with any value; the model refuses such keys, so the schema
+    says it with `propertyNames` (the key's pattern) and `additionalProperties` (the value)."""
+    ((pattern, value),) = schema.pop("patternProperties").items()
+    schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": pattern}
+    schema["additionalProperties"] = value
+
+
+def _exactly_one_of(*names: str) -> JsonDict:
+    """JSON Schema for "exactly one of these fields is given" (absent and null: not given)."""
+    return {
+        "oneOf": [
+            {"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in names
+        ]
+    }
 
 
 class _Wire(BaseModel):
@@ -191,13 +253,15 @@ class Heartbeat(_Request):
     """A terminal's health: software and devices only, never anything about a citizen."""
 
     terminal_id: Identifier
-    sent_at: datetime.datetime
+    sent_at: SentAt
     software_version: ShortText
-    uptime_s: float = Field(ge=0, le=1e9)
-    session_active: bool = False
-    devices: dict[Identifier, DeviceState] = Field(default_factory=dict, max_length=32)
-    counters: dict[Identifier, Annotated[int, Field(ge=0, le=2**53)]] = Field(
-        default_factory=dict, max_length=64
+    uptime_s: Annotated[float, Field(ge=0, le=1e9), JSON_NUMBER]
+    session_active: StrictBool = False
+    devices: dict[Identifier, DeviceState] = Field(
+        default_factory=dict, max_length=32, json_schema_extra=_keys_by_pattern
+    )
+    counters: dict[Identifier, Count] = Field(
+        default_factory=dict, max_length=64, json_schema_extra=_keys_by_pattern
     )
 
 
@@ -222,12 +286,20 @@ class HeartbeatAck(_Wire):
 
 
 class EpnSessionStart(_Request):
-    """Start a timed session on a seat, for a person (keyed hash) or a guest ticket."""
+    """Start a timed session on a seat, for exactly one: a person (keyed hash), a guest ticket."""
+
+    model_config = ConfigDict(json_schema_extra=_exactly_one_of("person_key", "guest_ticket"))
 
     seat: Identifier
     minutes: Minutes
     person_key: PersonKey | None = None  # HMAC-SHA256 of the national number, never the number
     guest_ticket: Annotated[str, Field(pattern=r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")] | None = None
+
+    @model_validator(mode="after")
+    def _for_one_holder(self) -> Self:
+        if (self.person_key is None) == (self.guest_ticket is None):
+            raise ValueError("give exactly one of person_key and guest_ticket")
+        return self
 
 
 class EpnSessionExtend(_Request):
@@ -275,7 +347,7 @@ class RoomState(_Wire):
 
 
 class RoomLock(_Request):
-    locked: bool
+    locked: StrictBool
     message: ShortText = ""
 
 

@@ -55,9 +55,19 @@ def install_handlers(app: FastAPI) -> None:
 
     async def on_validation(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        # Where the request was wrong, never the value sent (it may be card data).
+        # Where the request was wrong, never the value sent (it may be card data); and the
+        # rule a whole body broke, which is a sentence of ours (cityapi.models).
         places = sorted({".".join(str(p) for p in err.get("loc", ())) for err in exc.errors()})
+        rules = sorted(
+            {
+                str(err["msg"]).removeprefix("Value error, ")
+                for err in exc.errors()
+                if tuple(err.get("loc", ())) == ("body",) and err.get("type") == "value_error"
+            }
+        )
         detail = "invalid request: " + ", ".join(places[:5])
+        if rules:
+            detail += f" ({'; '.join(rules)})"
         return problem_response(
             Problem(title="Unprocessable Content", status=422, detail=detail, code="invalid")
         )
@@ -88,15 +98,30 @@ def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     return sorted(methods)
 
 
-def problem_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` entries for the errors an operation can answer with."""
+INVALID = "The request does not match the contract (code `invalid`)"
+KEY_REUSED = "an Idempotency-Key already used for another request (code `idempotency_key_reused`)"
+TOO_LARGE = "Request body too large"
+
+
+def problem_docs(
+    *statuses: int, unknown: tuple[str, str] | None = None, idempotent: bool = False
+) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries for the errors an operation can answer with. Two 422s no schema
+    can foresee: `unknown` (what, code) when the body may name a thing the server does not
+    have (a seat of this room, a document type of the catalogue); `idempotent` when an
+    Idempotency-Key sent before with another body is refused (cityserver.replies)."""
+    invalid = INVALID
+    if unknown:
+        invalid += f"; or no such {unknown[0]} (code `{unknown[1]}`)"
+    if idempotent:
+        invalid += f"; or {KEY_REUSED}"
     descriptions = {
         400: "Bad request",
         401: "Missing or wrong credentials",
         404: "No such resource (for this terminal)",
         409: "Conflict with the resource's current state",
-        413: "Request body too large",
-        422: "The request does not match the contract",
+        413: TOO_LARGE,
+        422: invalid,
         503: "Not available right now; try again later",
     }
     return {
@@ -106,19 +131,21 @@ def problem_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def rewrite_openapi(document: dict[str, Any]) -> dict[str, Any]:
-    """Errors as problem+json, schemes required together, no FastAPI validation schemas."""
+    """Errors as problem+json, schemes required together, no FastAPI validation schemas; a
+    body's size limit (413) wherever there is a body."""
     problem_ref = "#/components/schemas/Problem"
+    problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": problem_ref}}}
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             for parameter in operation.get("parameters", []):
                 _drop_null_alternative(parameter)
             if "requestBody" in operation:
                 operation["responses"].setdefault(
-                    "400",
-                    {
-                        "description": "The body is not parseable JSON",
-                        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": problem_ref}}},
-                    },
+                    "400", {"description": "The body is not parseable JSON", "content": problem}
+                )
+                # cityserver.app.BodyLimit, before anything reads the body.
+                operation["responses"].setdefault(
+                    "413", {"description": TOO_LARGE, "content": problem}
                 )
             security = operation.get("security")
             if security and len(security) > 1:
@@ -126,10 +153,11 @@ def rewrite_openapi(document: dict[str, Any]) -> dict[str, Any]:
                 operation["security"] = [{k: v for req in security for k, v in req.items()}]
             responses = operation.get("responses", {})
             if "422" in responses:
-                responses["422"] = {
-                    "description": "The request does not match the contract",
-                    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": problem_ref}}},
-                }
+                # FastAPI adds its own "Validation Error" where problem_docs said nothing.
+                description = responses["422"].get("description", "")
+                if not description.startswith(INVALID):
+                    description = INVALID
+                responses["422"] = {"description": description, "content": problem}
             for status, response in responses.items():
                 content = response.get("content", {})
                 schema = content.get("application/json", {}).get("schema", {})

@@ -81,7 +81,7 @@ async def new_challenge(request: Request, terminal_id: TerminalId) -> Response:
     "/citizen/sessions",
     response_model=CitizenSession,
     status_code=201,
-    responses=problem_docs(401, 403, 422),
+    responses=problem_docs(401, 403, 422, idempotent=True),
     tags=["citizens"],
 )
 async def citizen_session(
@@ -143,7 +143,9 @@ class _Refusal(BaseModel):
     "/documents",
     response_model=DocumentStatus,
     status_code=201,
-    responses=problem_docs(401, 422),
+    responses=problem_docs(
+        401, 422, unknown=("document type", "unknown_document_type"), idempotent=True
+    ),
     tags=["documents"],
 )
 async def request_document(

@@ -85,7 +85,7 @@ def _minutes_used(db: sqlite3.Connection, person_key: str, now: float) -> int:
     "/sessions",
     response_model=EpnSession,
     status_code=201,
-    responses=problem_docs(401, 409, 422),
+    responses=problem_docs(401, 409, 422, unknown=("seat", "unknown_seat"), idempotent=True),
 )
 async def start_session(
     request: Request, body: EpnSessionStart, terminal_id: TerminalId, key: IdempotencyKey = None
@@ -95,13 +95,7 @@ async def start_session(
     config = config_of(request)
 
     def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
-        if (body.person_key is None) == (body.guest_ticket is None):
-            raise ProblemError(
-                422,
-                "Unprocessable Content",
-                "give exactly one of person_key and guest_ticket",
-                "invalid",
-            )
+        # Exactly one of person_key and guest_ticket: the model says so (and the contract).
         if body.seat not in config.seats:
             raise ProblemError(422, "Unprocessable Content", "no such seat", "unknown_seat")
         if db.execute("SELECT locked FROM room WHERE id = 1").fetchone()[0]:
@@ -213,7 +207,10 @@ async def quota(
 
 
 @router.post(
-    "/guest-tickets", response_model=GuestTicket, status_code=201, responses=problem_docs(401, 422)
+    "/guest-tickets",
+    response_model=GuestTicket,
+    status_code=201,
+    responses=problem_docs(401, 422, idempotent=True),
 )
 async def guest_ticket(
     request: Request,
@@ -295,7 +292,7 @@ async def list_animators(request: Request, _t: TerminalId) -> Response:
     "/animators",
     response_model=AnimatorAccount,
     status_code=201,
-    responses=problem_docs(401, 409, 422),
+    responses=problem_docs(401, 409, 422, idempotent=True),
 )
 async def create_animator(
     request: Request,
@@ -322,7 +319,7 @@ async def create_animator(
     "/commands",
     response_model=TerminalCommand,
     status_code=201,
-    responses=problem_docs(401, 404, 422),
+    responses=problem_docs(401, 404, 422, idempotent=True),
 )
 async def send_command(
     request: Request, body: CommandRequest, terminal_id: TerminalId, key: IdempotencyKey = None

@@ -65,7 +65,7 @@ async def service_status() -> Response:
     "/terminals/enrol",
     response_model=TerminalToken,
     status_code=201,
-    responses=problem_docs(401, 422),
+    responses=problem_docs(401, 422, idempotent=True),
     tags=["terminals"],
 )
 async def enrol(request: Request, body: EnrolmentRequest, key: IdempotencyKey = None) -> Response:
