@@ -1,4 +1,4 @@
-"""How one reference server instance is set up (from `kiosk cityapi serve` or a test)."""
+"""How one reference server instance is set up (from `cityserver serve` or a test)."""
 
 from __future__ import annotations
 

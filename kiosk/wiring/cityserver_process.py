@@ -25,6 +25,8 @@ from pathlib import Path
 
 READY_PREFIX = "cityserver: serving "  # cityserver.serve.READY_PREFIX
 START_TIMEOUT_S = 30.0
+# The demo's, within what kiosk.app waits for its start thread (STARTER_JOIN_S).
+DEMO_START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
 
 
@@ -211,5 +213,8 @@ def start_demo_server(workdir: Path) -> CityServerProcess:
     roots.write_bytes(shared_test_pki().root_pem())
     code = secrets.token_urlsafe(12)
     return CityServerProcess(
-        workdir / "cityserver", trust_roots=[roots], enrolment_codes=[code]
+        workdir / "cityserver",
+        trust_roots=[roots],
+        enrolment_codes=[code],
+        start_timeout_s=DEMO_START_TIMEOUT_S,
     ).start()
