@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 READY_PREFIX = "cityserver: serving "  # cityserver.serve.READY_PREFIX
@@ -53,11 +54,12 @@ class CityServerProcess:
         self._extra = list(extra_args or [])
         self._start_timeout_s = start_timeout_s
         self._codes_file = data_dir.with_name(f".{data_dir.name}-enrolment-codes")
-        self._log = data_dir.with_name(f"{data_dir.name}.log")
+        self._said: deque[str] = deque(maxlen=5)  # its last lines on stderr
         self._process: subprocess.Popen[bytes] | None = None
         self._url: str | None = None
         self._url_seen = threading.Event()
         self._reader: threading.Thread | None = None
+        self._err_reader: threading.Thread | None = None
 
     def __repr__(self) -> str:  # the codes are secrets
         return f"CityServerProcess({self.data_dir}, url={self._url})"
@@ -102,19 +104,22 @@ class CityServerProcess:
         if self._codes:
             _write_private(self._codes_file, "".join(f"{code}\n" for code in self._codes))
             command += ["--enrolment-codes", str(self._codes_file)]
-        with self._log.open("ab") as log:
-            self._process = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         atexit.register(self.stop)
         self._reader = threading.Thread(
             target=self._read_stdout, daemon=True, name="cityserver-out"
         )
         self._reader.start()
+        self._err_reader = threading.Thread(
+            target=self._pass_stderr, daemon=True, name="cityserver-err"
+        )
+        self._err_reader.start()
         return self
 
     def _read_stdout(self) -> None:
@@ -126,6 +131,16 @@ class CityServerProcess:
                 self._url = line.removeprefix(READY_PREFIX)
                 self._url_seen.set()
         self._url_seen.set()  # the child ended: wait_ready stops waiting
+
+    def _pass_stderr(self) -> None:
+        """Its warnings on our stderr, as the server's own would be (never into a file: a
+        server's traceback may hold what a request carried)."""
+        assert self._process is not None and self._process.stderr is not None
+        for raw in self._process.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            self._said.append(line)
+            print(line, file=sys.stderr, flush=True)
+        self._process.stderr.close()
 
     def wait_ready(self) -> str:
         """The URL, once /v1/status answers 200; CityServerError when it does not in time."""
@@ -154,10 +169,9 @@ class CityServerProcess:
             # Its stdout may end a moment before its exit status is there.
             with contextlib.suppress(subprocess.TimeoutExpired):
                 code = self._process.wait(1.0)
-        said = ""
-        with contextlib.suppress(OSError):
-            lines = self._log.read_text(errors="replace").strip().splitlines()
-            said = f": {lines[-1]}" if lines else ""
+        if code is not None and self._err_reader is not None:
+            self._err_reader.join(1.0)  # its last words, up to the end of its stderr
+        said = f": {self._said[-1]}" if self._said else ""
         ended = f" (exit code {code})" if code is not None else ""
         return CityServerError(f"the city server {what}{ended}{said}")
 
