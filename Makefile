@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-PACKAGES_DIRS := kiosk i18n screens devices session provisioning
+PACKAGES_DIRS := kiosk i18n screens devices session provisioning cityapi cityserver
 
 # Debian packages: PC/SC with the virtual reader, CUPS with a PDF queue, a virtual X server
 # with software OpenGL for Kivy, build headers for pyscard and pycups, fonts, speech, PDF tools.
@@ -66,7 +66,7 @@ bench: setup
 
 docs: venv
 	$(BIN)/python -m kiosk.config_doc > docs/configuration.md
-	$(BIN)/python -m kiosk.refserver.contract > docs/openapi.json
+	$(BIN)/python -m cityserver.contract > docs/openapi.json
 	$(BIN)/python -m session.doc > docs/session-states.md
 
 clean:

@@ -1,11 +1,11 @@
 """A citizen's journey through the demo runtime, with no think time: card in → certificate
 printed and receipt sent. Target: at most 2 s on loopback.
 
-Baseline, measured in the same run against the same embedded city API: a bare script making
-the same card, city API and printer calls in a row (read, PIN, authenticate, catalogue,
-request + download, print, receipt) with no session machine, workers or events. The ratio
-shows what the runtime's plumbing costs. Also RSS, before and after the journeys (a growing
-RSS across journeys would point at something of the citizens kept behind).
+Baseline, measured in the same run against the same city server (the demo's child process):
+a bare script making the same card, city API and printer calls in a row (read, PIN,
+authenticate, catalogue, request + download, print, receipt) with no session machine, workers
+or events. The ratio shows what the runtime's plumbing costs. Also RSS, before and after the
+journeys (a growing RSS across journeys would point at something of the citizens kept behind).
 """
 
 from __future__ import annotations

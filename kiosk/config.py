@@ -100,8 +100,8 @@ class CityApiSettings(_Section, frozen=True):
     url: Annotated[
         str,
         Meta(
-            description="Base URL of the city API (https://...). Empty: the embedded "
-            "reference server (demo only)."
+            description="Base URL of the city API (https://...). Empty: the reference "
+            "server that `kiosk demo` starts (demo only)."
         ),
     ] = ""
     ca_bundle: Annotated[

@@ -1,4 +1,5 @@
-"""Session-scoped fixtures that start real services in a private temporary directory."""
+"""Session-scoped fixtures that start real services in a private temporary directory, and how
+a randomised test tells how to reproduce its failure."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from functools import partial
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import devices.printing  # noqa: F401  (escpos learns its cache folder before a test imports it)
 from devices.eid.emulator.applet import BelpicApplet
@@ -15,6 +17,24 @@ from kiosk.display import VirtualDisplay, start_xvfb
 from tests.harness.common import require_binary, wait_until
 from tests.harness.cupsd import Cupsd, start_cupsd
 from tests.harness.pcscd import VPCD_PORTS, VPCD_READERS, Pcscd, card_present, start_pcscd
+
+# Property-based tests (hypothesis, and schemathesis on top of it) draw new examples at every
+# run (derandomize stays off). A failure prints its minimal example, the decorator that
+# replays it exactly (print_blob) and, from the hook below, the seed that reproduces the run.
+settings.register_profile("kiosk", print_blob=True, derandomize=False)
+settings.load_profile("kiosk")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    test = getattr(item, "obj", None)
+    seed = getattr(test, "_hypothesis_internal_use_generated_seed", None)
+    if report.when == "call" and report.failed and seed is not None:
+        report.sections.append(
+            ("hypothesis seed", f"reproduce: pytest --hypothesis-seed={seed} '{item.nodeid}'")
+        )
 
 
 @pytest.fixture(scope="session")

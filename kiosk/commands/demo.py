@@ -1,8 +1,9 @@
 """`kiosk demo`: the whole e-guichet journey on embedded defaults, no hardware needed.
 
-The reference city API runs in-process on loopback, the reader is simulated with a demo
-citizen's card (PIN 1234) that the on-screen demo buttons (or F5 / F6) put in and take out,
-and certificates go to CUPS when a cups-pdf queue exists, else to PDF files.
+The city's reference server runs as a child process on loopback (`python -m cityserver`,
+stopped with the demo), the reader is simulated with a demo citizen's card (PIN 1234) that
+the on-screen demo buttons (or F5 / F6) put in and take out, and certificates go to CUPS when
+a cups-pdf queue exists, else to PDF files.
 
 `kiosk demo --headless --out DIR` plays a scripted journey in each language under Xvfb (its
 own when there is no display) and writes into DIR a screenshot of every screen, the printed
@@ -117,18 +118,31 @@ def run(args: argparse.Namespace) -> int:
 
 def demo_app(settings: Settings, workdir: Path) -> Any:
     """The demo's app (kiosk.app.KioskApp, after prepare_kivy): the attract screen first,
-    then the demo runtime (embedded city API, simulated devices) on a thread of its own."""
+    then the demo runtime (the city's server a child process, simulated devices) on a thread
+    of its own."""
     from kiosk import startup_gc
 
     startup_gc.pause()  # KioskApp resumes it after the first frame
     from kiosk.app import KioskApp
 
-    def build() -> Any:
+    return KioskApp(
+        settings, factory=lambda: demo_runtime(settings, workdir, paced_printing=True), demo=True
+    )
+
+
+def demo_runtime(settings: Settings, workdir: Path, *, paced_printing: bool = False) -> Any:
+    """The demo's runtime (kiosk.wiring.KioskRuntime). The city's server is started first:
+    its start-up overlaps with loading the runtime's modules."""
+    from kiosk.wiring.cityserver_process import start_demo_server
+
+    server = start_demo_server(workdir)
+    try:
         from kiosk.wiring import build_demo_runtime
 
-        return build_demo_runtime(settings, workdir, paced_printing=True)
-
-    return KioskApp(settings, factory=build, demo=True)
+        return build_demo_runtime(settings, workdir, paced_printing=paced_printing, server=server)
+    except BaseException:
+        server.stop()
+        raise
 
 
 def headless_journeys(app: Any, out: Path) -> dict[str, Any]:

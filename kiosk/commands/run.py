@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
 
 def preflight(settings: Settings) -> None:
     """What must hold before anything is shown; raises ConfigError or CannotStart."""
-    from kiosk.cityapi.tokens import TokenFile
+    from kiosk.cityclient.tokens import TokenFile
 
     if TokenFile(settings.cityapi.token_file).read() is None:
         raise CannotStart(

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.cityapi import CityApiClient, CityApiError, ErrorKind
-from kiosk.cityapi.models import CatalogueItem, CitizenSession, DocumentStatus, Language
+from cityapi.models import CatalogueItem, CitizenSession, DocumentStatus, Language
+from kiosk.cityclient import CityApiClient, CityApiError, ErrorKind
 from session import events as ev
 from session.kinds import ApiProblem
 

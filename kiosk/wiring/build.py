@@ -10,6 +10,7 @@ from pathlib import Path
 from msgspec.structs import replace
 
 from kiosk.config import SessionSettings, Settings
+from kiosk.wiring.cityserver_process import CityServerProcess
 from kiosk.wiring.demo import SimulatedDemo
 from kiosk.wiring.devices import demo_devices, production_devices, test_pki_roots, trust_roots
 from kiosk.wiring.runtime import PRINTER_POLL_S, TICK_S, KioskRuntime
@@ -35,17 +36,21 @@ def build_demo_runtime(
     tick_s: float | None = TICK_S,
     printer_poll_s: float | None = PRINTER_POLL_S,
     paced_printing: bool = False,
+    server: CityServerProcess | None = None,
 ) -> KioskRuntime:
-    """Everything simulated or embedded; `runtime.demo` is a `SimulatedDemo`.
+    """Everything simulated, the city's server a child process; `runtime.demo` is a
+    `SimulatedDemo`.
 
-    `workdir` holds the embedded city API's data, the terminal token and the printed PDFs.
+    `workdir` holds the city server's data, the terminal token and the printed PDFs.
     The session's files go to `session.tmpfs_dir` unless it is the production default, then
     to a tmpfs folder of this workdir under /dev/shm (or workdir/session without /dev/shm).
     Tests pass a `clock` (session.timers.ManualClock) and `tick_s=None` to drive time;
-    `paced_printing` gives a folder printer a printer's time, for people watching.
+    `paced_printing` gives a folder printer a printer's time, for people watching. `server`:
+    the city's server already started (kiosk.wiring.cityserver_process.start_demo_server),
+    stopped with the runtime, or at once if the runtime cannot be built.
     """
     settings = demo_settings(settings, workdir)
-    devices, server = demo_devices(settings, workdir, paced_printing=paced_printing)
+    devices, server = demo_devices(settings, workdir, paced_printing=paced_printing, server=server)
     try:
         runtime = KioskRuntime(
             settings,

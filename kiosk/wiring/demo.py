@@ -19,7 +19,7 @@ from kiosk.wiring.devices import DEMO_PIN
 from session.kinds import PrinterStatus
 
 if TYPE_CHECKING:
-    from kiosk.refserver import EmbeddedServer
+    from kiosk.wiring.cityserver_process import CityServerProcess
     from kiosk.wiring.runtime import KioskRuntime
 
 CUPS_PDF_DIR = Path.home() / "PDF"  # cups-pdf's default output (/etc/cups/cups-pdf.conf)
@@ -36,7 +36,7 @@ class SimulatedDemo:
         document_printer: DocumentPrinter,
         receipt_printer: ReceiptPrinter,
         pdf_folder: Path | None,
-        server: EmbeddedServer,
+        server: CityServerProcess,
     ) -> None:
         self._runtime = runtime
         self.reader = reader
@@ -44,7 +44,7 @@ class SimulatedDemo:
         self.document_printer = document_printer
         self.receipt_printer = receipt_printer
         self.pdf_folder = pdf_folder
-        self.server = server  # the embedded reference city API (kiosk.refserver.EmbeddedServer)
+        self.server = server  # the city's reference server, a child process
         self._started = time.time()
 
     # -- DemoControls ----------------------------------------------------------------------

@@ -6,19 +6,18 @@ folder when `printer.pdf_folder`), the ESC/POS receipt printer (or none), the ci
 `cityapi.url`.
 
 Demo (`kiosk demo`, tests, benchmarks): the simulated reader holding no card until the demo
-inserts it, the reference city API embedded on loopback with the test PKI's roots trusted and
-this terminal enrolled, CUPS when a queue is configured and ready (a cups-pdf queue) else the
-PDF folder twin, and the simulated receipt printer. Works on any laptop.
+inserts it, the city's reference server in a child process on loopback with the test PKI's
+roots trusted and this terminal enrolled, CUPS when a queue is configured and ready (a
+cups-pdf queue) else the PDF folder twin, and the simulated receipt printer. Works on any
+laptop.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cryptography import x509
 from msgspec.structs import replace
@@ -45,11 +44,9 @@ from devices.printing import (
     SimulatedReceiptPrinter,
 )
 from devices.printing.errors import ReceiptUriError
-from kiosk.cityapi import CityApiClient
+from kiosk.cityclient import CityApiClient
 from kiosk.config import ConfigError, Settings
-
-if TYPE_CHECKING:
-    from kiosk.refserver import EmbeddedServer
+from kiosk.wiring.cityserver_process import CityServerProcess, start_demo_server
 
 log = logging.getLogger(__name__)
 
@@ -136,35 +133,33 @@ DEMO_PAGES_PER_SECOND = 1.0
 
 
 def demo_devices(
-    settings: Settings, workdir: Path, *, paced_printing: bool = False
-) -> tuple[DeviceSet, EmbeddedServer]:
-    """The demo set and the embedded server (to stop last). `settings.cityapi` paths are
-    moved under `workdir` so the demo never touches /var/lib/kiosk. `paced_printing`: the
-    folder printer takes a printer's time (tests and benchmarks leave it instant)."""
-    from kiosk.refserver import EmbeddedServer, ServerConfig
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    code = secrets.token_urlsafe(12)
-    server = EmbeddedServer(
-        ServerConfig(
-            data_dir=workdir / "cityapi-server",
-            trust_roots=[*default_roots(), *test_pki_roots()],
-            enrolment_codes=[code],
-        )
-    )
+    settings: Settings,
+    workdir: Path,
+    *,
+    paced_printing: bool = False,
+    server: CityServerProcess | None = None,
+) -> tuple[DeviceSet, CityServerProcess]:
+    """The demo set and the city's server process (to stop last): `server` when the caller
+    started it already (kiosk.wiring.cityserver_process.start_demo_server), else one started
+    here. `settings.cityapi` paths are moved under `workdir` so the demo never touches
+    /var/lib/kiosk. `paced_printing`: the folder printer takes a printer's time (tests and
+    benchmarks leave it instant)."""
+    # Started first: the server's start-up overlaps with the devices' below.
+    if server is None:
+        server = start_demo_server(workdir)
     try:
-        api_settings = replace(
-            settings.cityapi,
-            token_file=workdir / "token",
-            catalogue_cache=workdir / "catalogue.json",
-        )
-        api = CityApiClient(api_settings, base_url=server.url)
-        api.enrol(code, settings.terminal.id)
         card = demo_card()
         reader = SimReader()
         pace = DEMO_PAGES_PER_SECOND if paced_printing else 0.0
         printer, folder = _demo_document_printer(settings, workdir, pace)
         receipts = SimulatedReceiptPrinter(settings.receipt.profile)
+        api_settings = replace(
+            settings.cityapi,
+            token_file=workdir / "token",
+            catalogue_cache=workdir / "catalogue.json",
+        )
+        api = CityApiClient(api_settings, base_url=server.wait_ready())
+        api.enrol(server.enrolment_codes[0], settings.terminal.id)
     except BaseException:
         server.stop()
         raise

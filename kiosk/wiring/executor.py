@@ -23,10 +23,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cityapi.models import CatalogueItem, DocumentStatus, Language
 from devices.eid.card_session import CardSession
 from devices.eid.errors import PinBlocked, WrongPin
 from devices.printing import ReceiptContent
-from kiosk.cityapi.models import CatalogueItem, DocumentStatus, Language
 from kiosk.config import Settings
 from kiosk.wiring.api import SignBridge, api_problem, fetch_document, offers
 from kiosk.wiring.devices import DeviceSet

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from cryptography import x509
 
+from cityapi.models import Localized
 from devices.eid.card_session import CardSession
 from devices.eid.monitor import ReaderMonitor
-from kiosk.cityapi.models import Localized
 from kiosk.config import Settings
 from kiosk.runtime import DemoControls, Listener, OfferText, Post
 from kiosk.wiring.devices import DeviceSet

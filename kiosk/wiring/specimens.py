@@ -1,7 +1,7 @@
 """Specimen pages for the confirm screen: fetched when the catalogue arrives, kept in memory.
 
 A specimen is the first page of a document type's certificate with placeholder data (see
-kiosk.refserver.specimen): no citizen data, so it may outlive sessions and is not wiped.
+cityserver.specimen): no citizen data, so it may outlive sessions and is not wiped.
 Fetching runs on a worker of its own, so a slow or failing city API delays only the
 picture, never a citizen's own calls; the confirm screen shows its drawing meanwhile.
 """
@@ -13,9 +13,9 @@ import time
 from collections.abc import Iterable
 from typing import Protocol
 
-from kiosk.cityapi import CityApiError
-from kiosk.cityapi.bounded_cache import BoundedCache
-from kiosk.cityapi.models import LANGUAGES, Language
+from cityapi.models import LANGUAGES, Language
+from kiosk.cityclient import CityApiError
+from kiosk.cityclient.bounded_cache import BoundedCache
 from session.timers import Clock
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
-"""Whole journeys through the demo runtime, no Kivy: the embedded city API over HTTP on
-loopback, the simulated eID reader with the demo card, the PDF-folder printer twin and the
+"""Whole journeys through the demo runtime, no Kivy: the city's server (a child process) over
+HTTP on loopback, the simulated eID reader with the demo card, the PDF-folder printer twin and the
 simulated receipt printer. The test plays the UI thread by draining what `post` queued."""
 
 from __future__ import annotations

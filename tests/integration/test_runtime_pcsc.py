@@ -16,7 +16,7 @@ from kiosk.wiring import build_runtime
 from session import events as ev
 from session.states import State
 from tests.conftest import InsertCard
-from tests.harness.cityapi import RefServer, enrol, start_refserver, write_test_roots
+from tests.harness.cityserver import CityServer, enrol, start_cityserver, write_test_roots
 from tests.harness.cupsd import Cupsd
 from tests.harness.eid import card
 from tests.harness.escpos_printer import FakeEscposPrinter
@@ -25,14 +25,14 @@ from tests.integration.test_runtime_demo import Driver
 
 
 @pytest.fixture
-def refserver(tmp_path: Path) -> Iterator[RefServer]:
-    server = start_refserver(tmp_path / "cityapi", [write_test_roots(tmp_path)])
+def cityserver(tmp_path: Path) -> Iterator[CityServer]:
+    server = start_cityserver(tmp_path / "cityapi", [write_test_roots(tmp_path)])
     yield server
     server.stop()
 
 
 def production_settings(
-    tmp_path: Path, server: RefServer, cupsd: Cupsd, receipt_uri: str
+    tmp_path: Path, server: CityServer, cupsd: Cupsd, receipt_uri: str
 ) -> Settings:
     token_file = tmp_path / "token"
     token_file.write_text(enrol(server, "kiosk-pcsc-test") + "\n")
@@ -56,12 +56,12 @@ def production_settings(
 
 
 def test_journey_over_pcscd_cups_and_the_reference_server(
-    tmp_path: Path, insert_card: InsertCard, cupsd: Cupsd, refserver: RefServer
+    tmp_path: Path, insert_card: InsertCard, cupsd: Cupsd, cityserver: CityServer
 ) -> None:
     before = set(cupsd.output_pdfs())
     with FakeEscposPrinter() as receipt_printer:
         runtime = build_runtime(
-            production_settings(tmp_path, refserver, cupsd, receipt_printer.uri)
+            production_settings(tmp_path, cityserver, cupsd, receipt_printer.uri)
         )
         kiosk = Driver(runtime).start()
         try:

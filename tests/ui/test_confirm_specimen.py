@@ -1,5 +1,5 @@
 """The confirm screen's preview: the city's specimen of the certificate's first page when the
-kiosk has it (fetched from the embedded reference city API when the catalogue arrives), the
+kiosk has it (fetched from the demo's city server when the catalogue arrives), the
 drawing of a page when the city API cannot give it; the journey goes on in both cases."""
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The packages' dependencies point one way (screens -> session -> devices; kiosk wires them;
-devices and session take their words as input, screens take theirs from i18n),
-and the way to the first frame stays light: a module that `kiosk run` loads before the attract
-screen is drawn must not pull the device, network or crypto libraries in."""
+devices and session take their words as input, screens take theirs from i18n), the kiosk and
+the city's server share only the contract (cityapi) and the language module (i18n), and the
+way to the first frame stays light: a module that `kiosk run` loads before the attract screen
+is drawn must not pull the device, network or crypto libraries in."""
 
 from __future__ import annotations
 
@@ -22,12 +23,21 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "session": ("session", "devices"),
     "screens": ("screens", "session", "kivy", "i18n"),
     "i18n": ("i18n",),
+    # The contract: pydantic models over the language list, imported by both sides.
+    "cityapi": ("cityapi", "i18n"),
+    # The city's server: the contract, the language list, and the eID checks it shares with
+    # the kiosk.
+    "cityserver": ("cityserver", "cityapi", "i18n", "devices.eid"),
 }
-OURS = ("devices", "session", "screens", "kiosk", "i18n", "kivy")
+OURS = ("devices", "session", "screens", "kiosk", "i18n", "kivy", "cityapi", "cityserver")
 # Words and their machinery: the catalogues (i18n) and what reads them (gettext, Babel).
 TRANSLATIONS = ("i18n", "gettext", "babel")
 # Where screens may take their words from: the one language module, and its Kivy face.
 SCREENS_WORDS = ("i18n", "screens.translate")
+
+# The kiosk's side never imports the city's server, not even lazily inside a function.
+KIOSK_SIDE = ("kiosk", "screens", "session", "devices")
+SERVER = ("cityserver",)
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -138,7 +148,7 @@ def test_the_no_words_check_sees_kivy_and_translations(package: str, tmp_path: P
 def test_the_screens_words_check_sees_words_from_elsewhere(tmp_path: Path) -> None:
     source = (
         "from kiosk.i18n import gettext_for\n"
-        "from kiosk.cityapi.errors import plain_sentence\n"
+        "from kiosk.cityclient.errors import plain_sentence\n"
         "import gettext\n"
         "from babel.numbers import format_currency\n"
         "from i18n import gettext_for\n"
@@ -148,9 +158,45 @@ def test_the_screens_words_check_sees_words_from_elsewhere(tmp_path: Path) -> No
     assert words_not_from_i18n(root) == [
         "screens/bad.py imports babel.numbers",
         "screens/bad.py imports gettext",
-        "screens/bad.py imports kiosk.cityapi.errors",
+        "screens/bad.py imports kiosk.cityclient.errors",
         "screens/bad.py imports kiosk.i18n",
     ]
+
+
+def server_imports(folder: Path) -> list[str]:
+    """Every import of the city's server in `folder`'s modules, function bodies included."""
+    return [
+        f"{path.relative_to(folder.parent)} imports {module}"
+        for path in sorted(folder.rglob("*.py"))
+        for module in sorted(imported_modules(path))
+        if _within(module, SERVER)
+    ]
+
+
+@pytest.mark.parametrize("package", KIOSK_SIDE)
+def test_the_kiosk_side_never_imports_the_city_server(package: str) -> None:
+    wrong = server_imports(REPO / package)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_server_check_sees_a_server_import(tmp_path: Path) -> None:
+    package = tmp_path / "kiosk"
+    (package / "wiring").mkdir(parents=True)
+    (package / "wiring" / "bad.py").write_text(
+        "def start():\n    from cityserver.serve import serve\n    return serve\n"
+    )
+    (package / "fine.py").write_text("import cityapi.models\nimport subprocess\n")
+    assert server_imports(package) == ["kiosk/wiring/bad.py imports cityserver.serve"]
+
+
+def test_the_contract_check_sees_a_kiosk_import(tmp_path: Path) -> None:
+    module = tmp_path / "models.py"
+    module.write_text("from pydantic import BaseModel\nfrom kiosk.i18n import LANGUAGES\n")
+    wrong = [m for m in imported_modules(module) if _within(m, OURS)]
+    assert wrong == ["kiosk.i18n"] and not _within("kiosk.i18n", ALLOWED["cityapi"])
+    assert not _within("kiosk.config", ALLOWED["cityserver"])
+    assert _within("devices.eid.trust", ALLOWED["cityserver"])
+    assert not _within("devices.printing", ALLOWED["cityserver"])
 
 
 HEAVY = ("smartcard", "cryptography", "requests", "cups", "escpos", "fastapi", "uvicorn", "fpdf")
@@ -180,7 +226,7 @@ def _modules_loaded_by(module: str) -> set[str]:
     "module",
     [
         "kiosk.commands.run",  # then load_settings and preflight (the token file)
-        "kiosk.cityapi.tokens",
+        "kiosk.cityclient.tokens",
         "kiosk.runtime",
         "session.machine",
         "screens.registry",
@@ -224,3 +270,78 @@ def test_the_attract_screen_does_not_wait_for_the_session(module: str) -> None:
     loaded = _modules_loaded_by(module)
     early = sorted(name for name in loaded if _within(name, AFTER_FIRST_FRAME))
     assert not early, f"{module} loads {early} before the first frame"
+
+
+# What `kiosk demo` loads in its own process: its command and app modules (no window: no
+# display here), then its runtime as the demo builds it, with one citizen through to the
+# printed certificate and receipt. argv[1] may name a module to import first (the check's
+# own test gives one that loads the server).
+DEMO_PROCESS = """
+import importlib, json, queue, sys, tempfile, time
+from pathlib import Path
+if len(sys.argv) > 1:
+    importlib.import_module(sys.argv[1])
+import kiosk.app
+from kiosk.commands.demo import demo_runtime
+from kiosk.config import Settings
+from session import events as ev
+
+posted = queue.SimpleQueue()
+runtime = demo_runtime(Settings(), Path(tempfile.mkdtemp(prefix="layering-demo-")))
+
+def until(*states):
+    deadline = time.monotonic() + 60
+    while runtime.machine.state.value not in states:
+        assert time.monotonic() < deadline, f"stuck in {runtime.machine.state.value}"
+        try:
+            posted.get(timeout=0.02)()
+        except queue.Empty:
+            pass
+
+try:
+    runtime.start(posted.put)
+    runtime.dispatch(ev.Touch())
+    runtime.dispatch(ev.ChooseLanguage("en"))
+    runtime.demo.insert_card()
+    until("pin")
+    runtime.submit_pin(bytearray(b"1234"))
+    until("catalogue")
+    runtime.dispatch(ev.ChooseDocument("residence"))
+    runtime.dispatch(ev.Confirm())
+    until("take_card")
+finally:
+    runtime.stop()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+# qrcode is not among them: python-escpos draws the receipt's QR code with it.
+SERVER_LIBRARIES = ("cityserver", "fastapi", "starlette", "uvicorn", "fpdf")
+
+
+def demo_process_loads(first: str | None = None, pythonpath: Path | None = None) -> set[str]:
+    env = {"KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1", "PATH": "/usr/bin:/bin"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    result = subprocess.run(
+        [sys.executable, "-c", DEMO_PROCESS, *([first] if first else [])],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {name.split(".")[0] for name in json.loads(result.stdout.strip().splitlines()[-1])}
+
+
+def test_the_demo_process_never_loads_the_city_server() -> None:
+    loaded = demo_process_loads()
+    assert {"kiosk", "session", "devices", "cityapi"} <= loaded  # it did run the demo
+    assert not loaded & set(SERVER_LIBRARIES), f"kiosk demo loads {loaded & set(SERVER_LIBRARIES)}"
+
+
+def test_the_demo_check_sees_the_server_loaded(tmp_path: Path) -> None:
+    (tmp_path / "wiring_gone_wrong.py").write_text("import cityserver.serve\n")
+    loaded = demo_process_loads("wiring_gone_wrong", tmp_path)
+    assert {"cityserver", "fastapi", "uvicorn"} <= loaded & set(SERVER_LIBRARIES)

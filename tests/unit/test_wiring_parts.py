@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devices.printing import JobOutcome, JobState, Level, Readiness, SimulatedDocumentPrinter
-from kiosk.cityapi import CityApiError, ErrorKind
+from kiosk.cityclient import CityApiError, ErrorKind
 from kiosk.wiring.api import Cancelled, SignBridge, api_problem, read_into_bytearray
 from kiosk.wiring.printing import Spool, outcome_problem, print_certificate
 from kiosk.wiring.worker import Worker

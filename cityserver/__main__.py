@@ -1,0 +1,5 @@
+"""`python -m cityserver ...` is the `cityserver` command (how `kiosk demo` starts it)."""
+
+from cityserver.cli import entry
+
+entry()

@@ -1,0 +1,187 @@
+"""The `cityserver` command: run the city's reference server.
+
+  cityserver serve [--host H] [--port P] [--data DIR] [--trust-roots PEM ...]
+                   [--enrolment-codes FILE] [--public-url URL] ...
+
+When it listens, `serve` prints one line on stdout, `cityserver: serving http://HOST:PORT`
+(with the port it got for --port 0), and, when no unused enrolment code is left, one line
+with a code it made up for a new terminal. Enrolment codes are secrets: they are read from a
+file (one a line, # comments), never taken on the command line.
+
+Exit codes (on SIGTERM or Ctrl-C it shuts down gracefully, then ends by that signal):
+  0  stopped normally (stdin closed with --until-stdin-closes)
+  1  unexpected internal error (one line on stderr; -v for the traceback)
+  2  usage error: bad arguments, an unreadable trust-root or codes file, a missing extra
+  3  cannot serve: the address is taken or not ours, or the data folder is not writable
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import stat
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_CANNOT_SERVE = 3
+
+# The length the contract allows an enrolment code (cityapi.models.EnrolmentRequest).
+CODE_LENGTHS = range(8, 65)
+
+log = logging.getLogger(__name__)
+
+
+class ServerCliError(Exception):
+    """An expected failure: shown as one line; `exit_code` is returned."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse prints usage plus a message; we keep it to one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cityserver",
+        description=__doc__.split("\n\n", 1)[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
+    actions = parser.add_subparsers(
+        dest="action", metavar="COMMAND", required=True, parser_class=_Parser
+    )
+    serve = actions.add_parser("serve", help="run the reference city API server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (0: any free port; 8080)")
+    serve.add_argument(
+        "--data", type=Path, default=Path("cityapi-data"), help="folder for the SQLite database"
+    )
+    serve.add_argument(
+        "--trust-roots",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="extra trust roots for cards, besides the Belgium Root CAs (repeatable)",
+    )
+    serve.add_argument(
+        "--enrolment-codes",
+        type=Path,
+        metavar="FILE",
+        help="accept the one-time enrolment codes in FILE, one a line (mode 0600); "
+        "one is made up when none is left",
+    )
+    serve.add_argument("--public-url", default="", help="base URL printed in verification QRs")
+    serve.add_argument(
+        "--challenge-ttl", type=float, default=120.0, metavar="S", help="challenge lifetime"
+    )
+    serve.add_argument(
+        "--citizen-token-ttl", type=float, default=600.0, metavar="S", help="citizen token life"
+    )
+    serve.add_argument(
+        "--until-stdin-closes",
+        action="store_true",
+        help="stop when stdin reaches its end (the process that started the server is gone)",
+    )
+    return parser
+
+
+def read_enrolment_codes(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        mode = path.stat().st_mode
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ServerCliError(f"cannot read enrolment codes from {path}: {reason}") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        print(
+            f"cityserver: warning: {path} is open to others; keep enrolment codes in mode 0600",
+            file=sys.stderr,
+        )
+    codes = [line.strip() for line in text.splitlines()]
+    codes = [code for code in codes if code and not code.startswith("#")]
+    if any(len(code) not in CODE_LENGTHS or not code.isprintable() for code in codes):
+        # The line is not shown: it is a secret.
+        raise ServerCliError(f"{path}: an enrolment code is 8 to 64 printable characters")
+    return codes
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise ServerCliError("--port must be 0..65535")
+    if args.challenge_ttl <= 0 or args.citizen_token_ttl <= 0:
+        raise ServerCliError("lifetimes must be positive")
+    codes = read_enrolment_codes(args.enrolment_codes) if args.enrolment_codes else []
+    try:
+        from cityserver.config import ServerConfig
+        from cityserver.serve import serve
+    except ImportError as exc:
+        raise ServerCliError(
+            f"the server needs the 'server' extra ({exc.name} is missing): "
+            "pip install 'brussels-kiosk[server]'"
+        ) from None
+    from devices.eid.trust import TrustRootError, default_roots, load_pem_roots
+
+    try:
+        roots = default_roots() + load_pem_roots(args.trust_roots)
+    except TrustRootError as exc:
+        raise ServerCliError(str(exc)) from None
+    config = ServerConfig(
+        data_dir=args.data,
+        trust_roots=roots,
+        enrolment_codes=codes,
+        challenge_ttl_s=args.challenge_ttl,
+        citizen_token_ttl_s=args.citizen_token_ttl,
+        public_url=args.public_url.rstrip("/"),
+    )
+    try:
+        args.data.mkdir(parents=True, exist_ok=True)
+        serve(config, args.host, args.port, until_stdin_closes=args.until_stdin_closes)
+    except OSError as exc:  # socket.gaierror is one
+        raise ServerCliError(
+            f"cannot serve on {args.host}:{args.port} with data in {args.data}: "
+            f"{getattr(exc, 'strerror', None) or exc}",
+            EXIT_CANNOT_SERVE,
+        ) from None
+    return EXIT_OK
+
+
+HANDLERS = {"serve": run_serve}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+    try:
+        return int(HANDLERS[args.action](args))
+    except ServerCliError as exc:
+        print(f"cityserver: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: never a traceback on the terminal
+        log.debug("unexpected error", exc_info=True)
+        print(
+            f"cityserver: internal error ({type(exc).__name__}); run with -v for details",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

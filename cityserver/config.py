@@ -1,0 +1,34 @@
+"""How one reference server instance is set up (from `cityserver serve` or a test)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+
+
+@dataclass
+class ServerConfig:
+    """Everything the reference server needs; defaults suit a demo on loopback."""
+
+    data_dir: Path
+    # Roots the RRN and citizen authentication certificates must chain to. Production: the
+    # Belgium Root CAs; tests and the demo add the test PKI's roots.
+    trust_roots: list[x509.Certificate] = field(default_factory=list)
+    enrolment_codes: list[str] = field(default_factory=list)
+    challenge_ttl_s: float = 120.0
+    citizen_token_ttl_s: float = 600.0
+    # Base of the verification URL printed as a QR code; empty: the URL the request came in on.
+    public_url: str = ""
+    # Largest request body accepted, before parsing (card files are a few kilobytes).
+    max_body_bytes: int = 256 * 1024
+    epn_daily_minutes: int = 120
+    seats: tuple[str, ...] = ("pc-01", "pc-02", "pc-03", "pc-04", "pc-05", "pc-06")
+    clock: Callable[[], float] = time.time
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "cityapi.sqlite3"

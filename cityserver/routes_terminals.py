@@ -1,0 +1,218 @@
+"""Terminals: enrolment, token rotation, heartbeat and commands; the catalogue and its
+specimens; service status."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from cityapi.models import (
+    Catalogue,
+    EnrolmentRequest,
+    Heartbeat,
+    HeartbeatAck,
+    Language,
+    ServiceInfo,
+    TerminalCommand,
+    TerminalToken,
+)
+from cityserver.catalogue import BY_ID, CATALOGUE_ETAG, CATALOGUE_JSON
+from cityserver.problems import ProblemError, problem_docs, unauthorised
+from cityserver.replies import (
+    TOKEN_RETENTION_S,
+    idempotent,
+    json_response,
+    now_of,
+    store_of,
+    timestamp,
+)
+from cityserver.security import TerminalId
+from cityserver.specimen import SpecimenCache, SpecimenUnavailable
+from cityserver.store import secret_hash
+from cityserver.version import software_version
+
+router = APIRouter(prefix="/v1")
+
+# 8 to 128 visible characters, e.g. a UUID.
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:+/=-]{8,128}$"
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="Same key, same request: the first answer is given again.",
+    ),
+]
+
+IfNoneMatch = Annotated[str | None, Header(pattern=r"^[\x21-\x7e][\x20-\x7e]{0,1023}$")]
+_ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Version"}}
+
+_STATUS = ServiceInfo(status="ok", api_version="v1", software_version=software_version())
+
+
+@router.get("/status", response_model=ServiceInfo, tags=["service"])
+async def service_status() -> Response:
+    """Is the service up? Needs no token."""
+    return json_response(200, _STATUS.model_dump_json())
+
+
+@router.post(
+    "/terminals/enrol",
+    response_model=TerminalToken,
+    status_code=201,
+    responses=problem_docs(401, 422, idempotent=True),
+    tags=["terminals"],
+)
+async def enrol(request: Request, body: EnrolmentRequest, key: IdempotencyKey = None) -> Response:
+    """Spend a one-time enrolment code for a long-lived bearer token."""
+    now = now_of(request)
+
+    def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
+        token = store_of(request).enrol(
+            db, body.enrolment_code, body.terminal_id, body.software_version, now
+        )
+        if token is None:
+            raise unauthorised("the enrolment code is not valid or was already used")
+        return 201, TerminalToken(
+            terminal_id=body.terminal_id, token=token, issued_at=timestamp(now)
+        )
+
+    scope = "enrol:" + secret_hash(body.enrolment_code)
+    return idempotent(request, scope, key, body, create, TOKEN_RETENTION_S)
+
+
+@router.post(
+    "/terminals/me/token",
+    response_model=TerminalToken,
+    responses=problem_docs(401, 422),
+    tags=["terminals"],
+)
+async def rotate_token(
+    request: Request, terminal_id: TerminalId, key: IdempotencyKey = None
+) -> Response:
+    """Replace this terminal's token; the old one stops working at once."""
+    now = now_of(request)
+
+    def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
+        token = store_of(request).rotate_token(db, terminal_id, now)
+        return 200, TerminalToken(terminal_id=terminal_id, token=token, issued_at=timestamp(now))
+
+    return idempotent(request, "rotate:" + terminal_id, key, None, create, TOKEN_RETENTION_S)
+
+
+@router.post(
+    "/terminals/me/heartbeat",
+    response_model=HeartbeatAck,
+    responses=problem_docs(401, 403, 422),
+    tags=["terminals"],
+)
+async def heartbeat(
+    request: Request, body: Heartbeat, terminal_id: TerminalId, key: IdempotencyKey = None
+) -> Response:
+    """Record this terminal's health; the answer carries commands waiting for it.
+
+    Heartbeats are idempotent by nature: an Idempotency-Key is accepted and not needed.
+    """
+    if body.terminal_id != terminal_id:
+        raise ProblemError(
+            403, "Forbidden", "terminal_id is not this token's terminal", "terminal_mismatch"
+        )
+    now = now_of(request)
+    store = store_of(request)
+    store.record_heartbeat(terminal_id, body.model_dump_json(), body.software_version, now)
+    commands = [_command(row) for row in store.pending_commands(terminal_id)]
+    ack = HeartbeatAck(received_at=timestamp(now), commands=commands)
+    return json_response(200, ack.model_dump_json())
+
+
+@router.post(
+    "/terminals/me/commands/{command_id}/ack",
+    status_code=204,
+    responses=problem_docs(401, 404, 422),
+    tags=["terminals"],
+)
+async def acknowledge_command(
+    request: Request, command_id: str, terminal_id: TerminalId, key: IdempotencyKey = None
+) -> Response:
+    """Mark a command done (acknowledging twice is harmless)."""
+    if not store_of(request).ack_command(terminal_id, command_id, now_of(request)):
+        raise ProblemError(404, "Not Found", "no such command for this terminal", "not_found")
+    return Response(status_code=204)
+
+
+@router.get(
+    "/catalogue",
+    response_model=Catalogue,
+    responses={
+        200: {"headers": _ETAG_HEADER},
+        304: {"description": "Not modified since the ETag sent in If-None-Match"},
+        **problem_docs(401, 422),
+    },
+    tags=["catalogue"],
+)
+async def catalogue(_terminal: TerminalId, if_none_match: IfNoneMatch = None) -> Response:
+    """The documents this terminal offers, in four languages, with prices in cents."""
+    headers = {"ETag": CATALOGUE_ETAG, "Cache-Control": "no-cache"}
+    if if_none_match and _etag_matches(if_none_match, CATALOGUE_ETAG):
+        return Response(status_code=304, headers=headers)
+    return json_response(200, CATALOGUE_JSON, headers)
+
+
+@router.get(
+    "/catalogue/{document_type}/specimen",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Page 1 of a specimen certificate, about 600 pixels wide",
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+            "headers": _ETAG_HEADER,
+        },
+        304: {"description": "Not modified since the ETag sent in If-None-Match"},
+        **problem_docs(401, 404, 422, 503),
+    },
+    tags=["catalogue"],
+)
+async def catalogue_specimen(
+    request: Request,
+    _terminal: TerminalId,
+    document_type: Annotated[str, Path(max_length=64)],
+    lang: Annotated[Language, Query(description="The certificate's language")],
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """The first page of a catalogue document's certificate as a PNG, in `lang`, filled with
+    placeholder data and marked SPECIMEN, for the kiosk to show before the citizen confirms.
+
+    It holds no citizen data and creates nothing: the same for every terminal and citizen.
+    """
+    kind = BY_ID.get(document_type)
+    if kind is None:
+        raise ProblemError(404, "Not Found", "no such document type", "not_found")
+    cache: SpecimenCache = request.app.state.specimens
+    try:
+        # Rendering blocks (fpdf2, then pdftoppm): off the event loop.
+        page = await run_in_threadpool(cache.get, kind, lang)
+    except SpecimenUnavailable as exc:
+        raise ProblemError(503, "Service Unavailable", str(exc), "specimen_unavailable") from None
+    headers = {"ETag": page.etag, "Cache-Control": "no-cache"}
+    if if_none_match and _etag_matches(if_none_match, page.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(page.png, 200, headers=headers, media_type="image/png")
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+def _command(row: sqlite3.Row) -> TerminalCommand:
+    return TerminalCommand(
+        command_id=row["command_id"],
+        kind=row["kind"],
+        argument=row["argument"],
+        issued_at=timestamp(row["issued_at"]),
+    )

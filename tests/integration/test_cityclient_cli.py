@@ -1,0 +1,65 @@
+"""`kiosk cityapi ...` as IT uses it on a terminal: ping, enrol, catalogue, against the reference
+server over HTTP; every failure one line and a documented exit code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.harness.cityserver import start_cityserver
+
+pytestmark = pytest.mark.integration
+
+
+def kiosk(*args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "kiosk.cli"]
+    if config is not None:
+        command += ["--config", str(config)]
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_ping_enrol_and_catalogue_from_the_command_line(tmp_path: Path) -> None:
+    server = start_cityserver(tmp_path / "data")
+    try:
+        config = tmp_path / "kiosk.toml"
+        config.write_text(
+            f'[terminal]\nid = "kiosk-cli-02"\ndefault_language = "nl"\n'
+            f'[cityapi]\nurl = "{server.url}"\ntoken_file = "{tmp_path / "token"}"\n'
+            f'catalogue_cache = "{tmp_path / "catalogue.json"}"\n'
+            "connect_timeout = 1\nread_timeout = 1\nretries = 1\n"
+        )
+        pinged = kiosk("cityapi", "ping", config=config)
+        assert pinged.returncode == 0 and "ok" in pinged.stdout, pinged.stderr
+        unenrolled = kiosk("cityapi", "catalogue", config=config)
+        assert unenrolled.returncode == 4
+        assert unenrolled.stderr.count("\n") == 1 and "Traceback" not in unenrolled.stderr
+        code = server.enrolment_codes[0]
+        enrolled = kiosk("cityapi", "enrol", code, config=config)
+        assert enrolled.returncode == 0, enrolled.stderr
+        assert code not in enrolled.stdout
+        token = (tmp_path / "token").read_text().strip()
+        assert token not in enrolled.stdout + enrolled.stderr
+        spent = kiosk("cityapi", "enrol", code, config=config)
+        assert spent.returncode == 4 and spent.stderr.count("\n") == 1
+        listed = kiosk("cityapi", "catalogue", config=config)
+        assert listed.returncode == 0 and "Getuigschrift van woonst" in listed.stdout
+        server.set_faults({"kind": "drop"})
+        offline = kiosk("cityapi", "catalogue", config=config)
+        assert offline.returncode == 0 and "offline" in offline.stdout
+        down = kiosk("cityapi", "ping", config=config)
+        assert down.returncode == 3 and down.stderr.splitlines()[-1].startswith("kiosk: ")
+        assert "Traceback" not in down.stderr
+    finally:
+        server.stop()
+
+
+def test_without_a_url_the_client_commands_say_so_in_one_line(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    no_url = kiosk("cityapi", "ping", config=empty)
+    assert no_url.returncode == 2 and "cityapi.url" in no_url.stderr
