@@ -35,10 +35,10 @@ from devices.speech.espeak import EspeakSpeaker
 from kiosk import i18n, startup_gc
 from kiosk.config import Settings
 from kiosk.i18n.kivy_tr import tr
-from kiosk.speech_guide import SpeechGuide
 from screens.base import KioskScreen, local_description
 from screens.registry import MAINTENANCE_GESTURE_STATES, SCREEN_FOR_STATE
 from screens.shell import Shell
+from screens.speech_guide import SpeechGuide
 from screens.theme import THEME, register_fonts
 from screens.widgets import buttons
 from screens.widgets.icon import DRAWINGS
