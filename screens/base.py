@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class ShellPort(Protocol):
-    """The app, as seen by a screen."""
+    """The presenter (screens.presenter), as seen by a screen."""
 
     def send(self, event: Event) -> None:
         """Dispatch a citizen's intent to the session (on the UI thread)."""

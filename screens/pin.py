@@ -52,7 +52,7 @@ class PinScreen(KioskScreen):
         self.send(Back())
 
     def _digits(self, _pad: object, count: int) -> None:
-        # (Every touch already restarts the idle timer: the app sends Touch on touch-down.)
+        # (Every touch already restarts the idle timer: the presenter sends Touch on touch-down.)
         if self.port is not None:
             self.port.pin_progress(count, MAX_PIN)
 

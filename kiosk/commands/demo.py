@@ -121,6 +121,7 @@ def demo_app(settings: Settings, workdir: Path) -> Any:
     from kiosk import startup_gc
 
     startup_gc.pause()  # KioskApp resumes it after the first frame
+    from devices.speech import EspeakSpeaker
     from kiosk.app import KioskApp
 
     def build() -> Any:
@@ -128,7 +129,7 @@ def demo_app(settings: Settings, workdir: Path) -> Any:
 
         return build_demo_runtime(settings, workdir, paced_printing=True)
 
-    return KioskApp(settings, factory=build, demo=True)
+    return KioskApp(settings, factory=build, demo=True, speaker=EspeakSpeaker())
 
 
 def headless_journeys(app: Any, out: Path) -> dict[str, Any]:
