@@ -78,7 +78,7 @@ class KioskApp(App):
         self.settings = settings
         self._factory = factory
         self._demo = demo
-        self.speaker = speaker
+        self._speaker = speaker
         self.runtime: Runtime | None = None  # set on the Kivy thread once started
         self.start_error: BaseException | None = None  # why the runtime could not start
         self._starter: threading.Thread | None = None
@@ -104,7 +104,7 @@ class KioskApp(App):
         self.shell = shell
         self.presenter = Presenter(
             shell,
-            self.speaker,
+            self._speaker,
             default_language=settings.terminal.default_language,
             location=settings.terminal.location,
             speech=settings.ui.speech,
