@@ -98,6 +98,6 @@ class Runtime(Protocol):
         ...
 
     def set_screen_reset(self, reset: ScreenReset) -> None:
-        """The app's part of the wipe (clipboard, selection, widgets that showed citizen
-        data). Called from the wiping thread: the app's adapter must hop to the UI thread."""
+        """The screens' part of the wipe (clipboard, selection, widgets that showed citizen
+        data; screens.presenter). Called from the wiping thread: it must hop to the UI thread."""
         ...

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 class ShellPort(Protocol):
-    """The app, as seen by a screen."""
+    """The presenter (screens.presenter), as seen by a screen."""
 
     def send(self, event: Event) -> None:
         """Dispatch a citizen's intent to the session (on the UI thread)."""
@@ -84,7 +84,7 @@ class KioskScreen(Screen):
     summary = StringProperty("")  # one or two sentences: what to do here
     spoken_details = StringProperty("")  # said before the summary, not shown (speech only)
     notice = StringProperty("")  # the session's latest message for this screen
-    shell = ObjectProperty(None, allownone=True)
+    port = ObjectProperty(None, allownone=True)  # the ShellPort this screen talks through
     holds_citizen_data = False  # True: reset() at every wipe
 
     def on_pre_enter(self, *_args: object) -> None:
@@ -114,13 +114,13 @@ class KioskScreen(Screen):
                 animate(active)
 
     def send(self, event: Event) -> None:
-        if self.shell is not None:
-            self.shell.send(event)
+        if self.port is not None:
+            self.port.send(event)
 
     def describe(self, document_id: str) -> tuple[str, str]:
         """(name, icon) of a document: the city's words when known, else the kiosk's own."""
-        if self.shell is not None:
-            return self.shell.describe_offer(document_id)
+        if self.port is not None:
+            return self.port.describe_offer(document_id)
         return local_description(document_id)
 
     def update(self, state: State, context: SessionContext) -> None:

@@ -63,7 +63,7 @@ class ConfirmScreen(KioskScreen):
         self.document, self.icon = self.describe(document_id) if document_id else ("", "")
         price = next((o.price_cents for o in context.offers if o.document_id == document_id), 0)
         self.price = tr.price(price)
-        self.citizen = self.shell.citizen_name() if self.shell is not None else ""
+        self.citizen = self.port.citizen_name() if self.port is not None else ""
         self._want_specimen(document_id, context.language)
         self._describe()
 
@@ -87,15 +87,15 @@ class ConfirmScreen(KioskScreen):
         self._poll_specimen()
 
     def _poll_specimen(self, *_args: object) -> None:
-        if not self._polls_left or self.shell is None:
+        if not self._polls_left or self.port is None:
             return
         self._polls_left -= 1
-        texture = self.shell.document_specimen(self._specimen_for[0])
+        texture = self.port.document_specimen(self._specimen_for[0])
         if texture is not None:
             self._polls_left = 0
             self.specimen = texture
             self._describe()
-            self.shell.screen_changed(self, tr._("A specimen of the first page is shown."))
+            self.port.screen_changed(self, tr._("A specimen of the first page is shown."))
         elif self._polls_left:
             self._poll()
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from kivy.app import App
 from kivy.base import EventLoop
 from kivy.core.window import Window
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from screens.shell import Shell
 from screens.synthetic_touch import SyntheticTouch
 
 
@@ -27,8 +27,23 @@ class DriverError(AssertionError):
     pass
 
 
+class DrivenApp(Protocol):
+    """The app the driver steps (kiosk.app.KioskApp): a Kivy App whose root is the Shell, that
+    starts its runtime on a thread of its own after the first frame."""
+
+    root: Shell
+    start_error: BaseException | None  # why the runtime could not start
+
+    @property
+    def ready(self) -> bool:
+        """The runtime has started: the session runs."""
+
+    def _run_prepare(self) -> None:
+        """Kivy's App.run() up to its event loop: build() and the window."""
+
+
 class Driver:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: DrivenApp) -> None:
         self.app = app
 
     def start(self) -> None:
@@ -38,13 +53,9 @@ class Driver:
         self.app._run_prepare()
         self.frames(3)
         # The kiosk draws its first screen, then starts its runtime on a thread of its own.
-        app: Any = self.app
-        self.wait_for(
-            lambda: getattr(app, "ready", True) or getattr(app, "start_error", None) is not None,
-            30,
-            "the kiosk to start",
-        )
-        if getattr(app, "start_error", None) is not None:
+        app = self.app
+        self.wait_for(lambda: app.ready or app.start_error is not None, 30, "the kiosk to start")
+        if app.start_error is not None:
             raise app.start_error
 
     # -- time -------------------------------------------------------------------------------
@@ -74,13 +85,13 @@ class Driver:
     # -- finding ----------------------------------------------------------------------------
 
     @property
-    def root(self) -> Widget:
+    def root(self) -> Shell:
         return self.app.root
 
     def walk(self, root: Widget | None = None) -> Iterator[Widget]:
         """Every widget a finger can reach: visible (opacity > 0, not disabled, with a size),
         and only inside a modal panel (the idle warning) while one shows."""
-        modal = getattr(self.app.root, "modal", None)
+        modal = self.app.root.modal
         stack = [root or modal or Window]
         while stack:
             widget = stack.pop()

@@ -84,8 +84,8 @@ class MaintenanceLoginScreen(KioskScreen):
         self.ids.pad.clear()
 
     def back(self) -> None:
-        if self.shell is not None:
-            self.shell.close_maintenance()
+        if self.port is not None:
+            self.port.close_maintenance()
 
     def _show_lock(self) -> bool:
         locked = self.lock.seconds_locked()
@@ -100,18 +100,18 @@ class MaintenanceLoginScreen(KioskScreen):
         return False
 
     def _done(self, _pad: object, pin: bytearray) -> None:
-        if self.checking or self._show_lock() or not self.code_set or self.shell is None:
+        if self.checking or self._show_lock() or not self.code_set or self.port is None:
             pin[:] = bytes(len(pin))
             if not self.code_set:
                 self.status = tr._("No maintenance code is set on this kiosk.")
             return
         self.checking = True
         self.status = tr._("Checking...")
-        shell = self.shell
+        port = self.port
 
         def check() -> None:
             # scrypt takes a good part of a second: off the Kivy thread. The port zeroes `pin`.
-            ok = shell.check_maintenance_code(pin)
+            ok = port.check_maintenance_code(pin)
             Clock.schedule_once(lambda _dt: self._checked(ok), 0)
 
         threading.Thread(target=check, name="maintenance-pin", daemon=True).start()

@@ -20,5 +20,5 @@ class OutOfServiceScreen(KioskScreen):
     def update(self, state: State, context: SessionContext) -> None:
         self.title = tr._("This kiosk is out of service")
         self.summary = tr._("Sorry. Please use another kiosk, or ask at the counter.")
-        counter = self.shell.location() if self.shell is not None else ""
+        counter = self.port.location() if self.port is not None else ""
         self.where = tr._("Counter: {place}").format(place=counter) if counter else ""

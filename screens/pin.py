@@ -52,16 +52,16 @@ class PinScreen(KioskScreen):
         self.send(Back())
 
     def _digits(self, _pad: object, count: int) -> None:
-        # (Every touch already restarts the idle timer: the app sends Touch on touch-down.)
-        if self.shell is not None:
-            self.shell.pin_progress(count, MAX_PIN)
+        # (Every touch already restarts the idle timer: the presenter sends Touch on touch-down.)
+        if self.port is not None:
+            self.port.pin_progress(count, MAX_PIN)
 
     def _too_short(self, _pad: object) -> None:
         self.notice = tr._("The PIN code has at least 4 digits.")
 
     def _done(self, _pad: object, pin: bytearray) -> None:
         self.notice = ""
-        if self.shell is not None:
-            self.shell.submit_pin(pin)
+        if self.port is not None:
+            self.port.submit_pin(pin)
         else:
             pin[:] = bytes(len(pin))

@@ -33,7 +33,7 @@ class ProblemScreen(KioskScreen):
         problem = context.problem
         key = f"error.{problem.value}" if problem is not None else ""
         self.explanation = announcement(key, {}, tr.lang) if key else ""
-        counter = self.shell.location() if self.shell is not None else ""
+        counter = self.port.location() if self.port is not None else ""
         if counter:
             self.where = tr._("Counter: {place}").format(place=counter)
         else:

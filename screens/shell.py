@@ -126,7 +126,7 @@ class Shell(FloatLayout):
         """The screen called `name`, built on first use."""
         if not self.manager.has_screen(name):
             screen = screen_class(name)(name=name)
-            screen.shell = self.port
+            screen.port = self.port
             self.manager.add_widget(screen)
         return self.manager.get_screen(name)
 

@@ -1,7 +1,7 @@
 """What the screens know of the session besides its state: a small, plain record.
 
 Its own module, apart from the machine, so that the attract screen can be drawn before the
-session's events and effects are loaded (cold start; see kiosk/app.py).
+session's events and effects are loaded (cold start; see screens/presenter.py).
 """
 
 from __future__ import annotations

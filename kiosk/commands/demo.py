@@ -123,10 +123,15 @@ def demo_app(settings: Settings, workdir: Path) -> Any:
     from kiosk import startup_gc
 
     startup_gc.pause()  # KioskApp resumes it after the first frame
+    from devices.speech import EspeakSpeaker
+    from i18n import voices
     from kiosk.app import KioskApp
 
     return KioskApp(
-        settings, factory=lambda: demo_runtime(settings, workdir, paced_printing=True), demo=True
+        settings,
+        factory=lambda: demo_runtime(settings, workdir, paced_printing=True),
+        demo=True,
+        speaker=EspeakSpeaker(voices()),
     )
 
 

@@ -74,10 +74,13 @@ def run(args: argparse.Namespace) -> int:
 
 def kiosk_app(settings: Settings) -> Any:
     """The production app (kiosk.app.KioskApp, after prepare_kivy). It draws the attract
-    screen first and builds the runtime from the configuration on a thread of its own."""
+    screen first and builds the runtime from the configuration on a thread of its own; the
+    speaker (espeak-ng) is made now, for the screens' speech guide."""
     from kiosk import startup_gc
 
     startup_gc.pause()  # KioskApp resumes it after the first frame
+    from devices.speech import EspeakSpeaker
+    from i18n import voices
     from kiosk.app import KioskApp
 
     def build() -> Any:
@@ -85,4 +88,4 @@ def kiosk_app(settings: Settings) -> Any:
 
         return build_runtime(settings)
 
-    return KioskApp(settings, factory=build)
+    return KioskApp(settings, factory=build, speaker=EspeakSpeaker(voices()))

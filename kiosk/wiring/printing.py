@@ -109,22 +109,18 @@ class Spool:
             self.printer.cancel(job, purge=True)
 
     def remaining(self, job_ids: Sequence[int]) -> list[int]:
-        known = self._known()
+        known = self.printer.known_job_ids()
         if known is not None:
             return sorted(j for j in job_ids if j in known)
         with self._lock:
             return sorted(j for j in job_ids if j in self._owner)
 
     def active_jobs(self) -> list[int]:
-        known = self._known()
+        known = self.printer.known_job_ids()
         if known is not None:
             return sorted(known)
         with self._lock:
             return sorted(self._owner)
-
-    def _known(self) -> set[int] | None:
-        listing = getattr(self.printer, "known_job_ids", None)
-        return set(listing()) if listing is not None else None
 
 
 def write_private(path: Path, data: bytearray) -> None:

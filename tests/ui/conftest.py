@@ -47,6 +47,10 @@ class UiKiosk:
     def demo(self) -> Any:
         return self.runtime.demo
 
+    @property
+    def presenter(self) -> Any:  # screens.presenter.Presenter
+        return self.app.presenter
+
     def wait_state(self, *states: str, timeout: float = 20.0) -> None:
         self.driver.wait_for(lambda: self.state in states, timeout, f"state {states}")
 
@@ -65,7 +69,7 @@ class UiKiosk:
         self.driver.touch(text)
 
     def screen(self) -> Any:
-        return self.app.shell.screen(self.app.shown)
+        return self.app.shell.screen(self.presenter.shown)
 
     # -- journey steps, by touches ------------------------------------------------------------
 
@@ -75,22 +79,22 @@ class UiKiosk:
 
         THEME.high_contrast = THEME.large_text = False
         self.app.shell.demo = True
-        if self.app.guide.enabled:
-            self.app.toggle_speech()
+        if self.presenter.guide.enabled:
+            self.presenter.toggle_speech()
         if self.runtime.machine.context.card_present:
             self.demo.remove_card()
         self.driver.advance(0.05)
         if self.state == "thank_you":
-            self.touch("Finish") if self.app.shown == "thank_you" else None
+            self.touch("Finish") if self.presenter.shown == "thank_you" else None
         if self.state not in ("attract", "out_of_service"):
             from session.events import Cancel, MaintenanceDone
 
             done = self.state == "maintenance"
             self.runtime.dispatch(MaintenanceDone() if done else Cancel())
         self.wait_state("attract", "out_of_service", timeout=10)
-        self.app._local = None
+        self.presenter._local = None
         self.app.shell.hide_overlay()
-        self.app._render()  # previews (test_checks) may have shown another screen
+        self.presenter.render()  # previews (test_checks) may have shown another screen
         self.driver.resize(*SIZES["landscape"])
         self.driver.frames(2)
 

@@ -75,13 +75,13 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
 
 
 def show(ui: UiKiosk, name: str, state: Any, context: Any) -> None:
-    app = ui.app
-    app._local = "maintenance_login" if name == "maintenance_login" else None
-    app.show(state, context)
+    presenter = ui.presenter
+    presenter._local = "maintenance_login" if name == "maintenance_login" else None
+    presenter.show(state, context)
     if name == "printing":
         from session.effects import Announce
 
-        app.announce(Announce("print.progress", (("done", 1), ("total", 2))))
+        presenter.announce(Announce("print.progress", (("done", 1), ("total", 2))))
     ui.driver.frames(2)
 
 
@@ -89,7 +89,7 @@ def show_overlay(ui: UiKiosk) -> None:
     from session.effects import Announce
 
     params = (("extensions_left", 9), ("seconds_left", 30))
-    ui.app.announce(Announce("idle.warning", params, sound=True))
+    ui.presenter.announce(Announce("idle.warning", params, sound=True))
     ui.driver.frames(3)
 
 
@@ -108,7 +108,7 @@ def screens_of(ui: UiKiosk, lang: str) -> Iterator[str]:
     show_overlay(ui)
     yield "idle_overlay"
     ui.app.shell.hide_overlay()
-    ui.app._local = None
+    ui.presenter._local = None
 
 
 # -- geometry -------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def low_contrast(ui: UiKiosk, shot: Path, floor: float) -> list[str]:
 
 
 def test_every_screen_has_a_title_that_is_announced(ui: UiKiosk) -> None:
-    ui.app.toggle_speech()
+    ui.presenter.toggle_speech()
     for lang in LANGUAGES:
         for name in screens_of(ui, lang):
             if name == "idle_overlay":
@@ -305,7 +305,7 @@ def test_every_screen_has_a_title_that_is_announced(ui: UiKiosk) -> None:
             assert screen.title, f"{name} ({lang}) has no title"
             said = [u.text for u in ui.speaker.utterances[-3:]]
             assert any(screen.title in text for text in said), f"{name} ({lang}): {said}"
-            ui.app._announced = ("", "")  # the next screen may share a title (previews)
+            ui.presenter._announced = ("", "")  # the next screen may share a title (previews)
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -39,7 +39,7 @@ def open_maintenance(ui: UiKiosk) -> None:
     ui.driver.frames(2)
     top = ui.driver.root.height
     ui.driver.touch_at(20, top - 20, hold=3.2)
-    assert ui.app.shown == "maintenance_login"
+    assert ui.presenter.shown == "maintenance_login"
 
 
 def type_code(ui: UiKiosk, code: str) -> None:
@@ -62,7 +62,7 @@ def test_maintenance_behind_a_long_press_and_a_code(ui: UiKiosk) -> None:
     open_maintenance(ui)
     ui.shot("maintenance-code")
     type_code(ui, "1111")
-    assert ui.state == "attract" and ui.app.shown == "maintenance_login"
+    assert ui.state == "attract" and ui.presenter.shown == "maintenance_login"
     assert "4" in ui.screen().status  # tries left, in words
     type_code(ui, "2468")
     ui.wait_state("maintenance")
@@ -84,4 +84,4 @@ def test_maintenance_code_locks_after_five_wrong_codes(ui: UiKiosk) -> None:
     finally:
         lock.locked_until = 0.0
     ui.touch(ui.tr("Back"))
-    assert ui.app.shown == "attract"
+    assert ui.presenter.shown == "attract"

@@ -169,7 +169,7 @@ def _all_labels(ui: UiKiosk) -> list:
 
 def test_speech_says_each_title_and_never_the_pin(ui: UiKiosk) -> None:
     ui.touch("Écouter")  # the audio guidance button, in the default language (French)
-    assert ui.app.guide.enabled
+    assert ui.presenter.guide.enabled
     ui.start("English")
     said = " ".join(u.text for u in ui.speaker.utterances)
     assert "Put your identity card in the reader" in said
@@ -200,7 +200,7 @@ def test_repeat_after_the_wipe_never_says_the_last_citizens_name(ui: UiKiosk) ->
     assert any(name in u.text for u in ui.speaker.utterances)
     ui.demo.remove_card()  # pulled out here: the session is wiped at once
     ui.wait_state("attract")
-    assert not ui.app.guide.enabled, "the next person starts with the configured default"
+    assert not ui.presenter.guide.enabled, "the next person starts with the configured default"
     ui.touch("Écouter")  # the next person turns speech on and asks for a repeat
     ui.speaker.clear()
     ui.touch("Répéter")

@@ -30,6 +30,7 @@ prepare_kivy(fullscreen=False, size=(1280, 800))
 from kivy.clock import Clock
 from kivy.core.window import Window
 from screens.synthetic_touch import SyntheticTouch
+from devices.speech import EspeakSpeaker
 from kiosk.app import KioskApp
 from kiosk.config import Settings, UiSettings
 from kiosk.wiring import build_demo_runtime
@@ -46,7 +47,7 @@ def factory():
     built.append(runtime)
     return runtime
 
-app = KioskApp(settings, factory=factory, demo=True)
+app = KioskApp(settings, factory=factory, demo=True, speaker=EspeakSpeaker())  # as demo_app
 """
 
 EARLY_TOUCH = (
@@ -55,13 +56,13 @@ EARLY_TOUCH = (
 def first_frame(*_):
     Window.unbind(on_flip=first_frame)
     seen["ready_at_first_frame"] = app.ready
-    seen["shown_at_first_frame"] = app.shown
+    seen["shown_at_first_frame"] = app.presenter.shown
     seen["collector_at_first_frame"] = gc.isenabled()
     seen["frozen_at_first_frame"] = gc.get_freeze_count()
     touch = SyntheticTouch(640, 400)  # the attract screen is one big start button
     touch.touch_down()
     touch.touch_up()
-    seen["state_after_touch"] = app.state.value
+    seen["state_after_touch"] = app.presenter.state.value
     release.set()
     Clock.schedule_once(wait_ready, 0)
 
@@ -72,8 +73,8 @@ def wait_ready(_dt):
     Clock.schedule_once(report, 0.2)
 
 def report(_dt):
-    seen["state_when_ready"] = app.state.value
-    seen["shown_when_ready"] = app.shown
+    seen["state_when_ready"] = app.presenter.state.value
+    seen["shown_when_ready"] = app.presenter.shown
     seen["collector_when_ready"] = gc.isenabled()
     seen["frozen_when_ready"] = gc.get_freeze_count()
     print(json.dumps(seen), flush=True)

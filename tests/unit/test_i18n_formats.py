@@ -62,6 +62,6 @@ def test_the_pure_package_does_not_need_kivy() -> None:
     import subprocess
     import sys
 
-    code = "import sys, i18n, kiosk.speech_guide; print('kivy' in sys.modules)"
+    code = "import sys, i18n, screens.speech_guide; print('kivy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -112,6 +112,10 @@ class DocumentPrinter(Protocol):
 
     def purge_session(self, session_id: str) -> PurgeReport: ...
 
+    def known_job_ids(self) -> set[int] | None:
+        """Every job the printer still lists for this kiosk, finished or not; None when it
+        keeps no such list (the spool then goes by the jobs it recorded)."""
+
     def close(self) -> None: ...
 
 

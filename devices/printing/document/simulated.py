@@ -99,5 +99,8 @@ class SimulatedDocumentPrinter:
                 del self._jobs[job]
         return PurgeReport(tuple(mine), ())
 
+    def known_job_ids(self) -> None:
+        return None  # no spool to list: the kiosk's own record of its jobs is the truth
+
     def close(self) -> None:
         pass

@@ -11,7 +11,7 @@ import pytest
 import i18n
 from devices.speech import TONE, RecordingSpeaker
 from i18n import CODES, announcement, gettext_for
-from kiosk.speech_guide import SpeechGuide
+from screens.speech_guide import SpeechGuide
 from tests.unit.test_i18n_announcements import KEYS
 
 HOW_TO_START = {

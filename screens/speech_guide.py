@@ -15,12 +15,27 @@ already translated text; the guide logs none of it (the confirmation screen spea
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
-from devices.speech import Speaker
 from i18n import announcement, current_language, gettext_for
 
 VOLUME_STEP = 0.1
 MIN_AUDIBLE_VOLUME = 0.1  # the volume buttons never make the guide silent
+
+
+class Speaker(Protocol):
+    """What the guide needs of a speech backend: devices.speech's speakers are ones (the guide
+    is told which; screens do not import devices)."""
+
+    volume: float
+
+    def say(self, text: str, lang: str, interrupt: bool = True) -> None: ...
+
+    def tone(self) -> bool: ...
+
+    def stop(self) -> None: ...
+
+    def set_volume(self, volume: float) -> None: ...
 
 
 def _sentence(*parts: str) -> str:
