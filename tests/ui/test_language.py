@@ -45,7 +45,7 @@ def language_screen(ui: UiKiosk, port: OfferingPort) -> Iterator[Any]:
 
     manager = ui.app.shell.manager
     screen = LanguageScreen(name="language-under-test")
-    screen.shell = port
+    screen.port = port
     manager.add_widget(screen)
     manager.current = screen.name
     try:
@@ -53,7 +53,7 @@ def language_screen(ui: UiKiosk, port: OfferingPort) -> Iterator[Any]:
         ui.driver.frames(3)
         yield screen
     finally:
-        manager.current = ui.app.shown
+        manager.current = ui.presenter.shown
         manager.remove_widget(screen)
         screen.discard()
         ui.driver.frames(2)
