@@ -229,6 +229,7 @@ from kivy.base import EventLoop
 from kivy.core.window import Window
 from screens.synthetic_touch import SyntheticTouch
 from devices.speech import EspeakSpeaker
+from i18n import voices
 from kiosk.app import KioskApp
 from kiosk.config import Settings, UiSettings
 from kiosk.wiring import build_demo_runtime
@@ -236,7 +237,7 @@ from screens.driver import Driver
 
 settings = Settings(ui=UiSettings(fullscreen=False))
 runtime = build_demo_runtime(settings, Path(sys.argv[1]))
-app = KioskApp(settings, runtime, speaker=EspeakSpeaker())
+app = KioskApp(settings, runtime, speaker=EspeakSpeaker(voices()))
 driver = Driver(app)
 driver.start()
 m = runtime.machine

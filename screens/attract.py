@@ -68,8 +68,8 @@ class AttractScreen(KioskScreen):
         self._cycle.cancel()
 
     def update(self, state: State, context: SessionContext) -> None:
-        if self.shell is not None:
-            self.languages = list(self.shell.languages())
+        if self.port is not None:
+            self.languages = list(self.port.languages())
         self.title = tr._("Welcome")
         self.summary = tr._(INVITATION)
 

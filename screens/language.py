@@ -42,8 +42,8 @@ class LanguageScreen(KioskScreen):
         self.on_languages()
 
     def update(self, state: State, context: SessionContext) -> None:
-        if self.shell is not None:
-            self.languages = list(self.shell.languages())
+        if self.port is not None:
+            self.languages = list(self.port.languages())
         self.title = tr._(TITLE)
         others = [gettext_for(code)(TITLE) for code in self.languages if code != context.language]
         self.other_titles = " · ".join(others)

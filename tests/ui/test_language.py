@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from msgspec.structs import replace
 
 from tests.harness.languages import esperanto
 from tests.ui.conftest import UiKiosk
@@ -110,10 +109,10 @@ def test_terminal_languages_nl_fr_shows_two_buttons_dutch_first(
     from kiosk.config import parse_settings
 
     configured = parse_settings(b'[terminal]\nlanguages = ["nl", "fr"]\n', Path("kiosk.toml"))
-    settings = ui.app.settings
-    terminal = replace(settings.terminal, languages=configured.terminal.languages)
-    monkeypatch.setattr(ui.app, "settings", replace(settings, terminal=terminal))
-    ui.app._render()
+    # What KioskApp.build hands the presenter from a configuration saying so.
+    monkeypatch.setattr(ui.presenter, "_languages", configured.terminal.languages)
+    monkeypatch.setattr(ui.presenter, "_default_language", configured.terminal.start_language)
+    ui.presenter.render()
     ui.driver.frames(2)
     attract = ui.app.shell.screen("attract")
     assert [line.text for line in attract.invitation_lines()] == [

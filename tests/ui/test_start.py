@@ -31,6 +31,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from screens.synthetic_touch import SyntheticTouch
 from devices.speech import EspeakSpeaker
+from i18n import voices
 from kiosk.app import KioskApp
 from kiosk.config import Settings, UiSettings
 from kiosk.wiring import build_demo_runtime
@@ -47,7 +48,7 @@ def factory():
     built.append(runtime)
     return runtime
 
-app = KioskApp(settings, factory=factory, demo=True, speaker=EspeakSpeaker())  # as demo_app
+app = KioskApp(settings, factory=factory, demo=True, speaker=EspeakSpeaker(voices()))  # as demo_app
 """
 
 EARLY_TOUCH = (
