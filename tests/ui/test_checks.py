@@ -248,6 +248,37 @@ def layout_problems(ui: UiKiosk) -> list[str]:
     return problems + squeezed_bodies(ui)
 
 
+def misdrawn_dots(ui: UiKiosk, shot: Path) -> list[str]:
+    """PIN dots drawn anywhere but centred in their own place, read from the pixels of their
+    row, from the window's left edge to their right end (the PIN pad may stand beyond)."""
+    from screens.theme import contrast_ratio
+    from screens.widgets.pinpad import PinDots
+
+    image = Image.open(shot).convert("RGB")
+    problems = []
+    for dots in ui.screen().walk(restrict=True):
+        if not isinstance(dots, PinDots) or dots.opacity <= 0:
+            continue
+        x0, y0, x1, y1 = window_rect(dots)
+        row = image.crop((0, int(image.height - y1), int(x1), int(image.height - y0)))
+        counts = Counter({colour: n for n, colour in row.getcolors(row.width * row.height)})
+        background = tuple(c / 255 for c in counts.most_common(1)[0][0])
+        inked = [
+            x
+            for x in range(row.width)
+            for y in range(0, row.height, 2)
+            if contrast_ratio(background, tuple(c / 255 for c in row.getpixel((x, y)))) > 3
+        ]
+        if not inked:
+            problems.append(f"no dots drawn in {dots.size} at {dots.pos}")
+            continue
+        left, right = min(inked), max(inked)
+        middle = (x0 + x1) / 2
+        if left < x0 - 1 or abs((left + right) / 2 - middle) > 3:
+            problems.append(f"dots drawn from x={left} to {right}, their place {x0:.0f}-{x1:.0f}")
+    return problems
+
+
 # -- contrast from pixels -------------------------------------------------------------------
 
 
@@ -337,6 +368,37 @@ def test_text_contrast_measured_on_the_rendered_pixels(ui: UiKiosk, high_contras
             shot = ui.shot(f"contrast-{mode}-{lang}-{name}")
             problems += [f"{lang} {name}: {p}" for p in low_contrast(ui, shot, floor)]
     assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize("large_text", [False, True], ids=["normal", "large-text"])
+def test_pin_dots_are_drawn_in_their_place_when_a_new_screen_first_shows(
+    ui: UiKiosk, large_text: bool
+) -> None:
+    """The PIN screen and the maintenance code's screen, built anew and hidden (as the app
+    builds them after start-up and after every session, one a frame), then shown: their dots
+    are drawn centred in their own place, as read from the pixels."""
+    from screens.theme import THEME
+    from session.states import State
+
+    THEME.large_text = large_text
+    shell = ui.app.shell
+    for name in ("pin", "maintenance_login"):
+        shell.drop_screen(name)
+    shell.warm_up()
+    ui.driver.frames(4)  # one screen a frame
+    problems = []
+    for name in ("pin", "maintenance_login"):
+        if name == "pin":
+            show(ui, "pin", State.PIN, next(g for g in gallery("fr") if g[0] == "pin")[2])
+        else:
+            ui.app._local = None
+            ui.app._render()  # back to the attract screen, where the hidden corner works
+            ui.app.open_maintenance()
+        ui.driver.frames(2)
+        assert ui.app.shown == name
+        shot = ui.shot(f"pin-dots-{name}-{'large' if large_text else 'normal'}")
+        problems += [f"{name}: {p}" for p in misdrawn_dots(ui, shot)]
+    assert not problems, "\n".join(problems)
 
 
 def test_high_contrast_and_large_text_are_reachable_from_every_screen(ui: UiKiosk) -> None:
