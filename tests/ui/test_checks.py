@@ -66,6 +66,7 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
     yield "wiping", S.WIPING, base
     yield "card_error", S.CARD_ERROR, replace(base, problem=CardProblem.COMMUNICATION)
     yield "card_blocked", S.CARD_ERROR, replace(base, problem=CardProblem.PIN_BLOCKED)
+    yield "foreign_card", S.CARD_ERROR, replace(base, problem=CardProblem.NOT_BELGIAN)
     yield "service_error", S.SERVICE_ERROR, replace(base, problem=ApiProblem.OFFLINE)
     yield "printer_unavailable", S.SERVICE_ERROR, replace(base, problem=PrintProblem.UNAVAILABLE)
     yield "print_error", S.PRINT_ERROR, replace(base, problem=PrintProblem.JAM)
@@ -74,13 +75,15 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
 
 
 def show(ui: UiKiosk, name: str, state: Any, context: Any) -> None:
+    from session.effects import Announce
+
     app = ui.app
     app._local = "maintenance_login" if name == "maintenance_login" else None
     app.show(state, context)
     if name == "printing":
-        from session.effects import Announce
-
         app.announce(Announce("print.progress", (("done", 1), ("total", 2))))
+    if context.pin_tries_left is not None:  # what the session says with a wrong PIN
+        app.announce(Announce("pin.wrong", (("tries_left", context.pin_tries_left),), True))
     ui.driver.frames(2)
 
 
@@ -248,35 +251,35 @@ def layout_problems(ui: UiKiosk) -> list[str]:
     return problems + squeezed_bodies(ui)
 
 
-def misdrawn_dots(ui: UiKiosk, shot: Path) -> list[str]:
+def misdrawn_dots(ui: UiKiosk, shot: Image.Image | Path) -> list[str]:
     """PIN dots drawn anywhere but centred in their own place, read from the pixels of their
     row, from the window's left edge to their right end (the PIN pad may stand beyond)."""
-    from screens.theme import contrast_ratio
+    from PIL import ImageChops
+
     from screens.widgets.pinpad import PinDots
 
-    image = Image.open(shot).convert("RGB")
+    image = picture(shot)
     problems = []
     for dots in ui.screen().walk(restrict=True):
         if not isinstance(dots, PinDots) or dots.opacity <= 0:
             continue
         x0, y0, x1, y1 = window_rect(dots)
         row = image.crop((0, int(image.height - y1), int(x1), int(image.height - y0)))
-        counts = Counter({colour: n for n, colour in row.getcolors(row.width * row.height)})
-        background = tuple(c / 255 for c in counts.most_common(1)[0][0])
-        inked = [
-            x
-            for x in range(row.width)
-            for y in range(0, row.height, 2)
-            if contrast_ratio(background, tuple(c / 255 for c in row.getpixel((x, y)))) > 3
-        ]
-        if not inked:
+        counts = row.getcolors(row.width * row.height) or []
+        background = Image.new("RGB", row.size, max(counts)[1])
+        ink = ImageChops.difference(row, background).convert("L").point(lambda v: 255 * (v > 64))
+        box = ink.getbbox()
+        if box is None:
             problems.append(f"no dots drawn in {dots.size} at {dots.pos}")
             continue
-        left, right = min(inked), max(inked)
-        middle = (x0 + x1) / 2
-        if left < x0 - 1 or abs((left + right) / 2 - middle) > 3:
+        left, right = box[0], box[2]
+        if left < x0 - 1 or abs((left + right) / 2 - (x0 + x1) / 2) > 3:
             problems.append(f"dots drawn from x={left} to {right}, their place {x0:.0f}-{x1:.0f}")
     return problems
+
+
+def picture(shot: Image.Image | Path) -> Image.Image:
+    return shot.convert("RGB") if isinstance(shot, Image.Image) else Image.open(shot).convert("RGB")
 
 
 # -- contrast from pixels -------------------------------------------------------------------
@@ -309,12 +312,14 @@ def contrast_of(image: Image.Image, rect: tuple[float, ...]) -> float | None:
     return max(inks, default=None)
 
 
-def low_contrast(ui: UiKiosk, shot: Path, floor: float) -> list[str]:
-    image = Image.open(shot).convert("RGB")
+def low_contrast(ui: UiKiosk, shot: Image.Image | Path, floor: float) -> list[str]:
+    """Texts under `floor`:1, measured where they are on show. A text of which its scrolling
+    body shows less than a line is left out: a sliver of it may hold no ink at all."""
+    image = picture(shot)
     found = []
     for label in ui.driver.labels():
         rect = on_show(label, text_rect(label))
-        if not label.text.strip() or rect is None:
+        if not label.text.strip() or rect is None or rect[3] - rect[1] < label.font_size:
             continue
         ratio = contrast_of(image, rect)
         if ratio is not None and ratio < floor:
