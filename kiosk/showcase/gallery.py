@@ -52,7 +52,13 @@ TIME_AND_MAINTENANCE = {
     "maintenance": "City IT: maintenance",
 }
 SECTIONS: tuple[tuple[str, str, dict[str, str], str], ...] = (
-    ("The journey", "normal", JOURNEY, "One citizen, by touches, from start to finish."),
+    (
+        "The journey",
+        "normal",
+        JOURNEY,
+        "One citizen, by touches, from start to finish. Until a language is chosen the kiosk "
+        "speaks the terminal's own (French here).",
+    ),
     (
         "The journey in high contrast",
         "high_contrast",
