@@ -61,7 +61,7 @@ def test_headless_demo_plays_the_journey_and_what_goes_wrong(tmp_path: Path) -> 
         env=env,
         capture_output=True,
         text=True,
-        timeout=150,
+        timeout=110,
         check=False,
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
