@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ESCAPE, F4, F5, F6 = 27, 285, 286, 287
-STARTER_JOIN_S = 15.0  # the demo's embedded city API takes up to 10 s to come up
+STARTER_JOIN_S = 15.0  # the demo's city server (a child process) has 10 s to come up
 
 RuntimeFactory = Callable[[], "Runtime"]
 

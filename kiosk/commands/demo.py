@@ -6,8 +6,10 @@ the on-screen demo buttons (or F5 / F6) put in and take out, and certificates go
 a cups-pdf queue exists, else to PDF files.
 
 `kiosk demo --headless --out DIR` plays a scripted journey in each language under Xvfb (its
-own when there is no display) and writes into DIR a screenshot of every screen, the printed
-PDFs, the receipt as a PNG and summary.json.
+own when there is no display), each screen also in high contrast and in large text, then the
+trouble scenes of kiosk.showcase.scenes, and writes into DIR a picture of every screen, the
+printed PDFs, the receipt as a PNG and summary.json; `--gallery DOCS` then writes the gallery
+page (kiosk.showcase.gallery).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +42,8 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--headless",
         action="store_true",
-        help="play a scripted journey in each language under Xvfb and write what it shows",
+        help="play a scripted journey and what goes wrong, in each language, under Xvfb, and "
+        "write what it shows",
     )
     parser.add_argument(
         "--out",
@@ -56,7 +60,31 @@ def register(sub: Any) -> None:
         default=None,
         help="the demo's data (city API store, printed PDFs); default: a fresh temporary folder",
     )
+    parser.add_argument(
+        "--languages",
+        metavar="LIST",
+        type=language_list,
+        default=None,
+        help="headless: the languages to play, comma-separated (default: the configured "
+        "terminal.languages, " + ",".join(i18n.CODES) + " unless set)",
+    )
+    parser.add_argument(
+        "--gallery",
+        metavar="DOCS",
+        type=Path,
+        default=None,
+        help="headless: then write the gallery page DOCS/screens.md and its pictures",
+    )
     parser.set_defaults(handler=run)
+
+
+def language_list(text: str) -> list[str]:
+    languages = [part.strip() for part in text.split(",") if part.strip()]
+    codes = [found.code for found in i18n.languages.known()]
+    unknown = [lang for lang in languages if lang not in codes]
+    if unknown or not languages:
+        raise argparse.ArgumentTypeError(f"expected some of {','.join(codes)} (found {text!r})")
+    return languages
 
 
 def demo_settings(args: argparse.Namespace, headless: bool) -> Settings:
@@ -93,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
         from kiosk.kivy_setup import prepare_kivy
 
         prepare_kivy(fullscreen=settings.ui.fullscreen)
-        app = demo_app(settings, workdir)
+        clock = skipping_clock() if headless else None
+        app = demo_app(settings, workdir, clock)
         if not headless:
             print(
                 "kiosk demo: card PIN 1234; F5 puts the demo card in, F6 takes it out; "
@@ -106,20 +135,39 @@ def run(args: argparse.Namespace) -> int:
             if app.start_error is not None:
                 raise app.start_error
             return 0
-        summary = headless_journeys(app, args.out)
+        code = DEMO_MAINTENANCE_PIN if demo_code_in_use(args) else None
+        summary = headless_journeys(
+            app, args.out, args.languages, clock=clock, maintenance_code=code
+        )
         print(
             f"kiosk demo: {len(summary['screenshots'])} screenshots, PDFs and receipt in {args.out}"
         )
+        if summary["ok"] and args.gallery is not None:
+            from kiosk.showcase.gallery import write_gallery
+
+            print(f"kiosk demo: gallery in {write_gallery(args.out, args.gallery)}")
         return 0 if summary["ok"] else 1
     finally:
         if display is not None:
             display.stop()
 
 
-def demo_app(settings: Settings, workdir: Path) -> Any:
+def demo_code_in_use(args: argparse.Namespace) -> bool:
+    """Whether the maintenance code is the demo's (no configuration file sets one)."""
+    return not args.config or not load_settings(args.config).ui.maintenance_pin_hash
+
+
+def skipping_clock() -> Any:
+    from kiosk.showcase.scenes import SkippingClock
+
+    return SkippingClock()
+
+
+def demo_app(settings: Settings, workdir: Path, clock: Any = None) -> Any:
     """The demo's app (kiosk.app.KioskApp, after prepare_kivy): the attract screen first,
     then the demo runtime (the city's server a child process, simulated devices) on a thread
-    of its own."""
+    of its own. `clock`: the session's, when not the monotonic clock (the headless demo skips
+    time)."""
     from kiosk import startup_gc
 
     startup_gc.pause()  # KioskApp resumes it after the first frame
@@ -129,13 +177,15 @@ def demo_app(settings: Settings, workdir: Path) -> Any:
 
     return KioskApp(
         settings,
-        factory=lambda: demo_runtime(settings, workdir, paced_printing=True),
+        factory=lambda: demo_runtime(settings, workdir, paced_printing=True, clock=clock),
         demo=True,
         speaker=EspeakSpeaker(voices()),
     )
 
 
-def demo_runtime(settings: Settings, workdir: Path, *, paced_printing: bool = False) -> Any:
+def demo_runtime(
+    settings: Settings, workdir: Path, *, paced_printing: bool = False, clock: Any = None
+) -> Any:
     """The demo's runtime (kiosk.wiring.KioskRuntime). The city's server is started first:
     its start-up overlaps with loading the runtime's modules."""
     from kiosk.wiring.cityserver_process import start_demo_server
@@ -144,33 +194,62 @@ def demo_runtime(settings: Settings, workdir: Path, *, paced_printing: bool = Fa
     try:
         from kiosk.wiring import build_demo_runtime
 
-        return build_demo_runtime(settings, workdir, paced_printing=paced_printing, server=server)
+        more = {"clock": clock} if clock is not None else {}
+        return build_demo_runtime(
+            settings, workdir, paced_printing=paced_printing, server=server, **more
+        )
     except BaseException:
         server.stop()
         raise
 
 
-def headless_journeys(app: Any, out: Path) -> dict[str, Any]:
-    """Play the journey in each language; write pictures, PDFs, receipt and summary."""
+def headless_journeys(
+    app: Any,
+    out: Path,
+    languages: list[str] | None = None,
+    *,
+    clock: Any = None,
+    maintenance_code: str | None = None,
+) -> dict[str, Any]:
+    """Play the journey in each language, each of its screens also in high contrast and in
+    large text, then (with the session's `clock`, a SkippingClock) the trouble scenes; write
+    pictures, PDFs, receipt and summary."""
+    from dataclasses import asdict
+
+    from kiosk.showcase.scenes import Picture
     from screens.driver import Driver
 
     out.mkdir(parents=True, exist_ok=True)
     driver = Driver(app)
-    summary: dict[str, Any] = {"ok": True, "languages": {}, "screenshots": [], "pdfs": []}
+    summary: dict[str, Any] = {
+        "ok": True,
+        "languages": {},
+        "screenshots": [],
+        "pdfs": [],
+        "pictures": [],
+    }
     try:
         driver.start()
         runtime = app.runtime
-        for lang in app.settings.terminal.languages:
+        for lang in languages or app.settings.terminal.languages:
             started = time.monotonic()
+            pictures: list[Picture] = []
+            parts: dict[str, float] = {}
             try:
-                shots = journey(driver, runtime, lang, out)
-                summary["languages"][lang] = {"ok": True, "seconds": time.monotonic() - started}
+                pictures += play_language(
+                    driver, runtime, lang, out, clock, maintenance_code, parts
+                )
+                summary["languages"][lang] = {
+                    "ok": True,
+                    "seconds": time.monotonic() - started,
+                    "parts": parts,
+                }
             except AssertionError as exc:
                 summary["ok"] = False
-                summary["languages"][lang] = {"ok": False, "error": str(exc)}
-                shots = []
+                summary["languages"][lang] = {"ok": False, "error": str(exc), "parts": parts}
                 driver.screenshot(out / f"{lang}-failed.png")
-            summary["screenshots"] += [p.name for p in shots]
+            summary["screenshots"] += [p.file for p in pictures]
+            summary["pictures"] += [asdict(p) for p in pictures]
         demo = runtime.demo
         for pdf in demo.printed_pdfs():
             shutil.copy(pdf, out / pdf.name)
@@ -185,10 +264,51 @@ def headless_journeys(app: Any, out: Path) -> dict[str, Any]:
     return summary
 
 
+def play_language(
+    driver: Any,
+    runtime: Any,
+    lang: str,
+    out: Path,
+    clock: Any,
+    maintenance_code: str | None,
+    seconds: dict[str, float],
+) -> list[Any]:
+    """The journey in `lang`, each screen also in high contrast and in large text; then,
+    with a SkippingClock, the trouble scenes. The pictures taken (showcase.scenes.Picture);
+    how long each part took goes into `seconds`."""
+    from kiosk.showcase.scenes import Picture, Troubles, themed
+
+    pictures: list[Picture] = []
+
+    def variants(shot: Path, screen: str) -> None:
+        pictures.append(Picture(shot.name, lang, screen))
+        pictures.extend(themed(driver, shot, lang, screen))
+
+    started = time.monotonic()
+    journey(driver, runtime, lang, out, on_shot=variants)
+    seconds["journey"] = round(time.monotonic() - started, 2)
+    if clock is not None:
+        troubles = Troubles(
+            driver, runtime, clock, lang, i18n.language(lang).endonym, out, maintenance_code
+        )
+        try:
+            pictures += troubles.play()
+        finally:
+            seconds.update(troubles.seconds)
+    return pictures
+
+
 def journey(
-    driver: Any, runtime: Any, lang: str, out: Path, *, pictures: bool = True
+    driver: Any,
+    runtime: Any,
+    lang: str,
+    out: Path,
+    *,
+    pictures: bool = True,
+    on_shot: Callable[[Path, str], None] | None = None,
 ) -> list[Path]:
-    """One citizen, by touches: start, language, card, PIN, document, print, card out."""
+    """One citizen, by touches: start, language, card, PIN, document, print, card out.
+    `on_shot(picture, screen)` after each picture (more pictures of the same screen)."""
     machine, demo = runtime.machine, runtime.demo
     shots: list[Path] = []
 
@@ -202,6 +322,8 @@ def journey(
             taken.unlink()
             return
         shots.append(taken.replace(out / f"{lang}-{len(shots) + 1:02d}-{screen}.png"))
+        if on_shot is not None:
+            on_shot(shots[-1], screen)
 
     def wait(*states: str, timeout: float = 30.0) -> None:
         driver.wait_for(lambda: machine.state.value in states, timeout, f"{states} ({lang})")

@@ -3,6 +3,7 @@ came out of the printers (kiosk.runtime.DemoControls)."""
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,8 @@ class SimulatedDemo:
         self.pdf_folder = pdf_folder
         self.server = server  # the city's reference server, a child process
         self._started = time.time()
+        self._city_api_url: str | None = None  # while cut off: where the client pointed
+        self._closed_port: socket.socket | None = None
 
     # -- DemoControls ----------------------------------------------------------------------
 
@@ -91,3 +94,24 @@ class SimulatedDemo:
             return None
         printer.set_readiness(readiness)
         return self._runtime.check_printer()
+
+    def cut_city_api(self) -> None:
+        """The city API becomes unreachable from the kiosk: its client is pointed at a
+        loopback port that is bound but never listens (every connection is refused), as
+        when the network is down. The server itself runs on."""
+        transport = self._runtime.devices.api.transport
+        if self._closed_port is None:
+            self._closed_port = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._closed_port.bind(("127.0.0.1", 0))
+        if self._city_api_url is None:
+            self._city_api_url = transport.base_url
+        transport.base_url = f"http://127.0.0.1:{self._closed_port.getsockname()[1]}"
+
+    def restore_city_api(self) -> None:
+        """The city API can be reached again (after `cut_city_api`)."""
+        if self._city_api_url is not None:
+            self._runtime.devices.api.transport.base_url = self._city_api_url
+            self._city_api_url = None
+        if self._closed_port is not None:
+            self._closed_port.close()
+            self._closed_port = None

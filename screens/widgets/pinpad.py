@@ -42,9 +42,13 @@ class PinDots(Widget):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
+        # Drawn once a frame, when the layout has settled. Redrawn at every step of a screen's
+        # first layout instead (a size of 20, then 0, then the real one, in one frame), the
+        # dots of the first showing of the maintenance code's pad stood off the left edge.
+        redraw = Clock.create_trigger(self._redraw, -1)
         for name in ("count", "capacity", "color", "pos", "size"):
-            self.fbind(name, self._redraw)
-        self._redraw()
+            self.fbind(name, redraw)
+        redraw()
 
     def _redraw(self, *_args: object) -> None:
         self.canvas.clear()

@@ -65,6 +65,19 @@ class UiKiosk:
     def shot(self, name: str) -> Path:
         return self.driver.screenshot(self.shots / f"{name}.png")
 
+    def pixels(self) -> Any:
+        """The window as drawn (two frames first), as a PIL image: no file written, for checks
+        on many screens (save the image where one finds a problem)."""
+        from kivy.core.window import Window
+        from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+        from PIL import Image
+
+        self.driver.frames(2)
+        width, height = Window.size
+        data = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
+        image = Image.frombytes("RGB", (width, height), data)
+        return image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+
     def touch(self, text: str) -> None:
         self.driver.touch(text)
 

@@ -67,6 +67,7 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
     yield "wiping", S.WIPING, base
     yield "card_error", S.CARD_ERROR, replace(base, problem=CardProblem.COMMUNICATION)
     yield "card_blocked", S.CARD_ERROR, replace(base, problem=CardProblem.PIN_BLOCKED)
+    yield "foreign_card", S.CARD_ERROR, replace(base, problem=CardProblem.NOT_BELGIAN)
     yield "service_error", S.SERVICE_ERROR, replace(base, problem=ApiProblem.OFFLINE)
     yield "printer_unavailable", S.SERVICE_ERROR, replace(base, problem=PrintProblem.UNAVAILABLE)
     yield "print_error", S.PRINT_ERROR, replace(base, problem=PrintProblem.JAM)
@@ -75,13 +76,15 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
 
 
 def show(ui: UiKiosk, name: str, state: Any, context: Any) -> None:
+    from session.effects import Announce
+
     presenter = ui.presenter
     presenter._local = "maintenance_login" if name == "maintenance_login" else None
     presenter.show(state, context)
     if name == "printing":
-        from session.effects import Announce
-
         presenter.announce(Announce("print.progress", (("done", 1), ("total", 2))))
+    if context.pin_tries_left is not None:  # what the session says with a wrong PIN
+        presenter.announce(Announce("pin.wrong", (("tries_left", context.pin_tries_left),), True))
     ui.driver.frames(2)
 
 
@@ -249,6 +252,37 @@ def layout_problems(ui: UiKiosk) -> list[str]:
     return problems + squeezed_bodies(ui)
 
 
+def misdrawn_dots(ui: UiKiosk, shot: Image.Image | Path) -> list[str]:
+    """PIN dots drawn anywhere but centred in their own place, read from the pixels of their
+    row, from the window's left edge to their right end (the PIN pad may stand beyond)."""
+    from PIL import ImageChops
+
+    from screens.widgets.pinpad import PinDots
+
+    image = picture(shot)
+    problems = []
+    for dots in ui.screen().walk(restrict=True):
+        if not isinstance(dots, PinDots) or dots.opacity <= 0:
+            continue
+        x0, y0, x1, y1 = window_rect(dots)
+        row = image.crop((0, int(image.height - y1), int(x1), int(image.height - y0)))
+        counts = row.getcolors(row.width * row.height) or []
+        background = Image.new("RGB", row.size, max(counts)[1])
+        ink = ImageChops.difference(row, background).convert("L").point(lambda v: 255 * (v > 64))
+        box = ink.getbbox()
+        if box is None:
+            problems.append(f"no dots drawn in {dots.size} at {dots.pos}")
+            continue
+        left, right = box[0], box[2]
+        if left < x0 - 1 or abs((left + right) / 2 - (x0 + x1) / 2) > 3:
+            problems.append(f"dots drawn from x={left} to {right}, their place {x0:.0f}-{x1:.0f}")
+    return problems
+
+
+def picture(shot: Image.Image | Path) -> Image.Image:
+    return shot.convert("RGB") if isinstance(shot, Image.Image) else Image.open(shot).convert("RGB")
+
+
 # -- contrast from pixels -------------------------------------------------------------------
 
 
@@ -279,12 +313,14 @@ def contrast_of(image: Image.Image, rect: tuple[float, ...]) -> float | None:
     return max(inks, default=None)
 
 
-def low_contrast(ui: UiKiosk, shot: Path, floor: float) -> list[str]:
-    image = Image.open(shot).convert("RGB")
+def low_contrast(ui: UiKiosk, shot: Image.Image | Path, floor: float) -> list[str]:
+    """Texts under `floor`:1, measured where they are on show. A text of which its scrolling
+    body shows less than a line is left out: a sliver of it may hold no ink at all."""
+    image = picture(shot)
     found = []
     for label in ui.driver.labels():
         rect = on_show(label, text_rect(label))
-        if not label.text.strip() or rect is None:
+        if not label.text.strip() or rect is None or rect[3] - rect[1] < label.font_size:
             continue
         ratio = contrast_of(image, rect)
         if ratio is not None and ratio < floor:
@@ -338,6 +374,37 @@ def test_text_contrast_measured_on_the_rendered_pixels(ui: UiKiosk, high_contras
             shot = ui.shot(f"contrast-{mode}-{lang}-{name}")
             problems += [f"{lang} {name}: {p}" for p in low_contrast(ui, shot, floor)]
     assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize("large_text", [False, True], ids=["normal", "large-text"])
+def test_pin_dots_are_drawn_in_their_place_when_a_new_screen_first_shows(
+    ui: UiKiosk, large_text: bool
+) -> None:
+    """The PIN screen and the maintenance code's screen, built anew and hidden (as the app
+    builds them after start-up and after every session, one a frame), then shown: their dots
+    are drawn centred in their own place, as read from the pixels."""
+    from screens.theme import THEME
+    from session.states import State
+
+    THEME.large_text = large_text
+    shell = ui.app.shell
+    for name in ("pin", "maintenance_login"):
+        shell.drop_screen(name)
+    shell.warm_up()
+    ui.driver.frames(4)  # one screen a frame
+    problems = []
+    for name in ("pin", "maintenance_login"):
+        if name == "pin":
+            show(ui, "pin", State.PIN, next(g for g in gallery("fr") if g[0] == "pin")[2])
+        else:
+            ui.presenter._local = None
+            ui.presenter.render()  # back to the attract screen, where the hidden corner works
+            ui.presenter.open_maintenance()
+        ui.driver.frames(2)
+        assert ui.presenter.shown == name
+        shot = ui.shot(f"pin-dots-{name}-{'large' if large_text else 'normal'}")
+        problems += [f"{name}: {p}" for p in misdrawn_dots(ui, shot)]
+    assert not problems, "\n".join(problems)
 
 
 def test_high_contrast_and_large_text_are_reachable_from_every_screen(ui: UiKiosk) -> None:

@@ -1,7 +1,8 @@
 """Large-text mode, measured on the rendered app: every text is exactly 1.5 times its normal
 size (titles, buttons, keys, tiles, the accessibility bar, the idle warning...), and nothing
 is lost: every text shown in normal mode is still on the page in large-text mode, on show or
-where scrolling its page brings it, unclipped, and every target stays 48 dp or more.
+where scrolling its page brings it, unclipped, and every target stays 48 dp or more; with
+high contrast on as well, the same holds and every text keeps 7:1.
 
 Each screen of the gallery is measured in normal mode, then in large-text mode: at once on
 the same widgets (every font size), and in every language and window size by its texts (a
@@ -15,7 +16,13 @@ from typing import Any
 import pytest
 
 from tests.ui.conftest import SIZES, UiKiosk
-from tests.ui.test_checks import LANGUAGES, layout_problems, screens_of
+from tests.ui.test_checks import (
+    LANGUAGES,
+    layout_problems,
+    low_contrast,
+    misdrawn_dots,
+    screens_of,
+)
 
 pytestmark = pytest.mark.ui
 
@@ -144,6 +151,30 @@ def test_large_text_loses_nothing_in_every_language(ui: UiKiosk, size: str) -> N
             if found:
                 ui.shot(f"large-text-problem-{size}-{lang}-{name}")
             problems += [f"{size} {lang} {name}: {p}" for p in found]
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_large_text_in_high_contrast_in_every_language(ui: UiKiosk) -> None:
+    """Both display modes at once, as someone with low vision may well want them: every
+    screen in every language at 1920 x 1080 with nothing clipped, cut or out of reach (the
+    layout checks above), every text at 7:1 or more on the rendered pixels, and the PIN dots
+    drawn in their place."""
+    from screens.theme import THEME
+
+    ui.app.shell.demo = False
+    THEME.high_contrast = THEME.large_text = True
+    ui.driver.frames(3)
+    problems = []
+    for lang in LANGUAGES:
+        for name in screens_of(ui, lang):
+            hold_still(ui)
+            image = ui.pixels()
+            found = layout_problems(ui) + low_contrast(ui, image, 7.0) + misdrawn_dots(ui, image)
+            if name == "catalogue":
+                found += catalogue_problems(ui)
+            if found:
+                image.save(ui.shots / f"large-text-high-contrast-problem-{lang}-{name}.png")
+            problems += [f"{lang} {name}: {p}" for p in found]
     assert not problems, "\n".join(problems[:40])
 
 
