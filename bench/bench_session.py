@@ -21,9 +21,8 @@ from typing import Any
 
 from devices.eid.emulator.cardfiles import canary_profile
 from i18n.languages import CODES
-from session.effects import Wipe
+from session.effects import Wipe, WipeReason
 from session.holder import CitizenData
-from session.kinds import WipeReason
 from session.machine import SessionMachine
 from session.timers import ManualClock, TimerPolicy
 from session.wipe import Wiper, prepare_session_dir

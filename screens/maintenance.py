@@ -10,7 +10,7 @@ from screens.rules import load_rules
 from screens.translate import tr
 from session.context import SessionContext
 from session.events import MaintenanceDone
-from session.kinds import PrinterStatus
+from session.problems import PrinterStatus
 from session.states import State
 
 load_rules(__file__)

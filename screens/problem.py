@@ -12,7 +12,7 @@ from screens.rules import load_rules
 from screens.translate import tr
 from session.context import SessionContext
 from session.events import Back, Cancel, Event
-from session.kinds import CardProblem, PrintProblem
+from session.problems import CardProblem, PrintProblem
 from session.states import State
 
 load_rules(__file__)

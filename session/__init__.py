@@ -1,6 +1,6 @@
 """The session state machine, its timers and the wipe. Owns citizen data. Never imports Kivy.
 
-states.py / events.py / effects.py / kinds.py  the vocabulary
+states.py / events.py / effects.py / problems.py  the vocabulary
 machine.py          SessionMachine: handle(event) -> Step(state, effects); the transition table
 timers.py           TimerPolicy (from SessionSettings), deadlines, ManualClock for tests
 holder.py           CitizenData: the one place citizen data lives; zeroed at wipe

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem
+from session.problems import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.states import State
 
 if TYPE_CHECKING:

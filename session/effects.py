@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from session.kinds import WipeReason
+
+class WipeReason(StrEnum):
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+    CARD_REMOVED = "card_removed"
+    DEVICE_LOST = "device_lost"
+    ERROR = "error"
+    MAINTENANCE = "maintenance"
+    RETRY = "retry"  # a previous wipe could not be verified
+    CRASH_RECOVERY = "crash_recovery"
 
 
 class Effect:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from devices.eid.model import EidRead
-from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem
+from session.problems import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 
 
 class Event:

@@ -48,15 +48,10 @@ from session.effects import (
     TimerKind,
     VerifyPin,
     Wipe,
-)
-from session.holder import CitizenData
-from session.kinds import (
-    ApiProblem,
-    CardProblem,
-    PrinterStatus,
-    PrintProblem,
     WipeReason,
 )
+from session.holder import CitizenData
+from session.problems import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.states import CHOOSING, IN_SESSION, State
 from session.timers import Clock, Deadline, TimerPolicy
 from session.workspace import new_session_id, session_dir

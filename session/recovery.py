@@ -11,8 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from session.effects import Wipe
-from session.kinds import WipeReason
+from session.effects import Wipe, WipeReason
 from session.wipe import Wiper, WipeReport, leftover_session_dirs
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from session.effects import Wipe
+from session.effects import Wipe, WipeReason
 from session.holder import CitizenData
-from session.kinds import WipeReason
 from session.ports import HealthReport, PendingCalls, PrintSpool, ScreenReset
 from session.workspace import is_session_dir_name
 

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kiosk.wiring.build import build_demo_runtime, build_runtime
-    from kiosk.wiring.demo import SimulatedDemo
-    from kiosk.wiring.runtime import KioskRuntime
+    from kiosk.wiring.demo_controls import SimulatedDemo
+    from kiosk.wiring.kiosk_runtime import KioskRuntime
 
 _WHERE = {
     "build_demo_runtime": "kiosk.wiring.build",
     "build_runtime": "kiosk.wiring.build",
-    "SimulatedDemo": "kiosk.wiring.demo",
-    "KioskRuntime": "kiosk.wiring.runtime",
+    "SimulatedDemo": "kiosk.wiring.demo_controls",
+    "KioskRuntime": "kiosk.wiring.kiosk_runtime",
 }
 
 __all__ = ["KioskRuntime", "SimulatedDemo", "build_demo_runtime", "build_runtime"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from cityapi.models import CatalogueItem, CitizenSession, DocumentStatus, Language
 from kiosk.cityclient import CityApiClient, CityApiError, ErrorKind
 from session import events as ev
-from session.kinds import ApiProblem
+from session.problems import ApiProblem
 
 PENDING_POLL_S = 0.5
 

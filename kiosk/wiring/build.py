@@ -11,9 +11,9 @@ from msgspec.structs import replace
 
 from kiosk.config import SessionSettings, Settings
 from kiosk.wiring.cityserver_process import CityServerProcess
-from kiosk.wiring.demo import SimulatedDemo
+from kiosk.wiring.demo_controls import SimulatedDemo
 from kiosk.wiring.devices import demo_devices, production_devices, test_pki_roots, trust_roots
-from kiosk.wiring.runtime import PRINTER_POLL_S, TICK_S, KioskRuntime
+from kiosk.wiring.kiosk_runtime import PRINTER_POLL_S, TICK_S, KioskRuntime
 from session.timers import Clock
 
 DEFAULT_TMPFS = SessionSettings().tmpfs_dir

@@ -30,15 +30,16 @@ from devices.printing import ReceiptContent
 from kiosk.config import Settings
 from kiosk.wiring.api import SignBridge, api_problem, fetch_document, offers
 from kiosk.wiring.devices import DeviceSet
-from kiosk.wiring.ports import ProcessMemory
 from kiosk.wiring.printing import Spool, print_certificate, print_receipt
 from kiosk.wiring.receipt_content import receipt_in
 from kiosk.wiring.specimens import SpecimenCache, fetch_specimens
+from kiosk.wiring.wipe_ports import ProcessMemory
 from kiosk.wiring.worker import Worker
 from session import effects as fx
 from session import events as ev
-from session.kinds import CardProblem, WipeReason
+from session.effects import WipeReason
 from session.machine import SessionMachine
+from session.problems import CardProblem
 from session.states import State
 from session.wipe import Wiper, prepare_session_dir
 

@@ -27,7 +27,7 @@ from devices.printing import (
 from devices.printing.errors import JobRefused, PrintingError, QueueNotFound
 from kiosk.wiring.api import zero_and_unlink
 from session import events as ev
-from session.kinds import PrinterStatus, PrintProblem
+from session.problems import PrinterStatus, PrintProblem
 from session.wipe import prepare_session_dir
 
 log = logging.getLogger(__name__)

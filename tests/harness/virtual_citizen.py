@@ -39,8 +39,8 @@ from session.effects import (
     VerifyPin,
     Wipe,
 )
-from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.machine import SessionMachine
+from session.problems import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.states import CHOOSING, State
 from session.timers import ManualClock
 from session.wipe import Wiper, WipeReport, prepare_session_dir

@@ -22,8 +22,8 @@ from devices.printing.receipt.escpos_decode import decode, text_lines
 from kiosk.config import Settings
 from kiosk.wiring import KioskRuntime, SimulatedDemo, build_demo_runtime
 from session import events as ev
-from session.kinds import ApiProblem, CardProblem, PrintProblem
 from session.machine import Step
+from session.problems import ApiProblem, CardProblem, PrintProblem
 from session.states import State
 from session.timers import ManualClock
 from session.workspace import SESSION_DIR_PREFIX

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from devices.eid.emulator.cardfiles import canary_profile
-from session.effects import Wipe
+from session.effects import Wipe, WipeReason
 from session.holder import CitizenData
-from session.kinds import WipeReason
 from session.wipe import Wiper, prepare_session_dir
 from session.workspace import new_session_id, session_dir
 from tests.harness.cupsd import Cupsd

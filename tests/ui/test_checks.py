@@ -43,7 +43,7 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
     """(name, state, context) for each screen and its main variants."""
     from session.context import SessionContext
     from session.events import DocumentOffer
-    from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem
+    from session.problems import ApiProblem, CardProblem, PrinterStatus, PrintProblem
     from session.states import State as S
 
     offers = tuple(DocumentOffer(d, f"doc.{d}", p) for d, p in DOCUMENTS.items())

@@ -9,7 +9,7 @@ import pytest
 from devices.eid.emulator.cardfiles import canary_profile
 from i18n.languages import CODES
 from session import effects as fx
-from session.kinds import WipeReason
+from session.effects import WipeReason
 from session.machine import SessionMachine
 from session.states import State
 from session.timers import ManualClock, TimerPolicy

@@ -10,7 +10,7 @@ import pytest
 
 from i18n import CODES, LANGUAGES, announcement
 from i18n.announcements import ANNOUNCEMENTS, LANGUAGE_LIST, LAST_VARIANTS
-from session.kinds import ApiProblem, CardProblem, PrintProblem
+from session.problems import ApiProblem, CardProblem, PrintProblem
 from session.states import State
 
 MACHINE = Path(__file__).resolve().parents[2] / "session" / "machine.py"

@@ -13,8 +13,9 @@ from i18n.languages import CODES
 from kiosk.config import SessionSettings
 from session import effects as fx
 from session import events as ev
-from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem, WipeReason
+from session.effects import WipeReason
 from session.machine import HOLDS_CITIZEN_DATA, RULES_BY_KEY, SessionMachine, Step
+from session.problems import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.states import CHOOSING, IN_SESSION, State
 from session.timers import ManualClock, TimerPolicy
 from tests.harness.virtual_citizen import CATALOGUE, citizen_document, virtual_eid

@@ -15,8 +15,8 @@ from devices.eid.emulator.cardfiles import canary_profile
 from i18n.languages import CODES
 from session import effects as fx
 from session import events as ev
-from session.kinds import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.machine import HOLDS_CITIZEN_DATA, SessionMachine
+from session.problems import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.states import State
 from session.timers import ManualClock, TimerPolicy
 from session.wipe import Wiper

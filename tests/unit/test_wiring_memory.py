@@ -1,4 +1,4 @@
-"""After a wipe the kiosk gives its freed memory back to the system (kiosk.wiring.ports
+"""After a wipe the kiosk gives its freed memory back to the system (kiosk.wiring.wipe_ports
 .ProcessMemory): without it, memory freed in the middle of the heap stays in the process."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 # every 256 kB so the freed memory sits in the middle of the heap, as a session's does.
 SCRIPT = """
 import json
-from kiosk.wiring.ports import ProcessMemory
+from kiosk.wiring.wipe_ports import ProcessMemory
 
 def rss_mb():
     for line in open("/proc/self/status"):
@@ -48,7 +48,7 @@ def test_the_release_keeps_no_language_a_session_does_not_use() -> None:
     import babel.localedata
 
     from i18n.formats import format_price
-    from kiosk.wiring.ports import ProcessMemory
+    from kiosk.wiring.wipe_ports import ProcessMemory
 
     prices = {lang: format_price(350, lang) for lang in ("fr", "nl", "en", "de")}
     assert len(babel.localedata._cache) >= 4  # each language's data, merged with its parents

@@ -15,7 +15,7 @@ from kiosk.wiring.api import Cancelled, SignBridge, api_problem, read_into_bytea
 from kiosk.wiring.printing import Spool, outcome_problem, print_certificate
 from kiosk.wiring.worker import Worker
 from session import events as ev
-from session.kinds import ApiProblem, PrintProblem
+from session.problems import ApiProblem, PrintProblem
 from session.workspace import session_dir
 from tests.harness.documents import make_pdf
 

@@ -17,11 +17,11 @@ from devices.printing import (
     SimulatedReceiptPrinter,
 )
 from kiosk.wiring.devices import DEMO_PIN
-from session.kinds import PrinterStatus
+from session.problems import PrinterStatus
 
 if TYPE_CHECKING:
     from kiosk.wiring.cityserver_process import CityServerProcess
-    from kiosk.wiring.runtime import KioskRuntime
+    from kiosk.wiring.kiosk_runtime import KioskRuntime
 
 CUPS_PDF_DIR = Path.home() / "PDF"  # cups-pdf's default output (/etc/cups/cups-pdf.conf)
 

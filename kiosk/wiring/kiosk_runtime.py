@@ -23,14 +23,15 @@ from kiosk.config import Settings
 from kiosk.runtime import DemoControls, Listener, OfferText, Post
 from kiosk.wiring.devices import DeviceSet
 from kiosk.wiring.executor import EffectExecutor, Ticket
-from kiosk.wiring.ports import ApiCalls, LogHealth, ScreenHook
 from kiosk.wiring.printing import Spool, printer_status
 from kiosk.wiring.readers import session_event
 from kiosk.wiring.ticker import Periodic
+from kiosk.wiring.wipe_ports import ApiCalls, LogHealth, ScreenHook
 from session import events as ev
-from session.kinds import PrinterStatus, WipeReason
+from session.effects import WipeReason
 from session.machine import SessionMachine, Step
 from session.ports import ScreenReset
+from session.problems import PrinterStatus
 from session.recovery import recover_leftover_sessions
 from session.timers import Clock, TimerPolicy
 from session.wipe import Wiper

@@ -1,4 +1,5 @@
-"""Small vocabularies shared by events, effects and context: what went wrong, and why a wipe ran.
+"""What went wrong, in the small vocabularies events, effects and context share: the card's,
+the city API's and the printers' problems, and the printer's status.
 
 None of them carries citizen data, so they may be logged and shown to IT.
 """
@@ -64,15 +65,3 @@ class PrinterStatus(StrEnum):
     READY = "ready"
     DEGRADED = "degraded"  # prints, but IT should look (toner low, paper low)
     UNAVAILABLE = "unavailable"
-
-
-class WipeReason(StrEnum):
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-    TIMEOUT = "timeout"
-    CARD_REMOVED = "card_removed"
-    DEVICE_LOST = "device_lost"
-    ERROR = "error"
-    MAINTENANCE = "maintenance"
-    RETRY = "retry"  # a previous wipe could not be verified
-    CRASH_RECOVERY = "crash_recovery"
