@@ -74,8 +74,12 @@ def test_plural_rules_are_the_usual_ones(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", CODES)
 def test_every_msgid_used_in_the_code_is_in_the_catalogue(lang: str) -> None:
-    have = {m.id if isinstance(m.id, str) else tuple(m.id) for m in entries(load(lang))}
-    missing = sorted(f"{f.path}:{f.line}: {f.msgid!r}" for f in collect() if f.msgid not in have)
+    have = {
+        (m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in entries(load(lang))
+    }
+    missing = sorted(
+        f"{f.path}:{f.line}: {f.msgid!r}" for f in collect() if (f.context, f.msgid) not in have
+    )
     assert not missing, "not in the catalogue (run python -m i18n.extract):\n" + "\n".join(missing)
 
 
