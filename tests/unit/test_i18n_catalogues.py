@@ -17,7 +17,7 @@ import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from i18n import CODES, catalogs, gettext_for
+from i18n import CITY_CONTEXT, CODES, catalogs, gettext_for, pgettext_for
 from i18n.catalogs import compile_po, po_path
 from i18n.compile import main as compile_main
 from i18n.extract import POT_PATH, merged, plural_forms, render_po, stable_lines, template
@@ -119,6 +119,12 @@ def test_a_po_compiles_and_loads(lang: str) -> None:
 )
 def test_the_catalogues_say_free_as_expected(lang: str, expected: str) -> None:
     assert gettext_for(lang)("Free") == expected
+
+
+def test_the_citys_words_keep_apart_from_the_kiosks() -> None:
+    # The same English, two wordings: on the city's certificate, and on the kiosk's screen.
+    assert pgettext_for("nl")(CITY_CONTEXT, "Residence certificate") == "Getuigschrift van woonst"
+    assert gettext_for("nl")("Residence certificate") == "Bewijs van woonst"
 
 
 def test_the_translations_are_formal() -> None:
