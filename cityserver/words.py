@@ -33,4 +33,4 @@ def in_language(msgid: str, language: str) -> str:
 def localized(msgid: str, languages: Iterable[str] | None = None) -> Localized:
     """The city's words for `msgid` in `languages` (by default every language i18n knows)."""
     codes = language_codes() if languages is None else languages
-    return Localized(**{code: in_language(msgid, code) for code in codes})
+    return Localized({code: in_language(msgid, code) for code in codes})
