@@ -17,10 +17,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
+    RootModel,
     StrictBool,
     model_validator,
 )
 from pydantic.config import JsonDict
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from i18n.languages import CODES
 
@@ -118,16 +122,47 @@ class _Redacted:
         return self.__repr__()
 
 
-class Localized(_Wire):
-    """One text in the four languages of the kiosk."""
+class Localized(RootModel[dict[str, str]]):
+    """One text in each language of the kiosk."""
 
-    fr: str
-    nl: str
-    en: str
-    de: str
+    # On the wire, an object with a string for each language of the list (i18n.languages),
+    # all required. It may carry more: a language added beside the list at run time (a test's),
+    # which the server speaks too and the kiosk takes when it knows that language as well.
+    model_config = ConfigDict(frozen=True)
 
-    def get(self, language: Language) -> str:
-        return str(getattr(self, language))
+    @model_validator(mode="after")
+    def _in_every_language(self) -> Self:
+        missing = [code for code in LANGUAGES if code not in self.root]
+        if missing:
+            raise ValueError(f"no text in {', '.join(missing)}")
+        return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # As a model with a string field per language would write it, title and docstring kept.
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        described: dict[str, Any] = {k: schema[k] for k in ("title", "description") if k in schema}
+        schema.clear()
+        schema["properties"] = {
+            code: {"type": "string", "title": code.title()} for code in LANGUAGES
+        }
+        schema["type"] = "object"
+        schema["required"] = list(LANGUAGES)
+        schema.update(described)
+        return schema
+
+    def get(self, language: str) -> str:
+        """The text in `language`; KeyError when it has none in that language."""
+        return self.root[language]
+
+    def __contains__(self, language: object) -> bool:
+        """Has it a text in `language`?"""
+        return language in self.root
+
+    def __hash__(self) -> int:  # frozen models hash their fields; a dict does not hash
+        return hash(frozenset(self.root.items()))
 
 
 class Problem(BaseModel):
@@ -229,7 +264,7 @@ class DocumentStatus(_Wire):
     document_id: str
     document_type: str
     status: Literal["ready", "pending", "refused"]
-    reason: Localized | None = None  # why it was refused, in the four languages
+    reason: Localized | None = None  # why it was refused, in each language
     page_count: int = Field(ge=0)
     size_bytes: int = Field(ge=0)
     price_cents: int = Field(ge=0)

@@ -1,234 +1,150 @@
 """The seeded catalogue: certificates the City of Brussels' e-guichet delivers, with demo prices.
 
-Names follow the city's own wording in each language. `statement` is the sentence the
-certificate PDF makes (server-side only, not part of the catalogue answer); `{name}` and
-`{address}` come from the verified card data.
+Names follow the city's own wording in each language. The words are msgids (cityserver.words),
+in the gettext catalogues with their translations. `statement` is the sentence the certificate
+PDF makes (server-side only, not part of the catalogue answer); `{name}` and `{address}` come
+from the verified card data.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import Literal
 
-from cityapi.models import Catalogue, CatalogueItem, Localized
+from cityapi.models import Catalogue, CatalogueItem
+from cityserver.words import N_, in_language, language_codes, localized
 
 CATALOGUE_VERSION = "2026.1"
+
+REGISTERED = N_(
+    "{name} is registered in the population register of the City of Brussels, "
+    "at the address {address}."
+)
 
 
 @dataclass(frozen=True)
 class CertificateKind:
-    item: CatalogueItem
-    statement: Localized
+    """A certificate the city delivers. Its words are msgids, looked up where they are used."""
+
+    id: str
+    name: str
+    description: str
+    price_cents: int
+    icon: str
+    statement: str = REGISTERED
+    delivery: Literal["instant", "manual_review"] = "instant"
     belgians_only: bool = False
 
+    def title(self, language: str) -> str:
+        return in_language(self.name, language)
 
-def _l(fr: str, nl: str, en: str, de: str) -> Localized:
-    return Localized(fr=fr, nl=nl, en=en, de=de)
+    def statement_in(self, language: str, *, name: str, address: str) -> str:
+        return in_language(self.statement, language).format(name=name, address=address)
 
-
-_REGISTERED = _l(
-    "{name} est inscrit(e) au registre de la population de la Ville de Bruxelles, "
-    "à l'adresse {address}.",
-    "{name} is ingeschreven in het bevolkingsregister van de Stad Brussel, op het adres {address}.",
-    "{name} is registered in the population register of the City of Brussels, "
-    "at the address {address}.",
-    "{name} ist im Bevölkerungsregister der Stadt Brüssel unter der Anschrift {address} "
-    "eingetragen.",
-)
-
-
-def _kind(
-    id_: str,
-    name: Localized,
-    description: Localized,
-    price_cents: int,
-    icon: str,
-    statement: Localized = _REGISTERED,
-    *,
-    manual: bool = False,
-    belgians_only: bool = False,
-) -> CertificateKind:
-    item = CatalogueItem(
-        id=id_,
-        name=name,
-        description=description,
-        price_cents=price_cents,
-        authentication="eid_pin",
-        delivery="manual_review" if manual else "instant",
-        icon=icon,
-    )
-    return CertificateKind(item, statement, belgians_only)
+    def item(self, languages: Iterable[str] | None = None) -> CatalogueItem:
+        """As the catalogue offers it, in `languages` (by default every language i18n knows)."""
+        codes = language_codes() if languages is None else tuple(languages)
+        return CatalogueItem(
+            id=self.id,
+            name=localized(self.name, codes),
+            description=localized(self.description, codes),
+            price_cents=self.price_cents,
+            authentication="eid_pin",
+            delivery=self.delivery,
+            icon=self.icon,
+        )
 
 
 KINDS: tuple[CertificateKind, ...] = (
-    _kind(
-        "residence",
-        _l(
-            "Certificat de résidence",
-            "Getuigschrift van woonst",
-            "Residence certificate",
-            "Wohnsitzbescheinigung",
-        ),
-        _l(
-            "Prouve votre adresse actuelle.",
-            "Bewijst uw huidige adres.",
-            "Proves your current address.",
-            "Weist Ihre aktuelle Anschrift nach.",
-        ),
-        0,
-        "house",
+    CertificateKind(
+        "residence", N_("Residence certificate"), N_("Proves your current address."), 0, "house"
     ),
-    _kind(
+    CertificateKind(
         "household",
-        _l(
-            "Composition de ménage",
-            "Samenstelling van het gezin",
-            "Household composition",
-            "Haushaltszusammensetzung",
-        ),
-        _l(
-            "Les personnes qui vivent avec vous.",
-            "De personen die bij u wonen.",
-            "The people who live with you.",
-            "Die Personen, die mit Ihnen wohnen.",
-        ),
+        N_("Household composition"),
+        N_("The people who live with you."),
         0,
         "family",
-        _l(
-            "{name}, domicilié(e) {address}, est chef(fe) de ménage ou membre d'un ménage "
-            "inscrit à cette adresse.",
-            "{name}, gedomicilieerd {address}, maakt deel uit van een gezin ingeschreven "
-            "op dit adres.",
-            "{name}, residing at {address}, belongs to a household registered at this address.",
-            "{name}, wohnhaft {address}, gehört zu einem an dieser Anschrift gemeldeten Haushalt.",
-        ),
+        N_("{name}, residing at {address}, belongs to a household registered at this address."),
     ),
-    _kind(
+    CertificateKind(
         "nationality",
-        _l(
-            "Certificat de nationalité belge",
-            "Getuigschrift van Belgische nationaliteit",
-            "Certificate of Belgian nationality",
-            "Bescheinigung der belgischen Staatsangehörigkeit",
-        ),
-        _l(
-            "Prouve que vous êtes Belge.",
-            "Bewijst dat u Belg bent.",
-            "Proves that you are Belgian.",
-            "Weist nach, dass Sie Belgier sind.",
-        ),
+        N_("Certificate of Belgian nationality"),
+        N_("Proves that you are Belgian."),
         0,
         "flag",
-        _l(
-            "{name}, domicilié(e) {address}, possède la nationalité belge.",
-            "{name}, gedomicilieerd {address}, heeft de Belgische nationaliteit.",
-            "{name}, residing at {address}, holds Belgian nationality.",
-            "{name}, wohnhaft {address}, besitzt die belgische Staatsangehörigkeit.",
-        ),
+        N_("{name}, residing at {address}, holds Belgian nationality."),
         belgians_only=True,
     ),
-    _kind(
+    CertificateKind(
         "life",
-        _l("Certificat de vie", "Attest van leven", "Life certificate", "Lebensbescheinigung"),
-        _l(
-            "Pour votre pension ou une caisse à l'étranger.",
-            "Voor uw pensioen of een kas in het buitenland.",
-            "For your pension or a fund abroad.",
-            "Für Ihre Rente oder eine Kasse im Ausland.",
-        ),
+        N_("Life certificate"),
+        N_("For your pension or a fund abroad."),
         0,
         "heart",
-        _l(
-            "{name}, domicilié(e) {address}, est en vie à la date de ce certificat.",
-            "{name}, gedomicilieerd {address}, is in leven op de datum van dit attest.",
-            "{name}, residing at {address}, is alive on the date of this certificate.",
-            "{name}, wohnhaft {address}, ist am Datum dieser Bescheinigung am Leben.",
-        ),
+        N_("{name}, residing at {address}, is alive on the date of this certificate."),
     ),
-    _kind(
+    CertificateKind(
         "population_extract",
-        _l(
-            "Extrait du registre de la population",
-            "Uittreksel uit het bevolkingsregister",
-            "Extract from the population register",
-            "Auszug aus dem Bevölkerungsregister",
-        ),
-        _l(
-            "Vos données au registre de la population.",
-            "Uw gegevens in het bevolkingsregister.",
-            "Your details in the population register.",
-            "Ihre Daten im Bevölkerungsregister.",
-        ),
+        N_("Extract from the population register"),
+        N_("Your details in the population register."),
         350,
         "register",
     ),
-    _kind(
+    CertificateKind(
         "residence_history",
-        _l(
-            "Certificat de résidence avec historique",
-            "Getuigschrift van woonst met historiek",
-            "Residence certificate with history",
-            "Wohnsitzbescheinigung mit Verlauf",
-        ),
-        _l(
-            "Vos adresses successives. Prêt sous 3 jours ouvrables.",
-            "Uw opeenvolgende adressen. Klaar binnen 3 werkdagen.",
-            "Your past addresses. Ready within 3 working days.",
-            "Ihre früheren Anschriften. Fertig in 3 Werktagen.",
-        ),
+        N_("Residence certificate with history"),
+        N_("Your past addresses. Ready within 3 working days."),
         500,
         "history",
-        manual=True,
+        delivery="manual_review",
     ),
-    _kind(
+    CertificateKind(
         "legal_cohabitation",
-        _l(
-            "Attestation de cohabitation légale",
-            "Attest van wettelijke samenwoning",
-            "Certificate of legal cohabitation",
-            "Bescheinigung über gesetzliches Zusammenwohnen",
-        ),
-        _l(
-            "Prouve une déclaration de cohabitation légale.",
-            "Bewijst een verklaring van wettelijke samenwoning.",
-            "Proves a declaration of legal cohabitation.",
-            "Weist eine Erklärung des gesetzlichen Zusammenwohnens nach.",
-        ),
+        N_("Certificate of legal cohabitation"),
+        N_("Proves a declaration of legal cohabitation."),
         350,
         "rings",
     ),
-    _kind(
+    CertificateKind(
         "good_conduct",
-        _l(
-            "Extrait de casier judiciaire",
-            "Uittreksel uit het strafregister",
-            "Extract from the criminal record",
-            "Auszug aus dem Strafregister",
-        ),
-        _l(
-            "Souvent demandé pour un emploi. Prêt sous 2 jours ouvrables.",
-            "Vaak gevraagd voor een job. Klaar binnen 2 werkdagen.",
-            "Often asked for a job. Ready within 2 working days.",
-            "Oft für eine Arbeitsstelle verlangt. Fertig in 2 Werktagen.",
-        ),
+        N_("Extract from the criminal record"),
+        N_("Often asked for a job. Ready within 2 working days."),
         0,
         "scales",
-        manual=True,
+        delivery="manual_review",
     ),
 )
 
-BY_ID: dict[str, CertificateKind] = {kind.item.id: kind for kind in KINDS}
+BY_ID: dict[str, CertificateKind] = {kind.id: kind for kind in KINDS}
 
-CATALOGUE = Catalogue(version=CATALOGUE_VERSION, items=[kind.item for kind in KINDS])
-CATALOGUE_JSON = CATALOGUE.model_dump_json()
-CATALOGUE_ETAG = '"' + hashlib.sha256(CATALOGUE_JSON.encode()).hexdigest()[:32] + '"'
+NOT_BELGIAN = N_("This certificate is only for people with Belgian nationality.")
 
-NOT_BELGIAN = _l(
-    "Ce certificat est réservé aux personnes de nationalité belge.",
-    "Dit getuigschrift is enkel voor personen met de Belgische nationaliteit.",
-    "This certificate is only for people with Belgian nationality.",
-    "Diese Bescheinigung gibt es nur für Personen mit belgischer Staatsangehörigkeit.",
-)
+
+@dataclass(frozen=True)
+class PublishedCatalogue:
+    """The catalogue as GET /v1/catalogue answers it: the model, its JSON and its ETag."""
+
+    catalogue: Catalogue
+    json: str
+    etag: str
+
+
+def published_catalogue() -> PublishedCatalogue:
+    """The catalogue in every language i18n knows now (one added at run time too)."""
+    return _published(language_codes())
+
+
+@cache
+def _published(languages: tuple[str, ...]) -> PublishedCatalogue:
+    catalogue = Catalogue(version=CATALOGUE_VERSION, items=[kind.item(languages) for kind in KINDS])
+    text = catalogue.model_dump_json()
+    etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+    return PublishedCatalogue(catalogue, text, etag)
+
 
 # Nationality as the card prints it (tag 0A), in the register's languages.
 BELGIAN_NATIONALITY = {"belge", "belg", "belgier", "belgian", "belgisch", "belgique", "belgië"}

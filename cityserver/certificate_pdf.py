@@ -17,38 +17,21 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cityapi.models import Language, Localized
+from cityapi.models import Language
+from cityserver.words import N_, in_language
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
-_CITY = Localized(
-    fr="Ville de Bruxelles", nl="Stad Brussel", en="City of Brussels", de="Stadt Brüssel"
-)
-_SERVICE = Localized(
-    fr="Démographie — Boulevard Anspach 6, 1000 Bruxelles",
-    nl="Demografie — Anspachlaan 6, 1000 Brussel",
-    en="Demography — Boulevard Anspach 6, 1000 Brussels",
-    de="Demografie — Boulevard Anspach 6, 1000 Brüssel",
-)
-_DATE = Localized(fr="Délivré le", nl="Afgegeven op", en="Issued on", de="Ausgestellt am")
-_CODE = Localized(
-    fr="Code de vérification", nl="Verificatiecode", en="Verification code", de="Prüfcode"
-)
-_CHECK = Localized(
-    fr="Vérifiez ce document en scannant le code QR ou sur",
-    nl="Controleer dit document door de QR-code te scannen of op",
-    en="Check this document by scanning the QR code or at",
-    de="Prüfen Sie dieses Dokument mit dem QR-Code oder unter",
-)
-_FOOTER = Localized(
-    fr="Document délivré électroniquement par une borne e-guichet de la Ville de Bruxelles.",
-    nl="Document elektronisch afgegeven door een e-loket-zuil van de Stad Brussel.",
-    en="Document issued electronically by a City of Brussels e-guichet terminal.",
-    de="Dokument elektronisch ausgestellt von einem e-Schalter-Terminal der Stadt Brüssel.",
-)
+# The page's own words (msgids: cityserver.words).
+_CITY = N_("City of Brussels")
+_SERVICE = N_("Demography — Boulevard Anspach 6, 1000 Brussels")
+_DATE = N_("Issued on")
+_CODE = N_("Verification code")
+_CHECK = N_("Check this document by scanning the QR code or at")
+_FOOTER = N_("Document issued electronically by a City of Brussels e-guichet terminal.")
 
 
 @dataclass(frozen=True, repr=False)
@@ -95,10 +78,13 @@ def render_certificate(text: CertificateText, *, mark: str | None = None) -> tup
     pdf.add_page()
     lang = text.language
 
+    def words(msgid: str) -> str:
+        return in_language(msgid, lang)
+
     pdf.set_font("Atkinson", "B", 20)
-    pdf.cell(0, 10, _CITY.get(lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, words(_CITY), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Atkinson", "", 10)
-    pdf.cell(0, 6, _SERVICE.get(lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, words(_SERVICE), new_x="LMARGIN", new_y="NEXT")
     pdf.line(20, pdf.get_y() + 2, 190, pdf.get_y() + 2)
     pdf.ln(14)
 
@@ -108,19 +94,19 @@ def render_certificate(text: CertificateText, *, mark: str | None = None) -> tup
     pdf.set_font("Atkinson", "", 13)
     pdf.multi_cell(0, 7, text.statement, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
-    pdf.cell(0, 7, f"{_DATE.get(lang)} {text.issued_on:%d.%m.%Y}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, f"{words(_DATE)} {text.issued_on:%d.%m.%Y}", new_x="LMARGIN", new_y="NEXT")
 
     top = 200.0
     _draw_qr(pdf, text.verification_url, x=20, y=top, size=40)
     pdf.set_xy(66, top + 4)
     pdf.set_font("Atkinson", "B", 12)
-    pdf.cell(0, 7, f"{_CODE.get(lang)}: {text.verification_code}", new_x="LEFT", new_y="NEXT")
+    pdf.cell(0, 7, f"{words(_CODE)}: {text.verification_code}", new_x="LEFT", new_y="NEXT")
     pdf.set_font("Atkinson", "", 10)
-    pdf.multi_cell(0, 5, f"{_CHECK.get(lang)}\n{text.verification_url}", new_x="LMARGIN")
+    pdf.multi_cell(0, 5, f"{words(_CHECK)}\n{text.verification_url}", new_x="LMARGIN")
 
     pdf.set_xy(20, 270)
     pdf.set_font("Atkinson", "", 8)
-    pdf.multi_cell(0, 4, _FOOTER.get(lang))
+    pdf.multi_cell(0, 4, words(_FOOTER))
     if mark:
         _draw_mark(pdf, mark)
     data = bytes(pdf.output())

@@ -38,6 +38,7 @@ from cityserver.replies import (
 from cityserver.routes_terminals import IDEMPOTENCY_KEY_PATTERN, IdempotencyKey
 from cityserver.security import Citizen, TerminalId
 from cityserver.store import new_token, secret_hash
+from cityserver.words import localized
 
 router = APIRouter(prefix="/v1")
 
@@ -154,7 +155,7 @@ async def request_document(
     """Ask for a certificate for the authenticated citizen.
 
     The answer says ready (the PDF can be fetched), pending (a civil servant checks it
-    first) or refused (with the reason in four languages).
+    first) or refused (with the reason in each language of the kiosk).
     """
     kind = BY_ID.get(body.document_type)
     if kind is None:
@@ -172,20 +173,20 @@ async def request_document(
         pdf: bytes | None = None
         pages = 0
         if kind.belgians_only and not is_belgian(citizen["nationality"]):
-            status, reason = "refused", NOT_BELGIAN
-        elif kind.item.delivery == "manual_review":
+            status, reason = "refused", localized(NOT_BELGIAN)
+        elif kind.delivery == "manual_review":
             status = "pending"
         else:
             status = "ready"
-            statement = kind.statement.get(body.language).format(
-                name=citizen["full_name"], address=citizen["full_address"]
+            statement = kind.statement_in(
+                body.language, name=citizen["full_name"], address=citizen["full_address"]
             )
             # Rendered synchronously on purpose: nothing else runs on the event loop between
             # the idempotency lookup and the insert, so a concurrent retry cannot slip in.
             pdf, pages = render_certificate(
                 CertificateText(
                     language=body.language,
-                    title=kind.item.name.get(body.language),
+                    title=kind.title(body.language),
                     statement=statement,
                     issued_on=timestamp(now).date(),
                     verification_code=code,
@@ -209,7 +210,7 @@ async def request_document(
                 len(pdf or b""),
                 digest,
                 pdf,
-                kind.item.price_cents,
+                kind.price_cents,
                 code if status != "refused" else None,
                 now,
             ),
@@ -288,7 +289,7 @@ async def verify(
             verification_code=code,
             valid=True,
             document_type=row["document_type"],
-            title=kind.item.name if kind else None,
+            title=localized(kind.name) if kind else None,
             issued_at=timestamp(row["created_at"]),
         )
     return json_response(200, answer.model_dump_json())

@@ -21,7 +21,7 @@ from cityapi.models import (
     TerminalCommand,
     TerminalToken,
 )
-from cityserver.catalogue import BY_ID, CATALOGUE_ETAG, CATALOGUE_JSON
+from cityserver.catalogue import BY_ID, published_catalogue
 from cityserver.problems import ProblemError, problem_docs, unauthorised
 from cityserver.replies import (
     TOKEN_RETENTION_S,
@@ -156,11 +156,12 @@ async def acknowledge_command(
     tags=["catalogue"],
 )
 async def catalogue(_terminal: TerminalId, if_none_match: IfNoneMatch = None) -> Response:
-    """The documents this terminal offers, in four languages, with prices in cents."""
-    headers = {"ETag": CATALOGUE_ETAG, "Cache-Control": "no-cache"}
-    if if_none_match and _etag_matches(if_none_match, CATALOGUE_ETAG):
+    """The documents this terminal offers, in each language of the kiosk, with prices in cents."""
+    published = published_catalogue()
+    headers = {"ETag": published.etag, "Cache-Control": "no-cache"}
+    if if_none_match and _etag_matches(if_none_match, published.etag):
         return Response(status_code=304, headers=headers)
-    return json_response(200, CATALOGUE_JSON, headers)
+    return json_response(200, published.json, headers)
 
 
 @router.get(

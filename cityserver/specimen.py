@@ -19,20 +19,16 @@ import subprocess
 import threading
 from dataclasses import dataclass
 
-from cityapi.models import Language, Localized
+from cityapi.models import Language
 from cityserver.catalogue import CertificateKind
 from cityserver.certificate_pdf import CertificateText, render_certificate
+from cityserver.words import N_, in_language
 
 MARK = "SPECIMEN"
 WIDTH_PX = 600
 RENDER_TIMEOUT_S = 10.0
 PLACEHOLDER_NAME = MARK
-PLACEHOLDER_ADDRESS = Localized(
-    fr="Rue Exemple 1, 1000 Bruxelles",
-    nl="Voorbeeldstraat 1, 1000 Brussel",
-    en="Example Street 1, 1000 Brussels",
-    de="Beispielstraße 1, 1000 Brüssel",
-)
+PLACEHOLDER_ADDRESS = N_("Example Street 1, 1000 Brussels")
 PLACEHOLDER_CODE = "0000-0000-0000"  # outside the code alphabet: never a real certificate's
 PLACEHOLDER_URL = f"https://kiosk.brussels.example/v1/verify/{PLACEHOLDER_CODE}"
 PLACEHOLDER_DATE = datetime.date(2026, 1, 1)
@@ -49,13 +45,11 @@ class Specimen:
 
 
 def specimen_pdf(kind: CertificateKind, language: Language) -> bytes:
-    statement = kind.statement.get(language).format(
-        name=PLACEHOLDER_NAME, address=PLACEHOLDER_ADDRESS.get(language)
-    )
+    address = in_language(PLACEHOLDER_ADDRESS, language)
     text = CertificateText(
         language=language,
-        title=kind.item.name.get(language),
-        statement=statement,
+        title=kind.title(language),
+        statement=kind.statement_in(language, name=PLACEHOLDER_NAME, address=address),
         issued_on=PLACEHOLDER_DATE,
         verification_code=PLACEHOLDER_CODE,
         verification_url=PLACEHOLDER_URL,
@@ -81,7 +75,7 @@ def first_page_png(pdf: bytes, width_px: int = WIDTH_PX) -> bytes:
 
 
 class SpecimenCache:
-    """Rendered specimens in memory, per (document type, language): at most types x 4.
+    """Rendered specimens in memory, per (document type, language): at most types x languages.
 
     One lock for rendering: a burst of kiosks asking at start-up renders each page once.
     """
@@ -91,7 +85,7 @@ class SpecimenCache:
         self._done: dict[tuple[str, str], Specimen] = {}
 
     def get(self, kind: CertificateKind, language: Language) -> Specimen:
-        key = (kind.item.id, language)
+        key = (kind.id, language)
         with self._lock:
             found = self._done.get(key)
             if found is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from i18n.announcements import announcement
-from i18n.catalogs import translations
+from i18n.catalogs import CITY_CONTEXT, translations
 from i18n.formats import format_date, format_price, format_time
 from i18n.languages import (
     CODES,
@@ -24,6 +24,7 @@ from i18n.languages import (
 )
 
 __all__ = [
+    "CITY_CONTEXT",
     "CODES",
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
@@ -38,6 +39,7 @@ __all__ = [
     "gettext_for",
     "language",
     "ngettext_for",
+    "pgettext_for",
     "remove_language",
     "set_language",
     "voices",
@@ -57,6 +59,11 @@ def gettext_for(lang: str) -> Callable[[str], str]:
 def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
     """The plural-aware translating function of one language: (singular, plural, n)."""
     return translations(lang).ngettext
+
+
+def pgettext_for(lang: str) -> Callable[[str, str], str]:
+    """The translating function of one language for msgids with a context: (context, msgid)."""
+    return translations(lang).pgettext
 
 
 def current_language() -> str:

@@ -17,6 +17,11 @@ from i18n.languages import Language, language
 
 DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).parent / "locale"  # the shipped languages' catalogues
+# The city's words (its server's catalogue and certificates, cityserver/) are the city's official
+# wording, which may differ from the kiosk's own words for the same English: "Residence
+# certificate" is "Getuigschrift van woonst" on the city's certificate and "Bewijs van woonst" on
+# the kiosk's screen. Their msgids carry this gettext context (msgctxt), so the two never mix.
+CITY_CONTEXT = "city"
 
 log = logging.getLogger(__name__)
 

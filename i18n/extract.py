@@ -41,7 +41,12 @@ def template() -> Catalog:
     pot.header_comment = "# Translatable strings of the Brussels kiosk (i18n.extract)."
     for found in collect():
         flags = ["python-brace-format"] if "{" in _first(found.msgid) else []
-        pot.add(found.msgid, locations=[(found.path, found.line)], flags=flags)
+        pot.add(
+            found.msgid,
+            locations=[(found.path, found.line)],
+            flags=flags,
+            context=found.context,
+        )
     return pot
 
 

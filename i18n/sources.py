@@ -1,5 +1,6 @@
 """Finding the translatable strings in the code: `_("...")`, `tr._("...")`, `N_("...")` and
-`n_("one", "many", n)` calls in Python and .kv files, and the announcement table.
+`n_("one", "many", n)` calls in Python and .kv files, and the announcement table. The msgids
+found in the city's server (cityserver/) take the city's context (i18n.catalogs.CITY_CONTEXT).
 
 Python is read with `ast`; a .kv file's rule values are Python expressions, so each is parsed
 with `ast` too. Only string literals count: `_(variable)` is not extractable, by design.
@@ -14,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from i18n import announcements
+from i18n.catalogs import CITY_CONTEXT
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCE_DIRS = ("i18n", "kiosk", "screens")
+SOURCE_DIRS = ("i18n", "kiosk", "screens", "cityserver")
+# The gettext context of the msgids found in a folder (by default none).
+FOLDER_CONTEXTS = {"cityserver": CITY_CONTEXT}
 
 SINGULAR_CALLS = frozenset({"_", "N_", "gettext"})
 PLURAL_CALLS = frozenset({"n_", "ngettext"})
@@ -29,6 +33,7 @@ class Found:
     msgid: Msgid
     path: str  # relative to the repository
     line: int
+    context: str | None = None  # msgctxt
 
 
 def _call_name(node: ast.Call) -> str | None:
@@ -109,17 +114,19 @@ def parse_kv_value(value: str) -> ast.Expression | None:
 
 
 def scan_file(path: Path) -> Iterator[Found]:
-    rel = path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else path.as_posix()
+    inside = path.is_relative_to(REPO)
+    rel = path.relative_to(REPO).as_posix() if inside else path.as_posix()
+    context = FOLDER_CONTEXTS.get(rel.split("/")[0]) if inside else None
     if path.suffix == ".py":
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for msgid, line in msgids_in_tree(tree):
-            yield Found(msgid, rel, line)
+            yield Found(msgid, rel, line, context)
     elif path.suffix == ".kv":
         for _name, value, line in kv_expressions(path):
             expr = parse_kv_value(value)
             if expr is not None:
                 for msgid, _ in msgids_in_tree(expr):
-                    yield Found(msgid, rel, line)
+                    yield Found(msgid, rel, line, context)
 
 
 def source_files(root: Path = REPO) -> list[Path]:
@@ -131,7 +138,8 @@ def source_files(root: Path = REPO) -> list[Path]:
 
 
 def collect(root: Path = REPO) -> list[Found]:
-    """Every msgid the kiosk uses, in a stable order: code and .kv first, then announcements."""
+    """Every msgid the kiosk and the city's server use, in a stable order: code and .kv first,
+    then announcements."""
     found = [item for path in source_files(root) for item in scan_file(path)]
     table = "i18n/announcements.py"
     found.extend(Found(msgid, table, 0) for msgid in announcements.msgids())

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from cryptography import x509
 
-from cityapi.models import Localized
 from devices.eid.card_session import CardSession
 from devices.eid.monitor import ReaderMonitor
 from kiosk.config import Settings
@@ -171,7 +170,7 @@ class KioskRuntime:
 
     def describe_offer(self, document_id: str, language: str) -> OfferText | None:
         item = self.executor.catalogue.get(document_id)
-        if item is None or language not in Localized.model_fields:
+        if item is None or language not in item.name or language not in item.description:
             return None  # the city has no words in this language: the screens use the kiosk's
         return OfferText(
             item.name.get(language), item.description.get(language), item.icon, item.price_cents

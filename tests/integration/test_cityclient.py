@@ -361,7 +361,7 @@ def test_pending_and_refused_documents(
     session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
     refused = client.request_document(session, "nationality", "nl")
     assert refused.status == "refused" and refused.reason is not None
-    assert "Belgische nationaliteit" in refused.reason.nl and refused.reason.de
+    assert "Belgische nationaliteit" in refused.reason.get("nl") and refused.reason.get("de")
     assert refused.verification_code is None and refused.page_count == 0
     pending = client.request_document(session, "residence_history", "fr")
     assert pending.status == "pending"

@@ -71,7 +71,7 @@ def test_a_specimen_is_page_one_as_a_png_in_each_language(server: CityServer, to
 def test_the_specimen_is_the_real_template_with_placeholders_and_the_mark() -> None:
     kind = BY_ID["household"]
     text = PdfReader(io.BytesIO(specimen_pdf(kind, "nl"))).pages[0].extract_text()
-    assert kind.item.name.nl in text and "Stad Brussel" in text  # the certificate's own words
+    assert kind.title("nl") in text and "Stad Brussel" in text  # the certificate's own words
     assert text.count("SPECIMEN") >= 3  # the name, the diagonal mark and the banner
     assert PLACEHOLDER_CODE in text
 

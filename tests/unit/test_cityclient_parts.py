@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from msgspec.structs import replace
 
 from cityapi.models import LANGUAGES
-from cityserver.catalogue import CATALOGUE
+from cityserver.catalogue import published_catalogue
 from kiosk.cityclient.catalogue_cache import CatalogueCache
 from kiosk.cityclient.client import parse_repr_digest
 from kiosk.cityclient.errors import PLAIN_SENTENCES, CityApiError, ErrorKind, plain_sentence
@@ -186,10 +186,11 @@ def test_catalogue_cache_round_trip_and_corruption(tmp_path: Path) -> None:
     cache = CatalogueCache(tmp_path / "catalogue.json")
     assert cache.load() is None
     moment = datetime.datetime(2026, 3, 1, 9, 30, tzinfo=datetime.UTC)
-    cache.save(CATALOGUE, '"v1"', moment)
+    catalogue = published_catalogue().catalogue
+    cache.save(catalogue, '"v1"', moment)
     loaded = cache.load()
     assert loaded is not None
-    assert (loaded.catalogue, loaded.etag, loaded.fetched_at) == (CATALOGUE, '"v1"', moment)
+    assert (loaded.catalogue, loaded.etag, loaded.fetched_at) == (catalogue, '"v1"', moment)
     cache.path.write_text('{"etag": 1, "catalogue": [')
     assert cache.load() is None
 

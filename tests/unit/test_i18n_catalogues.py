@@ -17,7 +17,7 @@ import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from i18n import CODES, catalogs, gettext_for
+from i18n import CITY_CONTEXT, CODES, catalogs, gettext_for, pgettext_for
 from i18n.catalogs import compile_po, po_path
 from i18n.compile import main as compile_main
 from i18n.extract import POT_PATH, merged, plural_forms, render_po, stable_lines, template
@@ -74,8 +74,12 @@ def test_plural_rules_are_the_usual_ones(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", CODES)
 def test_every_msgid_used_in_the_code_is_in_the_catalogue(lang: str) -> None:
-    have = {m.id if isinstance(m.id, str) else tuple(m.id) for m in entries(load(lang))}
-    missing = sorted(f"{f.path}:{f.line}: {f.msgid!r}" for f in collect() if f.msgid not in have)
+    have = {
+        (m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in entries(load(lang))
+    }
+    missing = sorted(
+        f"{f.path}:{f.line}: {f.msgid!r}" for f in collect() if (f.context, f.msgid) not in have
+    )
     assert not missing, "not in the catalogue (run python -m i18n.extract):\n" + "\n".join(missing)
 
 
@@ -115,6 +119,12 @@ def test_a_po_compiles_and_loads(lang: str) -> None:
 )
 def test_the_catalogues_say_free_as_expected(lang: str, expected: str) -> None:
     assert gettext_for(lang)("Free") == expected
+
+
+def test_the_citys_words_keep_apart_from_the_kiosks() -> None:
+    # The same English, two wordings: on the city's certificate, and on the kiosk's screen.
+    assert pgettext_for("nl")(CITY_CONTEXT, "Residence certificate") == "Getuigschrift van woonst"
+    assert gettext_for("nl")("Residence certificate") == "Bewijs van woonst"
 
 
 def test_the_translations_are_formal() -> None:

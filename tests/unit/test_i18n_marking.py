@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from i18n import CITY_CONTEXT
 from i18n.lint import NOT_LANGUAGE, check_kv, check_py, unmarked
-from i18n.sources import scan_file
+from i18n.sources import collect, scan_file
 
 
 def test_screens_have_no_unmarked_visible_text() -> None:
@@ -82,3 +83,11 @@ def test_extraction_reads_python_and_kv(tmp_path: Path) -> None:
     rules.write_text("<S@Label>:\n    text: tr._('Three') + tr._(root.dynamic)\n")
     found = [f.msgid for f in scan_file(source)] + [f.msgid for f in scan_file(rules)]
     assert sorted(found, key=str) == sorted(["One", ("a {n}", "many {n}"), "Two", "Three"], key=str)
+
+
+def test_the_city_servers_msgids_take_the_citys_context() -> None:
+    found = collect()
+    city = [f for f in found if f.path.startswith("cityserver/")]
+    assert {f.path for f in city} >= {"cityserver/catalogue.py", "cityserver/certificate_pdf.py"}
+    assert all(f.context == CITY_CONTEXT for f in city)
+    assert all(f.context is None for f in found if f not in city)
