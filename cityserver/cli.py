@@ -18,6 +18,7 @@ Exit codes (on SIGTERM or Ctrl-C it shuts down gracefully, then ends by that sig
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import stat
 import sys
@@ -82,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept the one-time enrolment codes in FILE, one a line (mode 0600); "
         "one is made up when none is left",
     )
+    serve.add_argument(
+        "--admin-token-file",
+        type=Path,
+        metavar="FILE",
+        help="city IT's admin token, one line in FILE (mode 0600); without it, no admin calls",
+    )
     serve.add_argument("--public-url", default="", help="base URL printed in verification QRs")
     serve.add_argument(
         "--challenge-ttl", type=float, default=120.0, metavar="S", help="challenge lifetime"
@@ -117,12 +124,29 @@ def read_enrolment_codes(path: Path) -> list[str]:
     return codes
 
 
+def read_admin_token_hash(path: Path) -> str:
+    """The admin token's SHA-256: only the hash stays in memory."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        mode = path.stat().st_mode
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ServerCliError(f"cannot read the admin token from {path}: {reason}") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ServerCliError(f"{path} is open to others; keep the admin token in mode 0600")
+    token = text.strip()
+    if len(token) < 16 or not token.isprintable() or any(c.isspace() for c in token):
+        raise ServerCliError(f"{path}: the admin token is one line of 16 or more characters")
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def run_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise ServerCliError("--port must be 0..65535")
     if args.challenge_ttl <= 0 or args.citizen_token_ttl <= 0:
         raise ServerCliError("lifetimes must be positive")
     codes = read_enrolment_codes(args.enrolment_codes) if args.enrolment_codes else []
+    admin = read_admin_token_hash(args.admin_token_file) if args.admin_token_file else None
     try:
         from cityserver.config import ServerConfig
         from cityserver.serve import serve
@@ -141,6 +165,7 @@ def run_serve(args: argparse.Namespace) -> int:
         data_dir=args.data,
         trust_roots=roots,
         enrolment_codes=codes,
+        admin_token_hash=admin,
         challenge_ttl_s=args.challenge_ttl,
         citizen_token_ttl_s=args.citizen_token_ttl,
         public_url=args.public_url.rstrip("/"),

@@ -19,6 +19,9 @@ class ServerConfig:
     # Belgium Root CAs; tests and the demo add the test PKI's roots.
     trust_roots: list[x509.Certificate] = field(default_factory=list)
     enrolment_codes: list[str] = field(default_factory=list)
+    # SHA-256 (hex) of city IT's admin token, from `--admin-token-file`; None: no admin calls.
+    # Only the hash is kept in memory: the token itself stays in its 0600 file.
+    admin_token_hash: str | None = None
     challenge_ttl_s: float = 120.0
     citizen_token_ttl_s: float = 600.0
     # Base of the verification URL printed as a QR code; empty: the URL the request came in on.

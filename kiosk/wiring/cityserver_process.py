@@ -45,6 +45,7 @@ class CityServerProcess:
         *,
         trust_roots: list[Path] | None = None,
         enrolment_codes: list[str] | None = None,
+        admin_token: str | None = None,
         extra_args: list[str] | None = None,
         start_timeout_s: float = START_TIMEOUT_S,
     ) -> None:
@@ -54,6 +55,8 @@ class CityServerProcess:
         self._extra = list(extra_args or [])
         self._start_timeout_s = start_timeout_s
         self._codes_file = data_dir.with_name(f".{data_dir.name}-enrolment-codes")
+        self._admin_token = admin_token
+        self._admin_file = data_dir.with_name(f".{data_dir.name}-admin-token")
         self._said: deque[str] = deque(maxlen=5)  # its last lines on stderr
         self._process: subprocess.Popen[bytes] | None = None
         self._url: str | None = None
@@ -104,6 +107,9 @@ class CityServerProcess:
         if self._codes:
             _write_private(self._codes_file, "".join(f"{code}\n" for code in self._codes))
             command += ["--enrolment-codes", str(self._codes_file)]
+        if self._admin_token:
+            _write_private(self._admin_file, self._admin_token + "\n")
+            command += ["--admin-token-file", str(self._admin_file)]
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -161,6 +167,7 @@ class CityServerProcess:
         finally:
             # Read before the server printed its address: not needed on disk any more.
             self._codes_file.unlink(missing_ok=True)
+            self._admin_file.unlink(missing_ok=True)
         return self._url
 
     def _failure(self, what: str) -> CityServerError:
@@ -179,6 +186,7 @@ class CityServerProcess:
         """End the child by its pid (SIGTERM, then SIGKILL); harmless when already done."""
         atexit.unregister(self.stop)
         self._codes_file.unlink(missing_ok=True)
+        self._admin_file.unlink(missing_ok=True)
         process = self._process
         if process is None:
             return

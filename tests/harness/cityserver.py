@@ -7,6 +7,7 @@ port. Its data folder is the test's own; tests read its SQLite file to check wha
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,11 @@ class CityServer:
     data_dir: Path
     process: CityServerProcess
     enrolment_codes: list[str] = field(default_factory=list)
+    # City IT's admin token for this server (given to it by a 0600 file).
+    admin_token: str = ""
+
+    def admin_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
 
     @property
     def database(self) -> Path:
@@ -59,10 +65,12 @@ def start_cityserver(
     data_dir: Path, trust_roots: list[Path] | None = None, *extra: str
 ) -> CityServer:
     """Start `cityserver serve` and wait (bounded) until it answers /v1/status."""
+    admin_token = secrets.token_urlsafe(24)
     process = CityServerProcess(
         data_dir,
         trust_roots=trust_roots,
         enrolment_codes=list(ENROLMENT_CODES),
+        admin_token=admin_token,
         extra_args=list(extra),
     ).start()
     try:
@@ -70,7 +78,11 @@ def start_cityserver(
     except CityServerError as exc:
         pytest.fail(str(exc), pytrace=False)
     return CityServer(
-        url=url, data_dir=data_dir, process=process, enrolment_codes=list(ENROLMENT_CODES)
+        url=url,
+        data_dir=data_dir,
+        process=process,
+        enrolment_codes=list(ENROLMENT_CODES),
+        admin_token=admin_token,
     )
 
 
