@@ -5,7 +5,12 @@ Checks, after card content v5.4 §6.2 / v4.01 and the eid-viewer's certhelpers.c
 1. the photo (4035) hashes to tag 11 of the ID file, the hash chosen by the tag's length;
 2. 4032 signs the ID file (4031) exactly as read, padding included;
 3. 4034 signs `4033 without its trailing zero bytes || 4032 as read`;
-4. the RRN certificate (503C) is issued by a trust root, directly or through 503D.
+4. the RRN certificate (503C) is a National Register signing certificate (signing key usage,
+   not a CA, no citizen attributes, not a TLS certificate) issued by a trust root, directly
+   or through an RRN intermediate (503D) pinned by its key (devices.eid.pinned_intermediates);
+   each certificate of that path, the root included, is valid at the card's issue date (tag
+   03 of the signed ID file): an RRN certificate may end before the cards it signed, and a
+   card issued after a root ended does not chain to that root.
 
 Signatures: RSA keys use PKCS#1 v1.5 with SHA-1, then SHA-256 (cards re-signed after the CA3 to
 CA4 move); EC keys use ECDSA with SHA-384, stored as a DER signature zero-padded to a fixed size.
@@ -19,16 +24,18 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from devices.eid.identity import TAG_PHOTO_HASH, Identity
+from devices.eid.identity import TAG_PHOTO_HASH, TAG_VALIDITY_BEGIN, Identity
 from devices.eid.model import CardFiles, IntegrityReport
+from devices.eid.pinned_intermediates import PINNED_RRN_INTERMEDIATES, key_pin
 from devices.eid.tlv import TlvError, parse_tlv
 
 # What cryptography raises on a bad signature or malformed key.
@@ -49,6 +56,13 @@ _PHOTO_HASHES: dict[int, Callable[[bytes], hashlib._Hash]] = {
 # "503C" means someone is passing a citizen's own certificate off as the RRN's: with 503D set to
 # the Citizen CA, such a certificate would otherwise chain to the Belgium root.
 _CITIZEN_ATTRIBUTES = (NameOID.SERIAL_NUMBER, NameOID.GIVEN_NAME, NameOID.SURNAME)
+# A certificate made for TLS (a citizen's authentication certificate, a web server's) is not
+# the National Register's signer, whatever else it carries; genuine RRN certificates have no
+# extended key usage at all.
+_TLS_PURPOSES = (ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH)
+# A card's issue date is a calendar day in Belgium; "now" is UTC: a day of slack either way.
+_ONE_DAY = datetime.timedelta(days=1)
+_CARD_DATE = re.compile(rb"([0-9]{2})\.([0-9]{2})\.([0-9]{4})")
 
 
 def verify_card(
@@ -56,8 +70,14 @@ def verify_card(
     trust_roots: Sequence[x509.Certificate],
     *,
     now: datetime.datetime | None = None,
+    pinned_intermediates: Collection[bytes] = (),
 ) -> IntegrityReport:
-    """Run the four integrity checks; `now` (aware, UTC) defaults to the current time."""
+    """Run the four integrity checks; `now` (aware, UTC) defaults to the current time.
+
+    `pinned_intermediates` adds key pins (SHA-256 of SubjectPublicKeyInfo) to the shipped
+    list, for test PKIs passed beside their test roots; an intermediate must still chain to
+    one of `trust_roots`.
+    """
     moment = now or datetime.datetime.now(datetime.UTC)
     reasons: list[str] = []
     identity = bytes(files.identity)
@@ -66,6 +86,7 @@ def verify_card(
     address = bytes(files.address)
     address_sig = bytes(files.address_signature)
     ca_file = files.rrn_ca_certificate
+    pins = frozenset(PINNED_RRN_INTERMEDIATES) | frozenset(pinned_intermediates)
 
     photo_ok = _note(
         reasons, _guarded("photo hash", lambda: _check_photo(identity, bytes(files.photo)))
@@ -94,7 +115,10 @@ def verify_card(
         )
         chain_ok = _note(
             reasons,
-            _guarded("RRN chain", lambda: _check_chain(cert, ca_file, trust_roots, moment)),
+            _guarded(
+                "RRN chain",
+                lambda: _check_chain(cert, ca_file, trust_roots, pins, identity, moment),
+            ),
         )
     return IntegrityReport(
         identity_signature=id_ok,
@@ -285,26 +309,100 @@ def _check_chain(
     rrn: x509.Certificate,
     ca_file: bytearray | None,
     roots: Sequence[x509.Certificate],
+    pins: Collection[bytes],
+    identity: bytes,
     now: datetime.datetime,
 ) -> str | None:
-    if rrn.not_valid_before_utc > now:
-        return "RRN chain: RRN certificate not yet valid"
-    if _is_ca(rrn) is True or _has_citizen_attributes(rrn):
-        return "RRN chain: 503C is not an RRN signing certificate"
-    if any(_issued_by(rrn, root) for root in roots):
-        return None
+    issued = _issue_date(identity)
+    if issued is None:
+        return "RRN chain: the ID file gives no card issue date"
+    if issued > (now + _ONE_DAY).date():
+        return "RRN chain: card issue date is in the future"
+    problem = _rrn_signer_problem(rrn)
+    if problem is not None:
+        return problem
+    if not _valid_on(rrn, issued):
+        return "RRN chain: RRN certificate not valid at the card's issue date"
+    direct = [root for root in roots if _issued_by(rrn, root)]
+    if direct:
+        return _root_valid_on(direct, issued)
     if ca_file is None or not any(ca_file):
         return "RRN chain: RRN certificate not issued by a trusted root"
     ca, problem = _load_certificate(bytes(ca_file), "RRN chain: RRN CA certificate")
     if ca is None:
         return problem
-    if ca.not_valid_before_utc > now:
-        return "RRN chain: RRN CA certificate not yet valid"
-    if _is_ca(ca) is False:  # absent BasicConstraints is tolerated on the RRN CA
+    if key_pin(ca) not in pins:
+        return "RRN chain: RRN CA certificate is not a pinned RRN intermediate"
+    if _is_ca(ca) is not True or not _may_sign_certificates(ca):
         return "RRN chain: RRN CA certificate is not a CA"
-    if _issued_by(rrn, ca) and any(_issued_by(ca, root) for root in roots):
+    if not _valid_on(ca, issued):
+        return "RRN chain: RRN CA certificate not valid at the card's issue date"
+    if not _issued_by(rrn, ca):
+        return "RRN chain: RRN certificate not issued by the RRN CA"
+    above = [root for root in roots if _issued_by(ca, root)]
+    if not above:
+        return "RRN chain: RRN CA certificate not issued by a trusted root"
+    return _root_valid_on(above, issued)
+
+
+def _issue_date(identity: bytes) -> datetime.date | None:
+    """The card's validity begin (tag 03, DD.MM.YYYY) from the ID file; None if unreadable.
+
+    Only this tag is read: the chain does not depend on the rest of the file parsing.
+    """
+    try:
+        value = parse_tlv(identity).get(TAG_VALIDITY_BEGIN)
+    except TlvError:
         return None
-    return "RRN chain: no path from RRN certificate via RRN CA to a trusted root"
+    match = _CARD_DATE.fullmatch(value or b"")
+    if match is None:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _rrn_signer_problem(rrn: x509.Certificate) -> str | None:
+    """Why 503C is not a National Register signing certificate, or None when it looks like one."""
+    if _is_ca(rrn) is True:
+        return "RRN chain: 503C is a CA certificate, not an RRN signing certificate"
+    if _has_citizen_attributes(rrn):
+        return "RRN chain: 503C is a citizen certificate, not an RRN signing certificate"
+    try:
+        usage = rrn.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return "RRN chain: RRN certificate carries no key usage"
+    signs = usage.digital_signature or usage.content_commitment
+    if not signs or usage.key_cert_sign or usage.crl_sign:
+        return "RRN chain: RRN certificate's key usage is not data signing"
+    try:
+        purposes = rrn.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    if any(purpose in _TLS_PURPOSES for purpose in purposes):
+        return "RRN chain: 503C is a TLS certificate, not an RRN signing certificate"
+    return None
+
+
+def _may_sign_certificates(ca: x509.Certificate) -> bool:
+    """keyCertSign when KeyUsage is present (a CA without the extension is not limited by it)."""
+    try:
+        return ca.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign
+    except x509.ExtensionNotFound:
+        return True
+
+
+def _valid_on(cert: x509.Certificate, day: datetime.date) -> bool:
+    """Whether `day` falls within the certificate's validity, both ends counted in."""
+    return cert.not_valid_before_utc.date() <= day <= cert.not_valid_after_utc.date()
+
+
+def _root_valid_on(roots: Sequence[x509.Certificate], issued: datetime.date) -> str | None:
+    if any(_valid_on(root, issued) for root in roots):
+        return None
+    return "RRN chain: trusted root not valid at the card's issue date"
 
 
 def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:

@@ -24,6 +24,7 @@ from devices.eid.integrity import (
     verify_internal_authenticate,
 )
 from devices.eid.model import CardFiles, IntegrityReport
+from devices.eid.pinned_intermediates import key_pin
 from devices.eid.tlv import encode_tlv
 from devices.eid.trust import default_roots
 from tests.harness.eid import ALICE
@@ -259,9 +260,25 @@ def issue(
         .not_valid_before(start)
         .not_valid_after(start + datetime.timedelta(days=365 * 30))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(_usage(ca), critical=True)
         .sign(signer, algorithm)
     )
     return Issued(cert, key)
+
+
+def _usage(ca: bool) -> x509.KeyUsage:
+    """A CA's (certificate and CRL signing) or, as on genuine RRN certificates, data signing."""
+    return x509.KeyUsage(
+        digital_signature=not ca,
+        content_commitment=not ca,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def ec_sign_padded(key: ec.EllipticCurvePrivateKey, data: bytes, size: int = 112) -> bytes:
@@ -364,12 +381,20 @@ def test_ec_signature_with_garbage_in_its_der_header_fails(ec_root: Issued, ec_r
 def test_chain_through_rrn_ca(ec_root: Issued) -> None:
     rrn_ca = issue("RRN CA", ec_root, ca=True)
     rrn = issue("RRN", rrn_ca)
-    assert verify_card(ec_card(rrn, rrn_ca), [ec_root.cert], now=NOW).authentic
+    pins = [key_pin(rrn_ca.cert)]
+    card = ec_card(rrn, rrn_ca)
+    assert verify_card(card, [ec_root.cert], now=NOW, pinned_intermediates=pins).authentic
+    # Unpinned, the same intermediate vouches for nothing.
+    assert verify_card(card, [ec_root.cert], now=NOW).rrn_chain is False
     # Without 503D there is no path.
-    assert verify_card(ec_card(rrn), [ec_root.cert], now=NOW).rrn_chain is False
-    # A 503D that is not a CA cannot vouch for anything.
+    assert (
+        verify_card(ec_card(rrn), [ec_root.cert], now=NOW, pinned_intermediates=pins).rrn_chain
+        is False
+    )
+    # A 503D that is not a CA cannot vouch for anything, pinned or not.
     not_ca = issue("RRN CA", ec_root, ca=False, key=rrn_ca.key)
-    assert verify_card(ec_card(rrn, not_ca), [ec_root.cert], now=NOW).rrn_chain is False
+    report = verify_card(ec_card(rrn, not_ca), [ec_root.cert], now=NOW, pinned_intermediates=pins)
+    assert report.rrn_chain is False
 
 
 def test_all_zero_rrn_ca_file_counts_as_absent(ec_root: Issued, ec_rrn: Issued) -> None:
@@ -409,7 +434,7 @@ def test_rsa_card_signed_with_sha256_is_accepted() -> None:
     rrn_key = rsa.generate_private_key(65537, 2048)
     rrn = issue("RRN", root, key=rrn_key)
     sha1_photo = hashlib.sha1(PHOTO).digest()  # noqa: S324 - 1.7 cards hash the photo with SHA-1
-    identity = encode_tlv([(1, b"000000000001"), (0x11, sha1_photo)])
+    identity = encode_tlv([(1, b"000000000001"), (3, b"01.01.2024"), (0x11, sha1_photo)])
     address = encode_tlv([(1, b"Rue Haute 1"), (2, b"1000")], pad_to=121)
     id_sig = rrn_key.sign(identity, padding.PKCS1v15(), hashes.SHA256())
     files = CardFiles(

@@ -25,6 +25,7 @@ from devices.eid.emulator.cardfiles import (
     portrait_jpeg,
     with_altered_address,
     with_altered_identity,
+    with_rrn_signer,
     with_swapped_photo,
 )
 from devices.eid.emulator.simreader import SimReader
@@ -49,5 +50,6 @@ __all__ = [
     "shared_test_pki",
     "with_altered_address",
     "with_altered_identity",
+    "with_rrn_signer",
     "with_swapped_photo",
 ]

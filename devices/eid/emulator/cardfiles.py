@@ -20,7 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from devices.eid.emulator.testpki import Applet, PrivateKey, TestPki
+from devices.eid.emulator.testpki import Applet, Issuer, PrivateKey, TestPki
 from devices.eid.tlv import encode_tlv
 
 FilePath = tuple[int, ...]
@@ -41,6 +41,7 @@ NONREP_CERT: FilePath = (MF, DF_PKCS15, 0x5039)
 CA_CERT: FilePath = (MF, DF_PKCS15, 0x503A)
 ROOT_CERT: FilePath = (MF, DF_PKCS15, 0x503B)
 RRN_CERT: FilePath = (MF, DF_PKCS15, 0x503C)
+RRN_CA_CERT: FilePath = (MF, DF_PKCS15, 0x503D)  # defined by the middleware; genuine cards: none
 
 ATR_17 = bytes.fromhex("3B 98 13 40 0A A5 03 01 01 01 AD 13 11")  # C5.4 §2.3, v02 (2004)
 ATR_18 = bytes.fromhex("3B 7F 96 00 00 80 31 80 65 B0 85 04 01 20 12 0F FF 82 90 00")  # v04
@@ -444,6 +445,24 @@ def with_swapped_photo(
 ) -> EmulatedCardContent:
     """Replace 4035 with another JPEG; tag 11 in 4031 still hashes the original."""
     return content.with_file(PHOTO_FILE, photo if photo is not None else portrait_jpeg(seed=-1))
+
+
+def with_rrn_signer(
+    content: EmulatedCardContent, signer: Issuer, rrn_ca: x509.Certificate | None = None
+) -> EmulatedCardContent:
+    """Re-sign 4031 and 4033 with `signer`'s key, which 503C then carries (503D: `rrn_ca`):
+    what someone holding another certificate's key would put on a card."""
+    identity_sig = rrn_sign(signer.key, content.files[ID_FILE])
+    address = content.files[ADDRESS_FILE]
+    address_sig = rrn_sign(signer.key, address.rstrip(b"\x00") + identity_sig)
+    pad = bytes(CERT_PADDING[content.applet])
+    files = dict(content.files)
+    files[ID_SIGNATURE] = identity_sig
+    files[ADDRESS_SIGNATURE] = address_sig
+    files[RRN_CERT] = _der(signer.cert) + pad
+    if rrn_ca is not None:
+        files[RRN_CA_CERT] = _der(rrn_ca) + pad
+    return dataclasses.replace(content, files=MappingProxyType(files), rrn_cert=signer.cert)
 
 
 # -- a tiny JPEG encoder for portraits ----------------------------------------------------------

@@ -7,7 +7,11 @@ lazily and kept on the `TestPki` object: RSA key generation is slow, so tests sh
 one PKI and issue many cards from it.
 
 `TestPki.forged()` gives a PKI with the same names but fresh keys: its RRN certificate chains
-to a root nobody trusts, which is what a forged card looks like to the kiosk.
+to a root nobody trusts, which is what a forged card looks like to the kiosk. What an attacker
+holding some certificate under a trusted root would try is here too: `end_entity` (a web
+server's certificate), `intermediate` (a CA under the root, pinned by nobody) and `rrn_signer`
+(an RRN certificate under any issuer, for any validity). `crl` revokes cards' authentication
+certificates, signed by the citizen CA.
 
 Separate processes share one PKI through a folder (`save`, `load`): with `KIOSK_TEST_PKI` set
 to a folder, `shared_test_pki()` loads it, or makes it and saves it there. That is how a kiosk
@@ -20,6 +24,7 @@ from __future__ import annotations
 import datetime
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -38,18 +43,21 @@ ROLES = ("root", "rrn", "citizen_ca")
 SHARED_PKI_ENV = "KIOSK_TEST_PKI"
 
 VALIDITY_YEARS = 10
+# The RRN chain is checked at a card's issue date (its validity begin), and the emulated
+# citizens' cards were issued from 2024 on: the test PKI is valid from before that.
+VALIDITY_START = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+
+Validity = tuple[datetime.datetime, datetime.datetime]
 
 
-def _validity() -> tuple[datetime.datetime, datetime.datetime]:
-    """From yesterday (clock skew between hosts must not matter) for ten calendar years."""
-    start = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)).replace(
-        microsecond=0
-    )
+def _validity() -> Validity:
+    """From VALIDITY_START to ten calendar years from now."""
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     try:
-        end = start.replace(year=start.year + VALIDITY_YEARS)
+        end = now.replace(year=now.year + VALIDITY_YEARS)
     except ValueError:  # 29 February
-        end = start.replace(year=start.year + VALIDITY_YEARS, day=28)
-    return start, end
+        end = now.replace(year=now.year + VALIDITY_YEARS, day=28)
+    return VALIDITY_START, end
 
 
 def family_for(applet: Applet) -> KeyFamily:
@@ -129,10 +137,12 @@ def _build_cert(
     subject_key: PrivateKey,
     issuer: Issuer | None,
     family: KeyFamily,
-    ca: bool,
-    usage: Literal["ca", "rrn", "auth"],
+    ca: bool | None,
+    usage: Literal["ca", "rrn", "auth", "tls"],
+    validity: Validity | None = None,
 ) -> x509.Certificate:
-    not_before, not_after = _validity()
+    """`ca=None` leaves BasicConstraints out, as a sloppy (or hostile) CA would."""
+    not_before, not_after = validity or _validity()
     signer_key = issuer.key if issuer else subject_key
     issuer_name = issuer.cert.subject if issuer else subject
     public = subject_key.public_key()
@@ -144,27 +154,31 @@ def _build_cert(
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
     )
+    if ca is not None:
+        builder = builder.add_extension(
+            x509.BasicConstraints(ca=ca, path_length=None), critical=True
+        )
     if issuer is not None:
         builder = builder.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
             critical=False,
         )
     builder = builder.add_extension(_key_usage(usage), critical=True)
-    if usage == "auth":
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
+    if usage in ("auth", "tls"):
+        purpose = (
+            ExtendedKeyUsageOID.CLIENT_AUTH if usage == "auth" else ExtendedKeyUsageOID.SERVER_AUTH
         )
+        builder = builder.add_extension(x509.ExtendedKeyUsage([purpose]), critical=False)
     return builder.sign(signer_key, _sign_hash(family))
 
 
-def _key_usage(usage: Literal["ca", "rrn", "auth"]) -> x509.KeyUsage:
+def _key_usage(usage: Literal["ca", "rrn", "auth", "tls"]) -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=usage in ("rrn", "auth"),
+        digital_signature=usage in ("rrn", "auth", "tls"),
         content_commitment=usage == "rrn",
-        key_encipherment=False,
+        key_encipherment=usage == "tls",
         data_encipherment=False,
         key_agreement=False,
         key_cert_sign=usage == "ca",
@@ -179,8 +193,10 @@ class TestPki:
 
     __test__ = False  # not a pytest test class despite the name
 
-    def __init__(self, label: str = "Kiosk TEST") -> None:
+    def __init__(self, label: str = "Kiosk TEST", *, root_validity: Validity | None = None) -> None:
+        """`root_validity` gives the roots another validity (e.g. one that has ended)."""
         self._label = label
+        self._root_validity = root_validity
         self._families: dict[KeyFamily, _Family] = {}
         self._reusable_auth: dict[KeyFamily, PrivateKey] = {}
         self._lock = threading.Lock()
@@ -205,6 +221,7 @@ class TestPki:
             family=family,
             ca=True,
             usage="ca",
+            validity=self._root_validity,
         )
         root = Issuer(root_key, root_cert)
         rrn_key = _new_key(family)
@@ -295,6 +312,87 @@ class TestPki:
                 key = _new_key(family)
                 self._reusable_auth[family] = key
             return key
+
+    # -- what an attacker holding a certificate under a trusted root would try ----------------
+
+    def end_entity(self, applet: Applet, common_name: str = "kiosk-api.test") -> Issuer:
+        """A web server's certificate under the root: not a citizen's, not the RRN's."""
+        family = family_for(applet)
+        key = _new_key(family)
+        cert = _build_cert(
+            subject=_name(common_name, organization=f"{self._label} Web"),
+            subject_key=key,
+            issuer=self.root(applet),
+            family=family,
+            ca=False,
+            usage="tls",
+        )
+        return Issuer(key, cert)
+
+    def intermediate(
+        self, applet: Applet, *, basic_constraints: bool = True, label: str = "RRN CA"
+    ) -> Issuer:
+        """A CA under the root, e.g. a rogue 503D; without BasicConstraints when asked."""
+        family = family_for(applet)
+        key = _new_key(family)
+        cert = _build_cert(
+            subject=_name(f"{self._label} {label}"),
+            subject_key=key,
+            issuer=self.root(applet),
+            family=family,
+            ca=True if basic_constraints else None,
+            usage="ca",
+        )
+        return Issuer(key, cert)
+
+    def rrn_signer(
+        self, applet: Applet, issuer: Issuer | None = None, *, validity: Validity | None = None
+    ) -> Issuer:
+        """An RRN certificate like the genuine one, under `issuer` (default: the root)."""
+        family = family_for(applet)
+        key = _new_key(family)
+        cert = _build_cert(
+            subject=_name(f"{self._label} RRN", organization=f"{self._label} RRN"),
+            subject_key=key,
+            issuer=issuer or self.root(applet),
+            family=family,
+            ca=False,
+            usage="rrn",
+            validity=validity,
+        )
+        return Issuer(key, cert)
+
+    # -- revocation --------------------------------------------------------------------------
+
+    def crl(
+        self,
+        applet: Applet,
+        revoked: Iterable[x509.Certificate] = (),
+        *,
+        signer: Issuer | None = None,
+    ) -> x509.CertificateRevocationList:
+        """The citizen CA's CRL listing `revoked` (by serial), valid from yesterday for a week.
+
+        `signer` signs it instead (same issuer name, another key): a CRL nobody should believe.
+        """
+        family = family_for(applet)
+        ca = self.citizen_ca(applet)
+        now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(ca.cert.subject)
+            .last_update(now - datetime.timedelta(days=1))
+            .next_update(now + datetime.timedelta(days=7))
+        )
+        for cert in revoked:
+            entry = (
+                x509.RevokedCertificateBuilder()
+                .serial_number(cert.serial_number)
+                .revocation_date(now - datetime.timedelta(hours=1))
+                .build()
+            )
+            builder = builder.add_revoked_certificate(entry)
+        return builder.sign((signer or ca).key, _sign_hash(family))
 
     # -- sharing between processes -----------------------------------------------------------
 
