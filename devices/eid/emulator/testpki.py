@@ -48,6 +48,8 @@ VALIDITY_YEARS = 10
 VALIDITY_START = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 
 Validity = tuple[datetime.datetime, datetime.datetime]
+# What a certificate is for: "tls" a web server's, "encryption" a key-transport certificate.
+Usage = Literal["ca", "rrn", "auth", "tls", "encryption"]
 
 
 def _validity() -> Validity:
@@ -138,7 +140,7 @@ def _build_cert(
     issuer: Issuer | None,
     family: KeyFamily,
     ca: bool | None,
-    usage: Literal["ca", "rrn", "auth", "tls"],
+    usage: Usage,
     validity: Validity | None = None,
 ) -> x509.Certificate:
     """`ca=None` leaves BasicConstraints out, as a sloppy (or hostile) CA would."""
@@ -174,11 +176,11 @@ def _build_cert(
     return builder.sign(signer_key, _sign_hash(family))
 
 
-def _key_usage(usage: Literal["ca", "rrn", "auth", "tls"]) -> x509.KeyUsage:
+def _key_usage(usage: Usage) -> x509.KeyUsage:
     return x509.KeyUsage(
         digital_signature=usage in ("rrn", "auth", "tls"),
         content_commitment=usage == "rrn",
-        key_encipherment=usage == "tls",
+        key_encipherment=usage in ("tls", "encryption"),
         data_encipherment=False,
         key_agreement=False,
         key_cert_sign=usage == "ca",
@@ -315,8 +317,15 @@ class TestPki:
 
     # -- what an attacker holding a certificate under a trusted root would try ----------------
 
-    def end_entity(self, applet: Applet, common_name: str = "kiosk-api.test") -> Issuer:
-        """A web server's certificate under the root: not a citizen's, not the RRN's."""
+    def end_entity(
+        self,
+        applet: Applet,
+        common_name: str = "kiosk-api.test",
+        *,
+        usage: Literal["tls", "encryption"] = "tls",
+    ) -> Issuer:
+        """Someone's certificate under the root (a web server's, or one for encryption): not a
+        citizen's, not the RRN's."""
         family = family_for(applet)
         key = _new_key(family)
         cert = _build_cert(
@@ -325,7 +334,7 @@ class TestPki:
             issuer=self.root(applet),
             family=family,
             ca=False,
-            usage="tls",
+            usage=usage,
         )
         return Issuer(key, cert)
 
