@@ -7,8 +7,10 @@ The kiosk checked the card too, but the server trusts nothing it is sent:
 2. the challenge was signed by the key of the authentication certificate sent along
    (`verify_challenge_signature`, whose docstring fixes the signing convention);
 3. that certificate chains to a trusted root (directly or through the citizen CA sent along),
-   is valid now, and names the same national number as the signed identity file: a genuine
-   card's signature over someone else's (genuine) files is refused;
+   is valid now, is made for authentication (digitalSignature, not a CA), is not listed on a
+   configured CRL its issuer signed (`certificate_revoked`), and names the same national
+   number as the signed identity file: a genuine card's signature over someone else's
+   (genuine) files is refused;
 4. the card itself has not expired.
 
 The photo is not needed for a certificate and is not sent, so its hash check is skipped.
@@ -27,6 +29,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from cityapi.models import CitizenAuthentication
+from cityserver.revocation import CertificateRevocationList, is_revoked
 from devices.eid.identity import CardDataError, parse_address, parse_identity
 from devices.eid.integrity import der_length, verify_card, verify_challenge_signature
 from devices.eid.model import CardFiles
@@ -113,20 +116,38 @@ def _check_auth_chain(
     citizen_ca: x509.Certificate | None,
     roots: Sequence[x509.Certificate],
     now: datetime.datetime,
+    crls: Sequence[CertificateRevocationList] = (),
 ) -> None:
     if not _valid_at(auth, now):
         raise CitizenRefused("certificate_expired", "authentication certificate not valid now")
-    if any(_issued_by(auth, root) for root in roots):
-        return
+    if not _for_authentication(auth):
+        raise CitizenRefused(
+            "untrusted_certificate", "authentication certificate is not for authentication"
+        )
+    live_roots = [root for root in roots if _valid_at(root, now)]
+    issuer = next((root for root in live_roots if _issued_by(auth, root)), None)
     if (
-        citizen_ca is not None
+        issuer is None
+        and citizen_ca is not None
         and _valid_at(citizen_ca, now)
         and _is_ca(citizen_ca)
         and _issued_by(auth, citizen_ca)
-        and any(_issued_by(citizen_ca, root) for root in roots)
+        and any(_issued_by(citizen_ca, root) for root in live_roots)
     ):
-        return
-    raise CitizenRefused("untrusted_certificate", "authentication certificate not trusted")
+        issuer = citizen_ca
+    if issuer is None:
+        raise CitizenRefused("untrusted_certificate", "authentication certificate not trusted")
+    if is_revoked(auth, issuer, crls):
+        raise CitizenRefused("certificate_revoked", "authentication certificate is revoked")
+
+
+def _for_authentication(cert: x509.Certificate) -> bool:
+    """digitalSignature in KeyUsage and not a CA, as on genuine authentication certificates."""
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except Exception:  # absent, or unreadable: not an authentication certificate
+        return False
+    return bool(usage.digital_signature) and not _is_ca(cert)
 
 
 def _serial_number(cert: x509.Certificate) -> str:
@@ -139,6 +160,7 @@ def verify_citizen(
     nonce: bytes,
     roots: Sequence[x509.Certificate],
     now: datetime.datetime,
+    crls: Sequence[CertificateRevocationList] = (),
 ) -> VerifiedCitizen:
     """Every check above, or CitizenRefused naming the first that failed."""
     files = CardFiles(
@@ -162,7 +184,7 @@ def verify_citizen(
             raise CitizenRefused("bad_signature", "challenge signature does not verify")
         auth = _certificate(auth_der, "authentication certificate")
         citizen_ca = _certificate(ca_der, "citizen CA certificate") if ca_der else None
-        _check_auth_chain(auth, citizen_ca, roots, now)
+        _check_auth_chain(auth, citizen_ca, roots, now, crls)
         try:
             identity = parse_identity(bytes(files.identity))
             address = parse_address(bytes(files.address))

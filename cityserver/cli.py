@@ -1,7 +1,7 @@
 """The `cityserver` command: run the city's reference server.
 
   cityserver serve [--host H] [--port P] [--data DIR] [--trust-roots PEM ...]
-                   [--enrolment-codes FILE] [--public-url URL] ...
+                   [--crl FILE ...] [--enrolment-codes FILE] [--public-url URL] ...
 
 When it listens, `serve` prints one line on stdout, `cityserver: serving http://HOST:PORT`
 (with the port it got for --port 0), and, when no unused enrolment code is left, one line
@@ -11,7 +11,7 @@ file (one a line, # comments), never taken on the command line.
 Exit codes (on SIGTERM or Ctrl-C it shuts down gracefully, then ends by that signal):
   0  stopped normally (stdin closed with --until-stdin-closes)
   1  unexpected internal error (one line on stderr; -v for the traceback)
-  2  usage error: bad arguments, an unreadable trust-root or codes file, a missing extra
+  2  usage error: bad arguments, an unreadable trust-root, CRL or codes file, a missing extra
   3  cannot serve: the address is taken or not ours, or the data folder is not writable
 """
 
@@ -75,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="PEM",
         help="extra trust roots for cards, besides the Belgium Root CAs (repeatable)",
+    )
+    serve.add_argument(
+        "--crl",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a citizen CA's revocation list, PEM or DER: its certificates are refused "
+        "(repeatable)",
     )
     serve.add_argument(
         "--enrolment-codes",
@@ -155,15 +164,18 @@ def run_serve(args: argparse.Namespace) -> int:
             f"the server needs the 'server' extra ({exc.name} is missing): "
             "pip install 'brussels-kiosk[server]'"
         ) from None
+    from cityserver.revocation import RevocationListError, load_crls
     from devices.eid.trust import TrustRootError, default_roots, load_pem_roots
 
     try:
         roots = default_roots() + load_pem_roots(args.trust_roots)
-    except TrustRootError as exc:
+        crls = load_crls(args.crl)
+    except (TrustRootError, RevocationListError) as exc:
         raise ServerCliError(str(exc)) from None
     config = ServerConfig(
         data_dir=args.data,
         trust_roots=roots,
+        revocation_lists=crls,
         enrolment_codes=codes,
         admin_token_hash=admin,
         challenge_ttl_s=args.challenge_ttl,

@@ -18,6 +18,9 @@ class ServerConfig:
     # Roots the RRN and citizen authentication certificates must chain to. Production: the
     # Belgium Root CAs; tests and the demo add the test PKI's roots.
     trust_roots: list[x509.Certificate] = field(default_factory=list)
+    # CRLs of the citizen CAs (`--crl FILE`): a listed authentication certificate is refused
+    # (`certificate_revoked`); a CRL counts only for the CA whose key signed it.
+    revocation_lists: list[x509.CertificateRevocationList] = field(default_factory=list)
     enrolment_codes: list[str] = field(default_factory=list)
     # SHA-256 (hex) of city IT's admin token, from `--admin-token-file`; None: no admin calls.
     # Only the hash is kept in memory: the token itself stays in its 0600 file.

@@ -95,7 +95,7 @@ async def citizen_session(
 
     Refusals are 403 with `code`: challenge_unknown, challenge_used, challenge_expired,
     card_not_authentic, bad_signature, untrusted_certificate, certificate_expired,
-    card_mismatch, card_expired, malformed.
+    certificate_revoked, card_mismatch, card_expired, malformed.
     """
     config = config_of(request)
     store = store_of(request)
@@ -110,7 +110,13 @@ async def citizen_session(
                 raise CitizenRefused("challenge_used", "the challenge was already answered")
             if challenge["expires_at"] <= now:
                 raise CitizenRefused("challenge_expired", "the challenge has expired")
-            citizen = verify_citizen(body, challenge["nonce"], config.trust_roots, timestamp(now))
+            citizen = verify_citizen(
+                body,
+                challenge["nonce"],
+                config.trust_roots,
+                timestamp(now),
+                config.revocation_lists,
+            )
         except CitizenRefused as exc:
             # Commit the spent challenge, then refuse: the refusal must not roll it back.
             return 403, _Refusal(code=exc.code, detail=str(exc))
