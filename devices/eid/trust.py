@@ -2,7 +2,10 @@
 
 The production anchors are the Belgium Root CA certificates shipped in `devices/eid/roots/`.
 Test cards chain to the eID *test* root instead, which must be passed explicitly
-(e.g. via `load_pem_roots`), never added to the shipped set.
+(e.g. via `load_pem_roots`), never added to the shipped set. A root vouches only for cards
+issued while it was valid (Belgium Root CA2 ended on 2021-12-15 and stays for older cards).
+RRN intermediates are trusted by key, not as roots: the shipped pins are in
+`devices.eid.pinned_intermediates`; a test PKI's go to `verify_card(pinned_intermediates=...)`.
 """
 
 from __future__ import annotations

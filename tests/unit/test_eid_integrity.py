@@ -6,6 +6,7 @@ import datetime
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 
 import pytest
 from cryptography import x509
@@ -24,7 +25,7 @@ from devices.eid.integrity import (
     verify_internal_authenticate,
 )
 from devices.eid.model import CardFiles, IntegrityReport
-from devices.eid.pinned_intermediates import key_pin
+from devices.eid.pinned_intermediates import PINNED_RRN_INTERMEDIATES, key_pin
 from devices.eid.tlv import encode_tlv
 from devices.eid.trust import default_roots
 from tests.harness.eid import ALICE
@@ -236,8 +237,13 @@ def issue(
     ca: bool = False,
     key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | None = None,
     extra_name: tuple[x509.NameAttribute, ...] = (),
+    usage: x509.KeyUsage | None = None,
+    valid: tuple[datetime.date, datetime.date] | None = None,
 ) -> Issued:
-    """Self-signed when issuer is None; signs with SHA-384 (EC) or SHA-256 (RSA)."""
+    """Self-signed when issuer is None; signs with SHA-384 (EC) or SHA-256 (RSA).
+
+    Key usage: a CA's, or an RRN certificate's (`usage` replaces it); valid 2020 to 2050
+    unless `valid` says otherwise."""
     key = key or ec.generate_private_key(ec.SECP384R1())
     name = x509.Name(
         [
@@ -251,6 +257,9 @@ def issue(
         hashes.SHA384() if isinstance(signer, ec.EllipticCurvePrivateKey) else hashes.SHA256()
     )
     start = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    end = start + datetime.timedelta(days=365 * 30)
+    if valid is not None:
+        start, end = (datetime.datetime.combine(d, datetime.time(), datetime.UTC) for d in valid)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -258,9 +267,9 @@ def issue(
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=365 * 30))
+        .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(_usage(ca), critical=True)
+        .add_extension(usage or _usage(ca), critical=True)
         .sign(signer, algorithm)
     )
     return Issued(cert, key)
@@ -424,6 +433,73 @@ def test_citizen_certificate_cannot_pose_as_rrn(ec_root: Issued) -> None:
 def test_ca_certificate_cannot_pose_as_rrn(ec_root: Issued) -> None:
     sub_ca = issue("Some CA", ec_root, ca=True)
     assert verify_card(ec_card(sub_ca), [ec_root.cert], now=NOW).rrn_chain is False
+
+
+def test_a_data_signing_end_entity_without_rrn_key_usage_is_not_the_rrn(ec_root: Issued) -> None:
+    encryption = x509.KeyUsage(False, False, True, False, False, False, False, False, False)
+    rrn = issue("RRN", ec_root, usage=encryption)
+    report = verify_card(ec_card(rrn), [ec_root.cert], now=NOW)
+    assert report.identity_signature and not report.rrn_chain
+    assert report.reasons == ("RRN chain: RRN certificate's key usage is not data signing",)
+
+
+def test_non_repudiation_alone_is_rrn_key_usage(ec_root: Issued) -> None:
+    non_repudiation = x509.KeyUsage(False, True, False, False, False, False, False, False, False)
+    rrn = issue("RRN", ec_root, usage=non_repudiation)
+    assert verify_card(ec_card(rrn), [ec_root.cert], now=NOW).authentic
+
+
+def test_the_chain_is_checked_at_the_card_issue_date(ec_root: Issued) -> None:
+    # ec_card cards are issued on 2024-01-01.
+    ended_after = issue("RRN", ec_root, valid=(date(2020, 1, 1), date(2024, 1, 1)))
+    assert verify_card(ec_card(ended_after), [ec_root.cert], now=NOW).authentic
+    ended_before = issue("RRN", ec_root, valid=(date(2020, 1, 1), date(2023, 12, 31)))
+    report = verify_card(ec_card(ended_before), [ec_root.cert], now=NOW)
+    assert report.reasons == ("RRN chain: RRN certificate not valid at the card's issue date",)
+    began_after = issue("RRN", ec_root, valid=(date(2024, 1, 2), date(2030, 1, 1)))
+    assert verify_card(ec_card(began_after), [ec_root.cert], now=NOW).rrn_chain is False
+
+
+def test_a_root_that_ended_before_the_card_was_issued_vouches_for_nothing() -> None:
+    # As Belgium Root CA2, which ended on 2021-12-15.
+    root = issue("Ended Root CA", ca=True, valid=(date(2007, 10, 4), date(2021, 12, 15)))
+    rrn = issue("RRN", root)
+    report = verify_card(ec_card(rrn), [root.cert], now=NOW)
+    assert report.reasons == ("RRN chain: trusted root not valid at the card's issue date",)
+
+
+def test_a_card_issued_in_the_future_fails_the_chain(ec_root: Issued, ec_rrn: Issued) -> None:
+    before_issue = datetime.datetime(2023, 12, 30, tzinfo=datetime.UTC)
+    report = verify_card(ec_card(ec_rrn), [ec_root.cert], now=before_issue)
+    assert report.reasons == ("RRN chain: card issue date is in the future",)
+
+
+def test_a_card_without_an_issue_date_fails_the_chain(ec_root: Issued, ec_rrn: Issued) -> None:
+    files = ec_card(ec_rrn)
+    start = bytes(files.identity).index(b"01.01.2024")
+    files.identity[start : start + 10] = b"2024-01-01"
+    # Re-sign, so that only the missing date is wrong.
+    assert isinstance(ec_rrn.key, ec.EllipticCurvePrivateKey)
+    files.identity_signature = bytearray(ec_sign_padded(ec_rrn.key, bytes(files.identity)))
+    address = bytes(files.address).rstrip(b"\x00") + bytes(files.identity_signature)
+    files.address_signature = bytearray(ec_sign_padded(ec_rrn.key, address))
+    report = verify_card(files, [ec_root.cert], now=NOW)
+    assert report.reasons == ("RRN chain: the ID file gives no card issue date",)
+
+
+def test_a_pinned_intermediate_must_itself_chain_to_a_trusted_root(ec_root: Issued) -> None:
+    elsewhere = issue("Other Root CA", ca=True)
+    rrn_ca = issue("RRN CA", elsewhere, ca=True)
+    card = ec_card(issue("RRN", rrn_ca), rrn_ca)
+    report = verify_card(card, [ec_root.cert], now=NOW, pinned_intermediates=[key_pin(rrn_ca.cert)])
+    assert report.reasons == ("RRN chain: RRN CA certificate not issued by a trusted root",)
+
+
+def test_every_shipped_pin_is_a_key_digest_with_its_source() -> None:
+    # Genuine cards' RRN certificates are issued by a root (card content §8.4): the list is
+    # empty today; an entry needs an official source, named beside it, and a review.
+    for pin, source in PINNED_RRN_INTERMEDIATES.items():
+        assert len(pin) == 32 and source.strip()
 
 
 # ---------------------------------------------------------------- RSA re-signed (SHA-256)
