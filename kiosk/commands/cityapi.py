@@ -4,9 +4,14 @@
   enrol      spend an enrolment code and keep this terminal's token
   catalogue  show the documents the city API offers this terminal
 
-Exit codes: 0 success; 2 usage or configuration; 3 the service is unreachable, too slow or
-failing; 4 this terminal is not authorised; 5 the service refused;
-6 the service's answer was unusable.
+`enrol` reads the code city IT made for this terminal id from --code-file FILE or from stdin
+(asked without echo on a terminal), never from the command line.
+
+Exit codes: 0 success; 2 usage or configuration (no code given); 3 the service is
+unreachable, too slow or failing; 4 this terminal is not authorised (enrol: the code is not
+valid, was used, or has expired); 5 the service refused (enrol: the code was made for another
+terminal id, or too many wrong codes were tried: wait a minute); 6 the service's answer was
+unusable.
 
 The city's reference server is a command of its own: `cityserver serve` (the `server` extra).
 """
@@ -14,7 +19,10 @@ The city's reference server is a command of its own: `cityserver serve` (the `se
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 import kiosk
@@ -38,7 +46,12 @@ def register(sub: Any) -> None:
     ping.set_defaults(handler=run_ping)
 
     enrol = actions.add_parser("enrol", help="enrol this terminal with a one-time code")
-    enrol.add_argument("code", help="the enrolment code from the city's IT")
+    enrol.add_argument(
+        "--code-file",
+        type=Path,
+        metavar="FILE",
+        help="read the enrolment code from FILE (default: from stdin)",
+    )
     enrol.add_argument("--terminal-id", help="terminal id (default: terminal.id from config)")
     enrol.set_defaults(handler=run_enrol)
 
@@ -84,14 +97,36 @@ def run_ping(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_enrolment_code(code_file: Path | None) -> str:
+    """The code's first non-empty line, from the file or stdin; never an argument (argv is
+    readable by every local user, and stays in shell history)."""
+    try:
+        if code_file is not None:
+            text = code_file.read_text(encoding="utf-8")
+        elif sys.stdin.isatty():
+            text = getpass.getpass("enrolment code: ")
+        else:
+            text = sys.stdin.read(4096)  # a code is one short line
+    except (OSError, UnicodeDecodeError) as exc:
+        source = code_file or "stdin"
+        raise UsageError(f"cannot read the enrolment code from {source}: {exc}") from None
+    except EOFError:
+        text = ""
+    code = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not code:
+        raise UsageError("no enrolment code given (on stdin or with --code-file)")
+    return code
+
+
 def run_enrol(args: argparse.Namespace) -> int:
     from kiosk.cityclient import CityApiError
 
+    code = read_enrolment_code(args.code_file)
     client, settings = _client(args)
     terminal_id = args.terminal_id or settings.terminal.id
     with client:
         try:
-            enrolled = client.enrol(args.code, terminal_id, kiosk.__version__)
+            enrolled = client.enrol(code, terminal_id, kiosk.__version__)
         except CityApiError as exc:
             raise _failure(exc) from None
         except ValueError:  # the code or id does not fit the contract

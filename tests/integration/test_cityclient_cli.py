@@ -9,17 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.cityserver import start_cityserver
+from tests.harness.cityserver import enrolment_code, start_cityserver
 
 pytestmark = pytest.mark.integration
 
 
-def kiosk(*args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+def kiosk(
+    *args: str, config: Path | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "kiosk.cli"]
     if config is not None:
         command += ["--config", str(config)]
     return subprocess.run(
-        [*command, *args], capture_output=True, text=True, timeout=60, check=False
+        [*command, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False
     )
 
 
@@ -38,14 +40,25 @@ def test_ping_enrol_and_catalogue_from_the_command_line(tmp_path: Path) -> None:
         unenrolled = kiosk("cityapi", "catalogue", config=config)
         assert unenrolled.returncode == 4
         assert unenrolled.stderr.count("\n") == 1 and "Traceback" not in unenrolled.stderr
-        code = server.enrolment_codes[0]
-        enrolled = kiosk("cityapi", "enrol", code, config=config)
+        code = enrolment_code(server, "kiosk-cli-02")
+        on_the_line = kiosk("cityapi", "enrol", code, config=config)
+        assert on_the_line.returncode == 2 and on_the_line.stderr.count("\n") == 1
+        nothing = kiosk("cityapi", "enrol", config=config)
+        assert nothing.returncode == 2 and "no enrolment code" in nothing.stderr
+        other = enrolment_code(server, "kiosk-cli-other")
+        wrong_terminal = kiosk("cityapi", "enrol", config=config, stdin=other + "\n")
+        assert wrong_terminal.returncode == 5 and wrong_terminal.stderr.count("\n") == 1
+        assert other not in wrong_terminal.stderr
+        enrolled = kiosk("cityapi", "enrol", config=config, stdin=f"\n{code}\n")
         assert enrolled.returncode == 0, enrolled.stderr
         assert code not in enrolled.stdout
         token = (tmp_path / "token").read_text().strip()
         assert token not in enrolled.stdout + enrolled.stderr
-        spent = kiosk("cityapi", "enrol", code, config=config)
+        code_file = tmp_path / "code"
+        code_file.write_text(code + "\n")
+        spent = kiosk("cityapi", "enrol", "--code-file", str(code_file), config=config)
         assert spent.returncode == 4 and spent.stderr.count("\n") == 1
+        assert code not in spent.stderr
         listed = kiosk("cityapi", "catalogue", config=config)
         assert listed.returncode == 0 and "Getuigschrift van woonst" in listed.stdout
         server.set_faults({"kind": "drop"})
