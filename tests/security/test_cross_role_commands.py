@@ -113,7 +113,7 @@ def test_a_terminal_cannot_do_city_its_work(city: City, path: str, body: Any) ->
 
 
 def test_no_terminal_route_makes_animators(city: City) -> None:
-    body = {"username": "mallory", "display_name": "M", "locations": ["epn-marolles"]}
+    body = {"username": "mallory", "display_name": "M"}
     answer = call(city, "POST", "/v1/epn/animators", bearer(city.kiosk), body)
     assert answer.status_code in (404, 405), answer.text  # the admin's, under /v1/admin
     assert city.server.query("SELECT count(*) FROM animators WHERE username = 'mallory'") == [(0,)]

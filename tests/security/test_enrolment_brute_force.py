@@ -57,7 +57,6 @@ def test_one_address_is_stopped_after_ten_wrong_codes_and_each_is_logged(
 ) -> None:
     server = start_cityserver(tmp_path / "data")
     try:
-        right = make_code(server, "kiosk-target-01", "test-hall")
         guesses = [guess() for _ in range(PER_ADDRESS)]
         for code in guesses:
             status, _, problem = enrol_from(server, "127.0.0.1", code, "kiosk-target-01")
@@ -66,6 +65,7 @@ def test_one_address_is_stopped_after_ten_wrong_codes_and_each_is_logged(
         assert status == 429, problem
         assert problem["code"] == "too_many_attempts"
         assert 1 <= int(headers["retry-after"]) <= 60
+        right = make_code(server, "kiosk-target-01", "test-hall")
         # Refused whatever the code, the right one too: a guesser learns nothing meanwhile.
         status, _, _ = enrol_from(server, "127.0.0.1", right, "kiosk-target-01")
         assert status == 429
@@ -85,15 +85,17 @@ def test_many_addresses_together_are_stopped_after_a_hundred_wrong_codes(
 ) -> None:
     server = start_cityserver(tmp_path / "data")
     try:
-        right = make_code(server, "kiosk-target-02", "test-hall")
         sources = [f"127.0.1.{n}" for n in range(1, TOTAL // PER_ADDRESS + 1)]
         for source in sources:
             for _ in range(PER_ADDRESS):
                 status, _, problem = enrol_from(server, source, guess(), "kiosk-target-02")
                 assert status == 401, problem
-        # A fresh address, a first try, the right code: the total is reached for everyone.
-        status, headers, problem = enrol_from(server, "127.0.2.1", right, "kiosk-target-02")
+        # A fresh address, a first try: the total is reached for everyone, the right code too.
+        status, headers, problem = enrol_from(server, "127.0.2.1", guess(), "kiosk-target-02")
         assert status == 429, problem
         assert problem["code"] == "too_many_attempts" and int(headers["retry-after"]) >= 1
+        right = make_code(server, "kiosk-target-02", "test-hall")
+        status, _, problem = enrol_from(server, "127.0.2.2", right, "kiosk-target-02")
+        assert status == 429, problem
     finally:
         server.stop()
