@@ -3,9 +3,11 @@
   ping       is the configured city API answering?
   enrol      spend an enrolment code and keep this terminal's token
   catalogue  show the documents the city API offers this terminal
+  admin      city IT: make an enrolment code or an animator account (--admin-token-file)
 
 `enrol` reads the code city IT made for this terminal id from --code-file FILE or from stdin
-(asked without echo on a terminal), never from the command line.
+(asked without echo on a terminal), never from the command line. `admin` reads city IT's
+token from a file of mode 0600 and prints the new code or animator token alone on stdout.
 
 Exit codes: 0 success; 2 usage or configuration (no code given); 3 the service is
 unreachable, too slow or failing; 4 this terminal is not authorised (enrol: the code is not
@@ -29,7 +31,7 @@ import kiosk
 from kiosk.config import load_settings
 from kiosk.errors import KioskError, UsageError
 
-HELP = "talk to the city API: ping, enrol, catalogue"
+HELP = "talk to the city API: ping, enrol, catalogue, admin"
 
 EXIT_UNAVAILABLE = 3
 EXIT_UNAUTHORISED = 4
@@ -54,6 +56,24 @@ def register(sub: Any) -> None:
     )
     enrol.add_argument("--terminal-id", help="terminal id (default: terminal.id from config)")
     enrol.set_defaults(handler=run_enrol)
+
+    admin = actions.add_parser("admin", help="city IT: enrolment codes, animator accounts")
+    admin.add_argument(
+        "--admin-token-file", type=Path, required=True, metavar="FILE", help="mode 0600"
+    )
+    admin_actions = admin.add_subparsers(dest="admin_action", metavar="WHAT", required=True)
+    code = admin_actions.add_parser("enrolment-code", help="a one-time code for one terminal")
+    code.add_argument("terminal_id", metavar="TERMINAL_ID")
+    code.add_argument("--location", required=True, help="the terminal's location")
+    code.add_argument("--valid-for", type=int, metavar="S", help="seconds (server default)")
+    code.set_defaults(handler=run_admin_code)
+    animator = admin_actions.add_parser("animator", help="an animator account and its token")
+    animator.add_argument("username", metavar="USERNAME")
+    animator.add_argument("--name", required=True, help="the name shown")
+    animator.add_argument(
+        "--location", action="append", required=True, help="a location it serves (repeatable)"
+    )
+    animator.set_defaults(handler=run_admin_animator)
 
     catalogue = actions.add_parser("catalogue", help="show the offered documents")
     catalogue.add_argument("--json", action="store_true", help="print the catalogue as JSON")
@@ -135,6 +155,54 @@ def run_enrol(args: argparse.Namespace) -> int:
             token_file = settings.cityapi.token_file
             raise KioskError(f"cannot write {token_file}: {exc.strerror}") from None
     print(f"enrolled as {enrolled}; token saved in {settings.cityapi.token_file}")
+    return 0
+
+
+def _admin_client(args: argparse.Namespace) -> Any:
+    from kiosk.cityclient.admin import AdminTokenError, CityAdminClient, read_admin_token
+
+    settings = load_settings(args.config)
+    if not settings.cityapi.url:
+        raise UsageError("cityapi.url is not set in the configuration")
+    try:
+        return CityAdminClient(settings.cityapi, read_admin_token(args.admin_token_file))
+    except AdminTokenError as exc:
+        raise UsageError(str(exc)) from None
+    except ValueError as exc:
+        raise UsageError(f"cityapi.url: {exc}") from None
+
+
+def run_admin_code(args: argparse.Namespace) -> int:
+    from kiosk.cityclient import CityApiError
+
+    with _admin_client(args) as client:
+        try:
+            made = client.enrolment_code(args.terminal_id, args.location, args.valid_for)
+        except CityApiError as exc:
+            raise _failure(exc) from None
+        except ValueError:
+            raise UsageError("the terminal id, location or lifetime is not valid") from None
+    print(made.enrolment_code)
+    until = made.expires_at.isoformat(timespec="seconds")
+    print(
+        f"enrolment code for {made.terminal_id} at {made.location}, until {until}", file=sys.stderr
+    )
+    return 0
+
+
+def run_admin_animator(args: argparse.Namespace) -> int:
+    from kiosk.cityclient import CityApiError
+
+    with _admin_client(args) as client:
+        try:
+            made = client.create_animator(args.username, args.name, args.location)
+        except CityApiError as exc:
+            raise _failure(exc) from None
+        except ValueError:
+            raise UsageError("the username, name or a location is not valid") from None
+    print(made.token)
+    places = ", ".join(made.account.locations)
+    print(f"animator {made.account.username} for {places}", file=sys.stderr)
     return 0
 
 

@@ -71,6 +71,58 @@ def test_ping_enrol_and_catalogue_from_the_command_line(tmp_path: Path) -> None:
         server.stop()
 
 
+def test_city_it_makes_codes_and_animators_with_its_token_from_a_private_file(
+    tmp_path: Path,
+) -> None:
+    server = start_cityserver(tmp_path / "data")
+    try:
+        config = tmp_path / "kiosk.toml"
+        config.write_text(
+            f'[terminal]\nid = "kiosk-cli-03"\n[cityapi]\nurl = "{server.url}"\n'
+            f'token_file = "{tmp_path / "token"}"\ncatalogue_cache = "{tmp_path / "c.json"}"\n'
+        )
+        admin = tmp_path / "admin-token"
+        admin.write_text(server.admin_token + "\n")
+        admin.chmod(0o644)
+        admin_args = ("cityapi", "admin", "--admin-token-file", str(admin))
+        code_args = ("enrolment-code", "kiosk-cli-03", "--location", "hall")
+        open_file = kiosk(*admin_args, *code_args, config=config)
+        assert open_file.returncode == 2 and "open to others" in open_file.stderr
+        admin.chmod(0o600)
+        made = kiosk(*admin_args, *code_args, config=config)
+        assert made.returncode == 0, made.stderr
+        code = made.stdout.strip()
+        assert code and code not in made.stderr and server.admin_token not in made.stderr
+        enrolled = kiosk("cityapi", "enrol", config=config, stdin=code)
+        assert enrolled.returncode == 0, enrolled.stderr
+        animator = kiosk(
+            *admin_args,
+            "animator",
+            "anna",
+            "--name",
+            "Anna",
+            "--location",
+            "epn-marolles",
+            config=config,
+        )
+        assert animator.returncode == 0, animator.stderr
+        assert "epn-marolles" in animator.stderr and animator.stdout.strip()
+        terminal_token = tmp_path / "terminal-as-admin"
+        terminal_token.write_text((tmp_path / "token").read_text())
+        terminal_token.chmod(0o600)
+        as_terminal = kiosk(
+            "cityapi",
+            "admin",
+            "--admin-token-file",
+            str(terminal_token),
+            *code_args,
+            config=config,
+        )
+        assert as_terminal.returncode == 5 and as_terminal.stderr.count("\n") == 1
+    finally:
+        server.stop()
+
+
 def test_without_a_url_the_client_commands_say_so_in_one_line(tmp_path: Path) -> None:
     empty = tmp_path / "empty.toml"
     empty.write_text("")
