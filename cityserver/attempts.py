@@ -21,6 +21,10 @@ class FailureLimiter:
         self._all: deque[tuple[float, str]] = deque()
         self._by_address: dict[str, deque[float]] = {}
 
+    def __len__(self) -> int:
+        """Failures remembered (those of the last window, at the last look)."""
+        return len(self._all)
+
     def _prune(self, now: float) -> None:
         while self._all and self._all[0][0] <= now - self.window_s:
             _, address = self._all.popleft()
