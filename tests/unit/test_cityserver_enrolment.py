@@ -61,8 +61,8 @@ def test_a_bad_codes_file_is_one_message_that_never_shows_a_line(text: str) -> N
     except ServerCliError as exc:
         message = str(exc)
         assert message.startswith("codes, line ")
-        for line in text.splitlines():
-            secret = line.strip()
+        for raw in text.splitlines():
+            secret = raw.strip()
             if len(secret) >= 8:
                 assert secret not in message
         return
