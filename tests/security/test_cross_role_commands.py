@@ -138,6 +138,14 @@ def test_a_station_cannot_end_a_session_of_another_location(city: City, stations
         ),
         "outside_location",
     )
+    refused(
+        call(city, "GET", f"/v1/epn/sessions/{session}", bearer(stations.laeken)),
+        "outside_location",
+    )
+    refused(
+        call(city, "GET", "/v1/epn/room?location=epn-marolles", bearer(stations.laeken)),
+        "outside_location",
+    )
     ended = call(city, "POST", f"/v1/epn/sessions/{session}/end", bearer(stations.marolles))
     assert ended.status_code == 200 and ended.json()["state"] == "ended"
 
@@ -234,8 +242,11 @@ def test_a_reset_animator_token_stops_the_old_one(city: City) -> None:
     new = bearer(reset.json()["token"])
     assert call(city, "GET", "/v1/epn/room", old).status_code == 401
     assert call(city, "GET", "/v1/epn/room", new).status_code == 200
-    stored = city.server.database.read_bytes()
+    wal = city.server.database.with_name(city.server.database.name + "-wal")
+    stored = city.server.database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     assert reset.json()["token"].encode() not in stored
+    nobody = call(city, "POST", "/v1/admin/animators/nobody/token", city.server.admin_headers())
+    assert nobody.status_code == 404
 
 
 # -- city IT ------------------------------------------------------------------------------------
