@@ -199,7 +199,7 @@ def main() -> dict[str, Any]:
         folder = Path(folder_name)
         roots = write_test_roots(folder)
         codes = folder / "enrolment-codes"
-        codes.write_text("bench-enrolment-code\n")
+        codes.write_text("bench-terminal bench-room bench-enrolment-code\n")
         codes.chmod(0o600)
         baseline, base_url = _start([sys.executable, "-c", _BASELINE_APP])
         try:

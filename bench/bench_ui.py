@@ -310,7 +310,7 @@ class Terminal:
         roots.write_bytes(pki.root_pem())
         code = "bench-enrolment-code"
         codes = folder / "enrolment-codes"
-        codes.write_text(code + "\n")
+        codes.write_text(f"bench-terminal bench {code}\n")
         codes.chmod(0o600)
         self.server = subprocess.Popen(
             [
@@ -361,7 +361,9 @@ level = "warning"
 """
         )
         subprocess.run(
-            _kiosk_cli("--config", str(self.config), "cityapi", "enrol", code),
+            _kiosk_cli("--config", str(self.config), "cityapi", "enrol"),
+            input=code,
+            text=True,
             env=env,
             check=True,
             capture_output=True,

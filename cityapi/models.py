@@ -200,6 +200,29 @@ class TerminalToken(_Redacted, _Wire):
     issued_at: datetime.datetime
 
 
+# -- city IT (admin) ---------------------------------------------------------------------------
+
+# 1 s to 30 days; absent: the server's default (24 h unless configured).
+CodeLifetime = Annotated[int, Field(ge=1, le=30 * 86400), JSON_NUMBER]
+
+
+class EnrolmentCodeRequest(_Request):
+    """City IT makes a one-time code for one terminal id, at one location."""
+
+    terminal_id: Identifier
+    location: Identifier
+    valid_for_s: CodeLifetime | None = None
+
+
+class EnrolmentCode(_Redacted, _Wire):
+    """The code, shown once: the server keeps only its hash. It enrols `terminal_id` only."""
+
+    terminal_id: str
+    location: str
+    enrolment_code: str
+    expires_at: datetime.datetime
+
+
 # -- catalogue ---------------------------------------------------------------------------------
 
 
@@ -396,13 +419,25 @@ class RoomLock(_Request):
 class AnimatorAccountCreate(_Request):
     username: Identifier
     display_name: Annotated[str, Field(min_length=1, max_length=80)]
+    # The locations (EPN rooms) whose stations this animator acts on.
+    locations: Annotated[list[Identifier], Field(min_length=1, max_length=32)]
 
 
 class AnimatorAccount(_Wire):
     username: str
     display_name: str
+    locations: list[str]
     active: bool
     created_at: datetime.datetime
+
+
+class AnimatorToken(_Redacted, _Wire):
+    """An animator's bearer token, shown once (at creation or a reset): the server keeps its
+    hash only; a reset stops the previous token at once."""
+
+    account: AnimatorAccount
+    token: str
+    issued_at: datetime.datetime
 
 
 class CommandRequest(_Request):

@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from cityserver.attempts import FailureLimiter
 from cityserver.config import ServerConfig
 from cityserver.faults import ASGIApp, FaultInjector, Receive, Scope, Send
 from cityserver.problems import install_handlers, problem_bytes, rewrite_openapi
+from cityserver.routes_admin import router as admin_router
 from cityserver.routes_citizen import router as citizen_router
 from cityserver.routes_epn import router as epn_router
 from cityserver.routes_terminals import router as terminals_router
@@ -26,7 +28,10 @@ TITLE = "City of Brussels kiosk API"
 DESCRIPTION = """\
 What the city's self-service terminals (e-guichet kiosks and EPN public PCs) ask of the
 back office. Versioned under /v1. Every call but enrolment, status and verification carries
-the terminal's bearer token; document calls carry a citizen token too. Errors are RFC 9457
+a bearer token: a terminal's (acting only as itself), an animator's (acting on the stations
+of its locations) or city IT's admin token (/v1/admin, enrolment codes, fleet commands); a
+known token on a call that is not its role's, or on another location, is a 403 with a code.
+Document calls carry a citizen token too. Errors are RFC 9457
 problem+json with a stable `code`. POSTs accept an Idempotency-Key (required for documents):
 a retried request with the same key is answered as the first one and does nothing twice.
 """
@@ -43,10 +48,14 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
     app.state.config = config
     app.state.store = store or Store(config.database)
     app.state.specimens = SpecimenCache()
+    app.state.enrolment_attempts = FailureLimiter(
+        config.enrolment_failures_per_address, config.enrolment_failures_total
+    )
     install_handlers(app)
     app.include_router(terminals_router)
     app.include_router(citizen_router)
     app.include_router(epn_router)
+    app.include_router(admin_router)
 
     def contract() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -1,15 +1,21 @@
-"""The `cityserver` command: run the city's reference server.
+"""The `cityserver` command: run the city's reference server, and make enrolment codes.
 
   cityserver serve [--host H] [--port P] [--data DIR] [--trust-roots PEM ...]
-                   [--crl FILE ...] [--enrolment-codes FILE] [--public-url URL] ...
+                   [--crl FILE ...] [--enrolment-codes FILE|-] [--admin-token-file FILE]
+                   [--public-url URL] ...
+  cityserver enrolment-code TERMINAL_ID --location LOCATION [--data DIR] [--valid-for S]
 
 When it listens, `serve` prints one line on stdout, `cityserver: serving http://HOST:PORT`
-(with the port it got for --port 0), and, when no unused enrolment code is left, one line
-with a code it made up for a new terminal. Enrolment codes are secrets: they are read from a
-file (one a line, # comments), never taken on the command line.
+(with the port it got for --port 0). Enrolment codes are secrets, never on the command line:
+`serve` reads them from a file (mode 0600) or, with `-`, from stdin: one a line,
+`TERMINAL_ID LOCATION CODE` (# comments); each enrols that terminal id only, once, within
+--enrolment-code-ttl seconds of the start (24 h). `enrolment-code`, on the server's host,
+makes a new code for one terminal id (replacing its unused one) in the server's data folder
+and prints it alone on stdout; city IT may also ask the running server for one
+(POST /v1/admin/enrolment-codes, with the admin token).
 
-Exit codes (on SIGTERM or Ctrl-C it shuts down gracefully, then ends by that signal):
-  0  stopped normally (stdin closed with --until-stdin-closes)
+Exit codes (on SIGTERM or Ctrl-C `serve` shuts down gracefully, then ends by that signal):
+  0  stopped normally (stdin closed with --until-stdin-closes); the code was made
   1  unexpected internal error (one line on stderr; -v for the traceback)
   2  usage error: bad arguments, an unreadable trust-root, CRL or codes file, a missing extra
   3  cannot serve: the address is taken or not ours, or the data folder is not writable
@@ -18,12 +24,19 @@ Exit codes (on SIGTERM or Ctrl-C it shuts down gracefully, then ends by that sig
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import logging
+import re
+import sqlite3
 import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cityserver.config import EnrolmentCodeLine
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -32,6 +45,9 @@ EXIT_CANNOT_SERVE = 3
 
 # The length the contract allows an enrolment code (cityapi.models.EnrolmentRequest).
 CODE_LENGTHS = range(8, 65)
+# cityapi.models.Identifier: terminal ids and locations.
+IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+DEFAULT_CODE_TTL_S = 24 * 3600.0
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--enrolment-codes",
         type=Path,
         metavar="FILE",
-        help="accept the one-time enrolment codes in FILE, one a line (mode 0600); "
-        "one is made up when none is left",
+        help="accept the one-time enrolment codes in FILE (mode 0600; '-': stdin), "
+        "one a line: TERMINAL_ID LOCATION CODE",
+    )
+    serve.add_argument(
+        "--enrolment-code-ttl",
+        type=float,
+        default=DEFAULT_CODE_TTL_S,
+        metavar="S",
+        help="how long a new enrolment code is valid (86400)",
     )
     serve.add_argument(
         "--admin-token-file",
@@ -110,10 +133,62 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="stop when stdin reaches its end (the process that started the server is gone)",
     )
+    code = actions.add_parser(
+        "enrolment-code",
+        help="make a one-time enrolment code for one terminal id; printed once on stdout",
+    )
+    code.add_argument("terminal_id", metavar="TERMINAL_ID", help="the terminal it enrols")
+    code.add_argument("--location", required=True, help="the terminal's location")
+    code.add_argument(
+        "--data", type=Path, default=Path("cityapi-data"), help="the server's data folder"
+    )
+    code.add_argument(
+        "--valid-for",
+        type=float,
+        default=DEFAULT_CODE_TTL_S,
+        metavar="S",
+        help="seconds it stays valid (86400)",
+    )
     return parser
 
 
-def read_enrolment_codes(path: Path) -> list[str]:
+def _identifier(value: str, what: str) -> str:
+    if not IDENTIFIER.fullmatch(value):
+        raise ServerCliError(f"{what}: lower-case letters, digits, '-' and '_', 1 to 64")
+    return value
+
+
+def parse_enrolment_codes(text: str, source: str) -> list[EnrolmentCodeLine]:
+    """`TERMINAL_ID LOCATION CODE` lines; the line of a bad one is said, never its content."""
+    from cityserver.config import EnrolmentCodeLine
+
+    codes = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split()
+        if (
+            len(fields) != 3
+            or not IDENTIFIER.fullmatch(fields[0])
+            or not IDENTIFIER.fullmatch(fields[1])
+            or len(fields[2]) not in CODE_LENGTHS
+            or not fields[2].isprintable()
+        ):
+            raise ServerCliError(
+                f"{source}, line {number}: expected TERMINAL_ID LOCATION CODE "
+                "(a code is 8 to 64 printable characters)"
+            )
+        codes.append(EnrolmentCodeLine(*fields))
+    return codes
+
+
+def read_enrolment_codes(path: Path) -> list[EnrolmentCodeLine]:
+    if str(path) == "-":
+        try:
+            return parse_enrolment_codes(sys.stdin.read(), "stdin")
+        except UnicodeDecodeError:
+            raise ServerCliError("cannot read enrolment codes from stdin: not UTF-8") from None
     try:
         text = path.read_text(encoding="utf-8")
         mode = path.stat().st_mode
@@ -125,12 +200,7 @@ def read_enrolment_codes(path: Path) -> list[str]:
             f"cityserver: warning: {path} is open to others; keep enrolment codes in mode 0600",
             file=sys.stderr,
         )
-    codes = [line.strip() for line in text.splitlines()]
-    codes = [code for code in codes if code and not code.startswith("#")]
-    if any(len(code) not in CODE_LENGTHS or not code.isprintable() for code in codes):
-        # The line is not shown: it is a secret.
-        raise ServerCliError(f"{path}: an enrolment code is 8 to 64 printable characters")
-    return codes
+    return parse_enrolment_codes(text, str(path))
 
 
 def read_admin_token_hash(path: Path) -> str:
@@ -152,8 +222,10 @@ def read_admin_token_hash(path: Path) -> str:
 def run_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise ServerCliError("--port must be 0..65535")
-    if args.challenge_ttl <= 0 or args.citizen_token_ttl <= 0:
+    if args.challenge_ttl <= 0 or args.citizen_token_ttl <= 0 or args.enrolment_code_ttl <= 0:
         raise ServerCliError("lifetimes must be positive")
+    if str(args.enrolment_codes) == "-" and args.until_stdin_closes:
+        raise ServerCliError("--enrolment-codes - and --until-stdin-closes both need stdin")
     codes = read_enrolment_codes(args.enrolment_codes) if args.enrolment_codes else []
     admin = read_admin_token_hash(args.admin_token_file) if args.admin_token_file else None
     try:
@@ -177,6 +249,7 @@ def run_serve(args: argparse.Namespace) -> int:
         trust_roots=roots,
         revocation_lists=crls,
         enrolment_codes=codes,
+        enrolment_code_ttl_s=args.enrolment_code_ttl,
         admin_token_hash=admin,
         challenge_ttl_s=args.challenge_ttl,
         citizen_token_ttl_s=args.citizen_token_ttl,
@@ -194,7 +267,39 @@ def run_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-HANDLERS = {"serve": run_serve}
+def run_enrolment_code(args: argparse.Namespace) -> int:
+    """A new code in the server's database (beside the running server: WAL allows it)."""
+    terminal_id = _identifier(args.terminal_id, "TERMINAL_ID")
+    location = _identifier(args.location, "--location")
+    if args.valid_for <= 0:
+        raise ServerCliError("--valid-for must be positive")
+    from cityserver.config import ServerConfig
+    from cityserver.store import Store
+
+    database = ServerConfig(data_dir=args.data).database
+    if not database.exists():
+        raise ServerCliError(f"no server database in {args.data} (see --data)")
+    now = datetime.datetime.now(datetime.UTC)
+    try:
+        store = Store(database)
+        try:
+            code = store.new_enrolment_code(
+                terminal_id, location, now.timestamp(), now.timestamp() + args.valid_for
+            )
+        finally:
+            store.close()
+    except sqlite3.Error as exc:
+        raise ServerCliError(f"cannot write {database}: {exc}", EXIT_CANNOT_SERVE) from None
+    until = (now + datetime.timedelta(seconds=args.valid_for)).isoformat(timespec="seconds")
+    print(code, flush=True)
+    print(
+        f"cityserver: enrolment code for {terminal_id} at {location}, valid until {until}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+HANDLERS = {"serve": run_serve, "enrolment-code": run_enrolment_code}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

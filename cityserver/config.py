@@ -10,6 +10,15 @@ from pathlib import Path
 from cryptography import x509
 
 
+@dataclass(frozen=True)
+class EnrolmentCodeLine:
+    """A code city IT gives the server at start, for one terminal id at one location."""
+
+    terminal_id: str
+    location: str
+    code: str = field(repr=False)
+
+
 @dataclass
 class ServerConfig:
     """Everything the reference server needs; defaults suit a demo on loopback."""
@@ -21,7 +30,13 @@ class ServerConfig:
     # CRLs of the citizen CAs (`--crl FILE`): a listed authentication certificate is refused
     # (`certificate_revoked`); a CRL counts only for the CA whose key signed it.
     revocation_lists: list[x509.CertificateRevocationList] = field(default_factory=list)
-    enrolment_codes: list[str] = field(default_factory=list)
+    # One-time codes given at start (`--enrolment-codes FILE` or stdin), each for one terminal.
+    enrolment_codes: list[EnrolmentCodeLine] = field(default_factory=list)
+    # How long a new enrolment code is valid (24 h); wrong codes allowed per minute, per
+    # client address and from all together, before enrolment answers 429.
+    enrolment_code_ttl_s: float = 24 * 3600.0
+    enrolment_failures_per_address: int = 10
+    enrolment_failures_total: int = 100
     # SHA-256 (hex) of city IT's admin token, from `--admin-token-file`; None: no admin calls.
     # Only the hash is kept in memory: the token itself stays in its 0600 file.
     admin_token_hash: str | None = None

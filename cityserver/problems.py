@@ -104,24 +104,33 @@ TOO_LARGE = "Request body too large"
 
 
 def problem_docs(
-    *statuses: int, unknown: tuple[str, str] | None = None, idempotent: bool = False
+    *statuses: int,
+    unknown: tuple[str, str] | None = None,
+    missing: tuple[str, str] | None = None,
+    idempotent: bool = False,
 ) -> dict[int | str, dict[str, Any]]:
-    """`responses=` entries for the errors an operation can answer with. Two 422s no schema
+    """`responses=` entries for the errors an operation can answer with. The 422s no schema
     can foresee: `unknown` (what, code) when the body may name a thing the server does not
-    have (a seat of this room, a document type of the catalogue); `idempotent` when an
+    have (a seat of this room, a document type of the catalogue); `missing` (what, code) when
+    the caller must name what the server cannot choose for it; `idempotent` when an
     Idempotency-Key sent before with another body is refused (cityserver.replies)."""
     invalid = INVALID
     if unknown:
         invalid += f"; or no such {unknown[0]} (code `{unknown[1]}`)"
+    if missing:
+        invalid += f"; or {missing[0]} needed and not given (code `{missing[1]}`)"
     if idempotent:
         invalid += f"; or {KEY_REUSED}"
     descriptions = {
         400: "Bad request",
         401: "Missing or wrong credentials",
+        403: "Forbidden to this caller; the code says why (e.g. `forbidden_role`, "
+        "`outside_location`)",
         404: "No such resource (for this terminal)",
         409: "Conflict with the resource's current state",
         413: TOO_LARGE,
         422: invalid,
+        429: "Too many attempts; try again after Retry-After seconds",
         503: "Not available right now; try again later",
     }
     return {

@@ -1,6 +1,11 @@
-"""EPN (public PC rooms): sessions, daily quota per person, guest tickets, room, animators,
-commands. A plain first implementation, so the contract is exercised end to end; the EPN
-issue refines the rules. People are known only by a keyed hash of their national number.
+"""EPN (public PC rooms): sessions, daily quota per person, guest tickets, rooms, commands.
+A plain first implementation, so the contract is exercised end to end; the EPN issue refines
+the rules. People are known only by a keyed hash of their national number.
+
+Who may do what: a station (terminal token) runs sessions in its own location's room; an
+animator acts on the rooms and stations of its locations (room lock, end_session, lock,
+show_message); city IT (admin token) acts anywhere and sends every command. Refusals are 403
+with `forbidden_role` (not this role's) or `outside_location` (not this caller's location).
 """
 
 from __future__ import annotations
@@ -10,13 +15,11 @@ import secrets
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from cityapi.models import (
-    AnimatorAccount,
-    AnimatorAccountCreate,
     CommandRequest,
     EpnQuota,
     EpnSession,
@@ -24,6 +27,7 @@ from cityapi.models import (
     EpnSessionStart,
     GuestTicket,
     GuestTicketRequest,
+    Identifier,
     PersonKey,
     RoomLock,
     RoomState,
@@ -40,13 +44,46 @@ from cityserver.replies import (
     timestamp,
 )
 from cityserver.routes_terminals import IdempotencyKey
-from cityserver.security import TerminalId
+from cityserver.security import (
+    AnyCaller,
+    Caller,
+    Staff,
+    TerminalId,
+    forbidden_role,
+    outside_location,
+)
 
 router = APIRouter(prefix="/v1/epn", tags=["epn"])
 
 GUEST_TICKET_VALIDITY_S = 24 * 3600.0
 _TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 SessionId = Annotated[str, Path(max_length=64)]
+LocationQuery = Annotated[
+    Identifier | None,
+    Query(
+        description="The room's location; a station's own, or an animator's only one, when absent"
+    ),
+]
+# What an animator may send to a station of its locations; the rest is city IT's.
+ANIMATOR_COMMANDS = frozenset({"end_session", "show_message", "lock", "unlock"})
+
+
+def _station_location(request: Request, terminal_id: str) -> str:
+    return store_of(request).terminal_location(terminal_id) or ""
+
+
+def _room_location(caller: Caller, location: str | None) -> str:
+    """The location a room call is about: the one named, if the caller serves it, or the
+    caller's only one."""
+    if location is None:
+        if caller.locations is None or len(caller.locations) != 1:
+            raise ProblemError(
+                422, "Unprocessable Content", "name the room's location", "location_required"
+            )
+        (location,) = caller.locations
+    if not caller.serves(location):
+        raise outside_location("this room is not at a location of this caller")
+    return location
 
 
 def _conflict(detail: str, code: str) -> ProblemError:
@@ -90,19 +127,23 @@ def _minutes_used(db: sqlite3.Connection, person_key: str, now: float) -> int:
 async def start_session(
     request: Request, body: EpnSessionStart, terminal_id: TerminalId, key: IdempotencyKey = None
 ) -> Response:
-    """Start a timed session on a free seat, for a person within quota or a guest ticket."""
+    """Start a timed session on a free seat of this station's room, for a person within quota
+    or a guest ticket."""
     now = now_of(request)
     config = config_of(request)
+    location = _station_location(request, terminal_id)
 
     def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
         # Exactly one of person_key and guest_ticket: the model says so (and the contract).
         if body.seat not in config.seats:
             raise ProblemError(422, "Unprocessable Content", "no such seat", "unknown_seat")
-        if db.execute("SELECT locked FROM room WHERE id = 1").fetchone()[0]:
+        room = db.execute("SELECT locked FROM rooms WHERE location = ?", (location,)).fetchone()
+        if room is not None and room[0]:
             raise _conflict("the room is locked", "room_locked")
         busy = db.execute(
-            "SELECT 1 FROM epn_sessions WHERE seat = ? AND state = 'active' AND ends_at > ?",
-            (body.seat, now),
+            "SELECT 1 FROM epn_sessions "
+            "WHERE location = ? AND seat = ? AND state = 'active' AND ends_at > ?",
+            (location, body.seat, now),
         ).fetchone()
         if busy:
             raise _conflict("the seat is in use", "seat_busy")
@@ -123,7 +164,8 @@ async def start_session(
             minutes = min(minutes, left)
         session_id = "epn-" + secrets.token_hex(8)
         db.execute(
-            "INSERT INTO epn_sessions VALUES (?, ?, ?, ?, ?, ?, ?, 'active')",
+            "INSERT INTO epn_sessions (session_id, terminal_id, seat, person_key, guest, "
+            "started_at, ends_at, state, location) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)",
             (
                 session_id,
                 terminal_id,
@@ -132,6 +174,7 @@ async def start_session(
                 int(body.guest_ticket is not None),
                 now,
                 now + minutes * 60,
+                location,
             ),
         )
         row = db.execute("SELECT * FROM epn_sessions WHERE session_id = ?", (session_id,))
@@ -140,58 +183,69 @@ async def start_session(
     return idempotent(request, "epn:" + terminal_id, key, body, create)
 
 
-def _load_session(request: Request, session_id: str) -> sqlite3.Row:
+def _load_session(request: Request, session_id: str, caller: Caller) -> sqlite3.Row:
     rows = store_of(request).query("SELECT * FROM epn_sessions WHERE session_id = ?", (session_id,))
     if not rows:
         raise ProblemError(404, "Not Found", "no such session", "not_found")
+    if not caller.serves(rows[0]["location"]):
+        raise outside_location("this session is at a location of another room")
     return rows[0]
 
 
 @router.get(
-    "/sessions/{session_id}", response_model=EpnSession, responses=problem_docs(401, 404, 422)
+    "/sessions/{session_id}",
+    response_model=EpnSession,
+    responses=problem_docs(401, 403, 404, 422),
 )
-async def get_session(request: Request, session_id: SessionId, _t: TerminalId) -> Response:
+async def get_session(request: Request, session_id: SessionId, caller: AnyCaller) -> Response:
+    """A session of the caller's location(s)."""
     now = now_of(request)
-    return json_response(200, _session(_load_session(request, session_id), now).model_dump_json())
+    row = _load_session(request, session_id, caller)
+    return json_response(200, _session(row, now).model_dump_json())
 
 
 @router.post(
     "/sessions/{session_id}/extend",
     response_model=EpnSession,
-    responses=problem_docs(401, 404, 409, 422),
+    responses=problem_docs(401, 403, 404, 409, 422),
 )
 async def extend_session(
-    request: Request, session_id: SessionId, body: EpnSessionExtend, _t: TerminalId
+    request: Request, session_id: SessionId, body: EpnSessionExtend, caller: AnyCaller
 ) -> Response:
-    """Add minutes to an active session (an animator's decision: no quota check)."""
+    """Add minutes to an active session of the caller's location(s) (an animator's decision,
+    at the station or from the animator's console: no quota check)."""
     now = now_of(request)
-    row = _load_session(request, session_id)
+    row = _load_session(request, session_id, caller)
     if _session(row, now).state != "active":
         raise _conflict("the session has ended", "session_ended")
     store_of(request).execute(
         "UPDATE epn_sessions SET ends_at = ends_at + ? WHERE session_id = ?",
         (body.minutes * 60, session_id),
     )
-    return json_response(200, _session(_load_session(request, session_id), now).model_dump_json())
+    row = _load_session(request, session_id, caller)
+    return json_response(200, _session(row, now).model_dump_json())
 
 
 @router.post(
-    "/sessions/{session_id}/end", response_model=EpnSession, responses=problem_docs(401, 404, 422)
+    "/sessions/{session_id}/end",
+    response_model=EpnSession,
+    responses=problem_docs(401, 403, 404, 422),
 )
-async def end_session(request: Request, session_id: SessionId, _t: TerminalId) -> Response:
-    """End a session now (ending an ended session changes nothing)."""
+async def end_session(request: Request, session_id: SessionId, caller: AnyCaller) -> Response:
+    """End a session of the caller's location(s) now (ending an ended one changes nothing)."""
     now = now_of(request)
-    _load_session(request, session_id)
+    _load_session(request, session_id, caller)
     store_of(request).execute(
         "UPDATE epn_sessions SET state = 'ended', ends_at = min(ends_at, ?) WHERE session_id = ?",
         (now, session_id),
     )
-    return json_response(200, _session(_load_session(request, session_id), now).model_dump_json())
+    row = _load_session(request, session_id, caller)
+    return json_response(200, _session(row, now).model_dump_json())
 
 
 @router.get("/quota/{person_key}", response_model=EpnQuota, responses=problem_docs(401, 422))
 async def quota(
-    request: Request, person_key: Annotated[PersonKey, Path()], _t: TerminalId
+    request: Request, person_key: Annotated[PersonKey, Path()], _caller: AnyCaller
 ) -> Response:
     """Minutes used today by the person behind this keyed hash."""
     now = now_of(request)
@@ -215,10 +269,11 @@ async def quota(
 async def guest_ticket(
     request: Request,
     body: GuestTicketRequest,
-    terminal_id: TerminalId,
+    caller: AnyCaller,
     key: IdempotencyKey = None,
 ) -> Response:
-    """A ticket for a visitor without an eID, valid one day, for one session."""
+    """A ticket for a visitor without an eID, valid one day, for one session (a station,
+    an animator or city IT makes it)."""
     now = now_of(request)
 
     def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
@@ -230,17 +285,19 @@ async def guest_ticket(
             code=code, minutes=body.minutes, expires_at=timestamp(expires), used=False
         )
 
-    return idempotent(request, "tickets:" + terminal_id, key, body, create)
+    return idempotent(request, f"tickets:{caller.role}:{caller.name}", key, body, create)
 
 
-def _room(request: Request) -> RoomState:
+def _room(request: Request, location: str) -> RoomState:
     now = now_of(request)
     store = store_of(request)
-    room = store.query("SELECT locked, message FROM room WHERE id = 1")[0]
+    rows = store.query("SELECT locked, message FROM rooms WHERE location = ?", (location,))
+    locked, message = (bool(rows[0]["locked"]), rows[0]["message"]) if rows else (False, "")
     active = {
         row["seat"]: row
         for row in store.query(
-            "SELECT * FROM epn_sessions WHERE state = 'active' AND ends_at > ?", (now,)
+            "SELECT * FROM epn_sessions WHERE location = ? AND state = 'active' AND ends_at > ?",
+            (location, now),
         )
     }
     seats = [
@@ -254,84 +311,67 @@ def _room(request: Request) -> RoomState:
         else Seat(seat=seat, state="free")
         for seat in config_of(request).seats
     ]
-    return RoomState(locked=bool(room["locked"]), message=room["message"], seats=seats)
+    return RoomState(locked=locked, message=message, seats=seats)
 
 
-@router.get("/room", response_model=RoomState, responses=problem_docs(401))
-async def room_state(request: Request, _t: TerminalId) -> Response:
-    """Every seat at a glance."""
-    return json_response(200, _room(request).model_dump_json())
+_ROOM_NAMED = ("a location", "location_required")
 
 
-@router.put("/room/lock", response_model=RoomState, responses=problem_docs(401, 422))
-async def lock_room(request: Request, body: RoomLock, _t: TerminalId) -> Response:
-    """Lock (for a workshop) or unlock every screen of the room."""
-    store_of(request).execute(
-        "UPDATE room SET locked = ?, message = ? WHERE id = 1", (int(body.locked), body.message)
-    )
-    return json_response(200, _room(request).model_dump_json())
-
-
-def _animator(row: sqlite3.Row) -> AnimatorAccount:
-    return AnimatorAccount(
-        username=row["username"],
-        display_name=row["display_name"],
-        active=bool(row["active"]),
-        created_at=timestamp(row["created_at"]),
-    )
-
-
-@router.get("/animators", response_model=list[AnimatorAccount], responses=problem_docs(401))
-async def list_animators(request: Request, _t: TerminalId) -> Response:
-    rows = store_of(request).query("SELECT * FROM animators ORDER BY username")
-    body = "[" + ",".join(_animator(row).model_dump_json() for row in rows) + "]"
-    return json_response(200, body)
-
-
-@router.post(
-    "/animators",
-    response_model=AnimatorAccount,
-    status_code=201,
-    responses=problem_docs(401, 409, 422, idempotent=True),
+@router.get(
+    "/room", response_model=RoomState, responses=problem_docs(401, 403, 422, missing=_ROOM_NAMED)
 )
-async def create_animator(
-    request: Request,
-    body: AnimatorAccountCreate,
-    terminal_id: TerminalId,
-    key: IdempotencyKey = None,
+async def room_state(
+    request: Request, caller: AnyCaller, location: LocationQuery = None
 ) -> Response:
-    now = now_of(request)
+    """Every seat of a location's room at a glance."""
+    room = _room(request, _room_location(caller, location))
+    return json_response(200, room.model_dump_json())
 
-    def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
-        try:
-            db.execute(
-                "INSERT INTO animators VALUES (?, ?, 1, ?)", (body.username, body.display_name, now)
-            )
-        except sqlite3.IntegrityError:
-            raise _conflict("this username exists", "username_taken") from None
-        row = db.execute("SELECT * FROM animators WHERE username = ?", (body.username,))
-        return 201, _animator(row.fetchone())
 
-    return idempotent(request, "animators:" + terminal_id, key, body, create)
+@router.put(
+    "/room/lock",
+    response_model=RoomState,
+    responses=problem_docs(401, 403, 422, missing=_ROOM_NAMED),
+)
+async def lock_room(
+    request: Request, body: RoomLock, caller: Staff, location: LocationQuery = None
+) -> Response:
+    """Lock (for a workshop) or unlock every screen of a room: an animator of its location,
+    or city IT."""
+    where = _room_location(caller, location)
+    store_of(request).execute(
+        "INSERT INTO rooms (location, locked, message) VALUES (?, ?, ?) "
+        "ON CONFLICT (location) DO UPDATE SET locked = excluded.locked, "
+        "message = excluded.message",
+        (where, int(body.locked), body.message),
+    )
+    return json_response(200, _room(request, where).model_dump_json())
 
 
 @router.post(
     "/commands",
     response_model=TerminalCommand,
     status_code=201,
-    responses=problem_docs(401, 404, 422, idempotent=True),
+    responses=problem_docs(401, 403, 404, 422, idempotent=True),
 )
 async def send_command(
-    request: Request, body: CommandRequest, terminal_id: TerminalId, key: IdempotencyKey = None
+    request: Request, body: CommandRequest, caller: Staff, key: IdempotencyKey = None
 ) -> Response:
-    """Queue a command for a terminal; it gets it with its next heartbeat answer."""
+    """Queue a command for a terminal; it gets it with its next heartbeat answer. An animator
+    sends end_session, show_message, lock and unlock to the stations of its locations; city
+    IT sends any command to any terminal."""
     now = now_of(request)
+    if caller.role != "admin" and body.kind not in ANIMATOR_COMMANDS:
+        raise forbidden_role(f"only city IT sends {body.kind}")
 
     def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
-        if not db.execute(
-            "SELECT 1 FROM terminals WHERE terminal_id = ?", (body.terminal_id,)
-        ).fetchone():
+        target = db.execute(
+            "SELECT location FROM terminals WHERE terminal_id = ?", (body.terminal_id,)
+        ).fetchone()
+        if target is None:
             raise ProblemError(404, "Not Found", "no such terminal", "not_found")
+        if not caller.serves(target["location"]):
+            raise outside_location("this terminal is not at a location of this animator")
         command_id = "cmd-" + secrets.token_hex(8)
         db.execute(
             "INSERT INTO commands (command_id, terminal_id, kind, argument, issued_at) "
@@ -345,4 +385,4 @@ async def send_command(
             issued_at=timestamp(now),
         )
 
-    return idempotent(request, "commands:" + terminal_id, key, body, create)
+    return idempotent(request, f"commands:{caller.role}:{caller.name}", key, body, create)

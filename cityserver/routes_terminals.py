@@ -3,6 +3,7 @@ specimens; service status."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from cityapi.models import (
     TerminalCommand,
     TerminalToken,
 )
+from cityserver.attempts import FailureLimiter
 from cityserver.catalogue import BY_ID, published_catalogue
 from cityserver.problems import ProblemError, problem_docs, unauthorised
 from cityserver.replies import (
@@ -33,8 +35,10 @@ from cityserver.replies import (
 )
 from cityserver.security import TerminalId
 from cityserver.specimen import SpecimenCache, SpecimenUnavailable
-from cityserver.store import secret_hash
+from cityserver.store import EnrolmentRefused, secret_hash
 from cityserver.version import software_version
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1")
 
@@ -65,25 +69,54 @@ async def service_status() -> Response:
     "/terminals/enrol",
     response_model=TerminalToken,
     status_code=201,
-    responses=problem_docs(401, 422, idempotent=True),
+    responses=problem_docs(401, 403, 422, 429, idempotent=True),
     tags=["terminals"],
 )
 async def enrol(request: Request, body: EnrolmentRequest, key: IdempotencyKey = None) -> Response:
-    """Spend a one-time enrolment code for a long-lived bearer token."""
+    """Spend a one-time enrolment code, made by city IT for this terminal id, for a long-lived
+    bearer token (a terminal enrolled before: its old token stops at once).
+
+    A code that is unknown, used or expired is a 401; a code made for another terminal id is a
+    403 (`enrolment_code_other_terminal`). Too many wrong codes from one address, or from all
+    together, in a minute: 429 (`too_many_attempts`) with Retry-After, whatever the code."""
     now = now_of(request)
+    address = request.client.host if request.client else "unknown"
+    attempts: FailureLimiter = request.app.state.enrolment_attempts
+    wait = attempts.retry_after(address, now)
+    if wait is not None:
+        raise ProblemError(
+            429,
+            "Too Many Requests",
+            "too many wrong enrolment codes; try again later",
+            "too_many_attempts",
+            {"Retry-After": str(wait)},
+        )
 
     def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
         token = store_of(request).enrol(
             db, body.enrolment_code, body.terminal_id, body.software_version, now
         )
-        if token is None:
-            raise unauthorised("the enrolment code is not valid or was already used")
         return 201, TerminalToken(
             terminal_id=body.terminal_id, token=token, issued_at=timestamp(now)
         )
 
     scope = "enrol:" + secret_hash(body.enrolment_code)
-    return idempotent(request, scope, key, body, create, TOKEN_RETENTION_S)
+    try:
+        return idempotent(request, scope, key, body, create, TOKEN_RETENTION_S)
+    except EnrolmentRefused as refused:
+        # Never the code itself: it may be one digit off a real one.
+        reason = "a code made for another terminal" if refused.other_terminal else "a wrong code"
+        log.warning("enrolment refused: %s for %s from %s", reason, body.terminal_id, address)
+        if attempts.record(address, now):
+            log.warning("enrolment: too many wrong codes; refusing some for a minute")
+        if refused.other_terminal:
+            raise ProblemError(
+                403,
+                "Forbidden",
+                "this enrolment code was made for another terminal id",
+                "enrolment_code_other_terminal",
+            ) from None
+        raise unauthorised("the enrolment code is not valid, was used, or has expired") from None
 
 
 @router.post(

@@ -6,7 +6,6 @@ is how tests and scripts learn where the server is without racing for a port.
 
 from __future__ import annotations
 
-import secrets
 import socket
 import sys
 import threading
@@ -33,16 +32,18 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def prepare(config: ServerConfig, out: TextIO) -> Store:
-    """Open the store and make sure a new terminal can enrol: codes given, or one made up."""
+def prepare(config: ServerConfig) -> Store:
+    """Open the store and take the enrolment codes given at start (their hashes only).
+
+    No code is made up here: city IT makes one for a terminal id (`cityserver enrolment-code`
+    on this host, or POST /v1/admin/enrolment-codes), so a code printed to whoever reads this
+    server's output could never enrol a terminal nobody named."""
     store = Store(config.database)
     now = config.clock()
-    for code in config.enrolment_codes:
-        store.add_enrolment_code(code, now)
-    if store.unused_enrolment_codes() == 0:
-        code = secrets.token_urlsafe(12)
-        store.add_enrolment_code(code, now)
-        print(f"cityserver: enrolment code for a new terminal: {code}", file=out, flush=True)
+    for line in config.enrolment_codes:
+        store.add_enrolment_code(
+            line.code, line.terminal_id, line.location, now, now + config.enrolment_code_ttl_s
+        )
     return store
 
 
@@ -56,7 +57,7 @@ def serve(
 ) -> None:
     """Serve until SIGINT or SIGTERM, or, with `until_stdin_closes`, until stdin ends: the
     parent holding its other end has closed it or is gone, even killed without a word."""
-    store = prepare(config, out)
+    store = prepare(config)
     sock = bind(host, port)
     actual = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host

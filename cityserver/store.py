@@ -1,6 +1,7 @@
 """The reference server's state in one SQLite file (WAL), so a restart loses nothing.
 
-Secrets (terminal tokens, citizen tokens, enrolment codes) are stored as SHA-256 hashes only.
+Secrets (terminal, animator and citizen tokens, enrolment codes) are stored as SHA-256 hashes
+only.
 All access goes through one connection guarded by a lock: the server runs its handlers on one
 event loop, and the lock keeps tests and tools that share the object safe too.
 """
@@ -19,10 +20,12 @@ from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS enrolment_codes (
-    code_hash TEXT PRIMARY KEY, created_at REAL NOT NULL, used_by TEXT, used_at REAL);
+    code_hash TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, location TEXT NOT NULL,
+    created_at REAL NOT NULL, expires_at REAL NOT NULL, used_at REAL);
 CREATE TABLE IF NOT EXISTS terminals (
     terminal_id TEXT PRIMARY KEY, token_hash TEXT UNIQUE NOT NULL, issued_at REAL NOT NULL,
-    software_version TEXT NOT NULL DEFAULT '', last_seen REAL, last_heartbeat TEXT);
+    software_version TEXT NOT NULL DEFAULT '', last_seen REAL, last_heartbeat TEXT,
+    location TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS idempotency (
     scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
     body TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (scope, key));
@@ -44,16 +47,24 @@ CREATE INDEX IF NOT EXISTS commands_pending ON commands (terminal_id, acked_at);
 CREATE TABLE IF NOT EXISTS epn_sessions (
     session_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, seat TEXT NOT NULL,
     person_key TEXT, guest INTEGER NOT NULL, started_at REAL NOT NULL, ends_at REAL NOT NULL,
-    state TEXT NOT NULL);
+    state TEXT NOT NULL, location TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS guest_tickets (
     code TEXT PRIMARY KEY, minutes INTEGER NOT NULL, expires_at REAL NOT NULL,
     used INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS room (
-    id INTEGER PRIMARY KEY CHECK (id = 1), locked INTEGER NOT NULL, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rooms (
+    location TEXT PRIMARY KEY, locked INTEGER NOT NULL, message TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS animators (
     username TEXT PRIMARY KEY, display_name TEXT NOT NULL, active INTEGER NOT NULL,
-    created_at REAL NOT NULL);
+    created_at REAL NOT NULL, locations TEXT NOT NULL DEFAULT '[]', token_hash TEXT UNIQUE);
 """
+
+# Columns added since a table was first created: (table, column, declaration).
+ADDED_COLUMNS = (
+    ("terminals", "location", "TEXT NOT NULL DEFAULT ''"),
+    ("epn_sessions", "location", "TEXT NOT NULL DEFAULT ''"),
+    ("animators", "locations", "TEXT NOT NULL DEFAULT '[]'"),
+    ("animators", "token_hash", "TEXT"),
+)
 
 
 def secret_hash(secret: str) -> str:
@@ -68,6 +79,15 @@ class IdempotencyConflict(Exception):
     """The key was used before for a different request."""
 
 
+class EnrolmentRefused(Exception):
+    """The code does not enrol this terminal. `other_terminal`: a live code made for another
+    terminal id; else unknown, used or expired (one answer: no oracle for guessers)."""
+
+    def __init__(self, other_terminal: bool = False) -> None:
+        super().__init__("other terminal" if other_terminal else "not valid")
+        self.other_terminal = other_terminal
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,8 +98,9 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL under WAL: a power cut may lose the last transactions, never corrupt.
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate_before()
             self._db.executescript(SCHEMA)
-            self._db.execute("INSERT OR IGNORE INTO room (id, locked, message) VALUES (1, 0, '')")
+            self._migrate_after()
         # token hash -> terminal id: every authenticated call needs it, so keep it in memory.
         self._tokens: dict[str, str] = {
             row["token_hash"]: row["terminal_id"]
@@ -89,6 +110,24 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _columns(self, table: str) -> set[str]:
+        return {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+
+    def _migrate_before(self) -> None:
+        # Codes from before they were bound to a terminal enrol nothing any more: IT makes
+        # new ones (cityserver enrolment-code, POST /v1/admin/enrolment-codes).
+        old = self._columns("enrolment_codes")
+        if old and "terminal_id" not in old:
+            self._db.execute("DROP TABLE enrolment_codes")
+
+    def _migrate_after(self) -> None:
+        for table, column, declaration in ADDED_COLUMNS:
+            if column not in self._columns(table):
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        self._db.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS animators_token ON animators (token_hash)"
+        )
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -113,36 +152,61 @@ class Store:
 
     # -- enrolment and tokens ------------------------------------------------------------------
 
-    def add_enrolment_code(self, code: str, now: float) -> None:
-        self.execute(
-            "INSERT OR IGNORE INTO enrolment_codes (code_hash, created_at) VALUES (?, ?)",
-            (secret_hash(code), now),
-        )
+    def add_enrolment_code(
+        self, code: str, terminal_id: str, location: str, now: float, expires_at: float
+    ) -> None:
+        """Let `code` enrol `terminal_id` (at `location`) once, until `expires_at`.
 
-    def unused_enrolment_codes(self) -> int:
-        return int(self.query("SELECT count(*) FROM enrolment_codes WHERE used_by IS NULL")[0][0])
+        A code known already is left as it is (a restart reading the same file neither
+        revives a used code nor extends one); a new code replaces the terminal's unused ones.
+        """
+        with self.transaction() as db:
+            known = db.execute(
+                "SELECT 1 FROM enrolment_codes WHERE code_hash = ?", (secret_hash(code),)
+            ).fetchone()
+            if known:
+                return
+            db.execute(
+                "DELETE FROM enrolment_codes WHERE terminal_id = ? AND used_at IS NULL",
+                (terminal_id,),
+            )
+            db.execute(
+                "INSERT INTO enrolment_codes "
+                "(code_hash, terminal_id, location, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                (secret_hash(code), terminal_id, location, now, expires_at),
+            )
+
+    def new_enrolment_code(
+        self, terminal_id: str, location: str, now: float, expires_at: float
+    ) -> str:
+        code = secrets.token_urlsafe(18)
+        self.add_enrolment_code(code, terminal_id, location, now, expires_at)
+        return code
 
     def enrol(
         self, db: sqlite3.Connection, code: str, terminal_id: str, version: str, now: float
-    ) -> str | None:
-        """Spend the code and give the terminal a new token; None when the code is not valid.
-
-        Runs inside the caller's transaction (`db`).
-        """
-        token = new_token()
-        spent = db.execute(
-            "UPDATE enrolment_codes SET used_by = ?, used_at = ? "
-            "WHERE code_hash = ? AND used_by IS NULL",
-            (terminal_id, now, secret_hash(code)),
-        ).rowcount
-        if not spent:
-            return None
+    ) -> str:
+        """Spend the code made for this terminal and give it a new token (its old token stops
+        at once); EnrolmentRefused otherwise. Runs inside the caller's transaction (`db`)."""
+        row = db.execute(
+            "SELECT terminal_id, location FROM enrolment_codes "
+            "WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
+            (secret_hash(code), now),
+        ).fetchone()
+        if row is None:
+            raise EnrolmentRefused()
+        if row["terminal_id"] != terminal_id:
+            raise EnrolmentRefused(other_terminal=True)
         db.execute(
-            "INSERT INTO terminals (terminal_id, token_hash, issued_at, software_version) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (terminal_id) DO UPDATE SET "
+            "UPDATE enrolment_codes SET used_at = ? WHERE code_hash = ?", (now, secret_hash(code))
+        )
+        token = new_token()
+        db.execute(
+            "INSERT INTO terminals (terminal_id, token_hash, issued_at, software_version, location)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (terminal_id) DO UPDATE SET "
             "token_hash = excluded.token_hash, issued_at = excluded.issued_at, "
-            "software_version = excluded.software_version",
-            (terminal_id, secret_hash(token), now, version),
+            "software_version = excluded.software_version, location = excluded.location",
+            (terminal_id, secret_hash(token), now, version, row["location"]),
         )
         self._forget_terminal(terminal_id)
         self._tokens[secret_hash(token)] = terminal_id
@@ -160,6 +224,46 @@ class Store:
 
     def terminal_for_token(self, token: str) -> str | None:
         return self._tokens.get(secret_hash(token))
+
+    def terminal_location(self, terminal_id: str) -> str | None:
+        rows = self.query("SELECT location FROM terminals WHERE terminal_id = ?", (terminal_id,))
+        return str(rows[0]["location"]) if rows else None
+
+    # -- animators -----------------------------------------------------------------------------
+
+    def create_animator(
+        self,
+        db: sqlite3.Connection,
+        username: str,
+        display_name: str,
+        locations: list[str],
+        now: float,
+    ) -> str:
+        """A new account and its token (returned once; the store keeps its hash).
+        sqlite3.IntegrityError when the username exists."""
+        token = new_token()
+        db.execute(
+            "INSERT INTO animators "
+            "(username, display_name, active, created_at, locations, token_hash) "
+            "VALUES (?, ?, 1, ?, ?, ?)",
+            (username, display_name, now, json.dumps(sorted(set(locations))), secret_hash(token)),
+        )
+        return token
+
+    def reset_animator_token(self, db: sqlite3.Connection, username: str) -> str | None:
+        """A new token for the account (the old one stops at once); None: no such account."""
+        token = new_token()
+        changed = db.execute(
+            "UPDATE animators SET token_hash = ? WHERE username = ?",
+            (secret_hash(token), username),
+        ).rowcount
+        return token if changed else None
+
+    def animator_for_token(self, token: str) -> sqlite3.Row | None:
+        rows = self.query(
+            "SELECT * FROM animators WHERE token_hash = ? AND active = 1", (secret_hash(token),)
+        )
+        return rows[0] if rows else None
 
     def _forget_terminal(self, terminal_id: str) -> None:
         for key in [k for k, v in self._tokens.items() if v == terminal_id]:

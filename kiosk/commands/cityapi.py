@@ -3,10 +3,17 @@
   ping       is the configured city API answering?
   enrol      spend an enrolment code and keep this terminal's token
   catalogue  show the documents the city API offers this terminal
+  admin      city IT: make an enrolment code or an animator account (--admin-token-file)
 
-Exit codes: 0 success; 2 usage or configuration; 3 the service is unreachable, too slow or
-failing; 4 this terminal is not authorised; 5 the service refused;
-6 the service's answer was unusable.
+`enrol` reads the code city IT made for this terminal id from --code-file FILE or from stdin
+(asked without echo on a terminal), never from the command line. `admin` reads city IT's
+token from a file of mode 0600 and prints the new code or animator token alone on stdout.
+
+Exit codes: 0 success; 2 usage or configuration (no code given); 3 the service is
+unreachable, too slow or failing; 4 this terminal is not authorised (enrol: the code is not
+valid, was used, or has expired); 5 the service refused (enrol: the code was made for another
+terminal id, or too many wrong codes were tried: wait a minute); 6 the service's answer was
+unusable.
 
 The city's reference server is a command of its own: `cityserver serve` (the `server` extra).
 """
@@ -14,14 +21,17 @@ The city's reference server is a command of its own: `cityserver serve` (the `se
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 import kiosk
 from kiosk.config import load_settings
 from kiosk.errors import KioskError, UsageError
 
-HELP = "talk to the city API: ping, enrol, catalogue"
+HELP = "talk to the city API: ping, enrol, catalogue, admin"
 
 EXIT_UNAVAILABLE = 3
 EXIT_UNAUTHORISED = 4
@@ -38,9 +48,32 @@ def register(sub: Any) -> None:
     ping.set_defaults(handler=run_ping)
 
     enrol = actions.add_parser("enrol", help="enrol this terminal with a one-time code")
-    enrol.add_argument("code", help="the enrolment code from the city's IT")
+    enrol.add_argument(
+        "--code-file",
+        type=Path,
+        metavar="FILE",
+        help="read the enrolment code from FILE (default: from stdin)",
+    )
     enrol.add_argument("--terminal-id", help="terminal id (default: terminal.id from config)")
     enrol.set_defaults(handler=run_enrol)
+
+    admin = actions.add_parser("admin", help="city IT: enrolment codes, animator accounts")
+    admin.add_argument(
+        "--admin-token-file", type=Path, required=True, metavar="FILE", help="mode 0600"
+    )
+    admin_actions = admin.add_subparsers(dest="admin_action", metavar="WHAT", required=True)
+    code = admin_actions.add_parser("enrolment-code", help="a one-time code for one terminal")
+    code.add_argument("terminal_id", metavar="TERMINAL_ID")
+    code.add_argument("--location", required=True, help="the terminal's location")
+    code.add_argument("--valid-for", type=int, metavar="S", help="seconds (server default)")
+    code.set_defaults(handler=run_admin_code)
+    animator = admin_actions.add_parser("animator", help="an animator account and its token")
+    animator.add_argument("username", metavar="USERNAME")
+    animator.add_argument("--name", required=True, help="the name shown")
+    animator.add_argument(
+        "--location", action="append", required=True, help="a location it serves (repeatable)"
+    )
+    animator.set_defaults(handler=run_admin_animator)
 
     catalogue = actions.add_parser("catalogue", help="show the offered documents")
     catalogue.add_argument("--json", action="store_true", help="print the catalogue as JSON")
@@ -84,14 +117,36 @@ def run_ping(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_enrolment_code(code_file: Path | None) -> str:
+    """The code's first non-empty line, from the file or stdin; never an argument (argv is
+    readable by every local user, and stays in shell history)."""
+    try:
+        if code_file is not None:
+            text = code_file.read_text(encoding="utf-8")
+        elif sys.stdin.isatty():
+            text = getpass.getpass("enrolment code: ")
+        else:
+            text = sys.stdin.read(4096)  # a code is one short line
+    except (OSError, UnicodeDecodeError) as exc:
+        source = code_file or "stdin"
+        raise UsageError(f"cannot read the enrolment code from {source}: {exc}") from None
+    except EOFError:
+        text = ""
+    code = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not code:
+        raise UsageError("no enrolment code given (on stdin or with --code-file)")
+    return code
+
+
 def run_enrol(args: argparse.Namespace) -> int:
     from kiosk.cityclient import CityApiError
 
+    code = read_enrolment_code(args.code_file)
     client, settings = _client(args)
     terminal_id = args.terminal_id or settings.terminal.id
     with client:
         try:
-            enrolled = client.enrol(args.code, terminal_id, kiosk.__version__)
+            enrolled = client.enrol(code, terminal_id, kiosk.__version__)
         except CityApiError as exc:
             raise _failure(exc) from None
         except ValueError:  # the code or id does not fit the contract
@@ -100,6 +155,54 @@ def run_enrol(args: argparse.Namespace) -> int:
             token_file = settings.cityapi.token_file
             raise KioskError(f"cannot write {token_file}: {exc.strerror}") from None
     print(f"enrolled as {enrolled}; token saved in {settings.cityapi.token_file}")
+    return 0
+
+
+def _admin_client(args: argparse.Namespace) -> Any:
+    from kiosk.cityclient.admin import AdminTokenError, CityAdminClient, read_admin_token
+
+    settings = load_settings(args.config)
+    if not settings.cityapi.url:
+        raise UsageError("cityapi.url is not set in the configuration")
+    try:
+        return CityAdminClient(settings.cityapi, read_admin_token(args.admin_token_file))
+    except AdminTokenError as exc:
+        raise UsageError(str(exc)) from None
+    except ValueError as exc:
+        raise UsageError(f"cityapi.url: {exc}") from None
+
+
+def run_admin_code(args: argparse.Namespace) -> int:
+    from kiosk.cityclient import CityApiError
+
+    with _admin_client(args) as client:
+        try:
+            made = client.enrolment_code(args.terminal_id, args.location, args.valid_for)
+        except CityApiError as exc:
+            raise _failure(exc) from None
+        except ValueError:
+            raise UsageError("the terminal id, location or lifetime is not valid") from None
+    print(made.enrolment_code)
+    until = made.expires_at.isoformat(timespec="seconds")
+    print(
+        f"enrolment code for {made.terminal_id} at {made.location}, until {until}", file=sys.stderr
+    )
+    return 0
+
+
+def run_admin_animator(args: argparse.Namespace) -> int:
+    from kiosk.cityclient import CityApiError
+
+    with _admin_client(args) as client:
+        try:
+            made = client.create_animator(args.username, args.name, args.location)
+        except CityApiError as exc:
+            raise _failure(exc) from None
+        except ValueError:
+            raise UsageError("the username, name or a location is not valid") from None
+    print(made.token)
+    places = ", ".join(made.account.locations)
+    print(f"animator {made.account.username} for {places}", file=sys.stderr)
     return 0
 
 

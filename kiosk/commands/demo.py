@@ -190,7 +190,7 @@ def demo_runtime(
     its start-up overlaps with loading the runtime's modules."""
     from kiosk.wiring.cityserver_process import start_demo_server
 
-    server = start_demo_server(workdir)
+    server = start_demo_server(workdir, settings.terminal.id)
     try:
         from kiosk.wiring import build_demo_runtime
 

@@ -3,11 +3,11 @@ demo's runtime).
 
 The kiosk never imports the server (a layering test says so): it runs `python -m cityserver
 serve` on 127.0.0.1 with a port of the system's choosing, learns the address from the line the
-server prints when it listens, and waits until it answers /v1/status. The enrolment code is a
-secret: it goes through a file of mode 0600 in the demo's private folder, deleted once the
-server has read it, never on the child's command line. The child stops when `stop()` ends it
-by its pid, when this process exits (atexit), and, were this process killed outright, when its
-stdin pipe closes.
+server prints when it listens, and waits until it answers /v1/status. The enrolment code (for
+the demo's terminal id only) is a secret: it goes through a file of mode 0600 in the demo's
+private folder, deleted once the server has read it, never on the child's command line. The
+child stops when `stop()` ends it by its pid, when this process exits (atexit), and, were this
+process killed outright, when its stdin pipe closes.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class CityServerProcess:
         data_dir: Path,
         *,
         trust_roots: list[Path] | None = None,
-        enrolment_codes: list[str] | None = None,
+        enrolment_codes: list[tuple[str, str, str]] | None = None,
         admin_token: str | None = None,
         extra_args: list[str] | None = None,
         start_timeout_s: float = START_TIMEOUT_S,
@@ -68,7 +68,8 @@ class CityServerProcess:
         return f"CityServerProcess({self.data_dir}, url={self._url})"
 
     @property
-    def enrolment_codes(self) -> list[str]:
+    def enrolment_codes(self) -> list[tuple[str, str, str]]:
+        """(terminal id, location, code) of each code given to the server at start."""
         return list(self._codes)
 
     @property
@@ -105,7 +106,10 @@ class CityServerProcess:
         for root in self._trust_roots:
             command += ["--trust-roots", str(root)]
         if self._codes:
-            _write_private(self._codes_file, "".join(f"{code}\n" for code in self._codes))
+            lines = "".join(
+                f"{terminal} {location} {code}\n" for terminal, location, code in self._codes
+            )
+            _write_private(self._codes_file, lines)
             command += ["--enrolment-codes", str(self._codes_file)]
         if self._admin_token:
             _write_private(self._admin_file, self._admin_token + "\n")
@@ -225,18 +229,21 @@ def _answers_status(url: str) -> bool:
         connection.close()
 
 
-def start_demo_server(workdir: Path) -> CityServerProcess:
+DEMO_LOCATION = "demo"
+
+
+def start_demo_server(workdir: Path, terminal_id: str) -> CityServerProcess:
     """The demo's server, started (not yet ready): its data in `workdir`, the test PKI's
-    roots trusted (the demo card's), one fresh enrolment code for the demo terminal."""
+    roots trusted (the demo card's), one fresh enrolment code for the demo's terminal id."""
     from devices.eid.emulator.testpki import shared_test_pki
 
     workdir.mkdir(parents=True, exist_ok=True)
     roots = workdir / "test-roots.pem"
     roots.write_bytes(shared_test_pki().root_pem())
-    code = secrets.token_urlsafe(12)
+    code = secrets.token_urlsafe(18)
     return CityServerProcess(
         workdir / "cityserver",
         trust_roots=[roots],
-        enrolment_codes=[code],
+        enrolment_codes=[(terminal_id, DEMO_LOCATION, code)],
         start_timeout_s=DEMO_START_TIMEOUT_S,
     ).start()

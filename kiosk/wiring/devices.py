@@ -146,7 +146,7 @@ def demo_devices(
     benchmarks leave it instant)."""
     # Started first: the server's start-up overlaps with the devices' below.
     if server is None:
-        server = start_demo_server(workdir)
+        server = start_demo_server(workdir, settings.terminal.id)
     try:
         card = demo_card()
         reader = SimReader()
@@ -159,7 +159,8 @@ def demo_devices(
             catalogue_cache=workdir / "catalogue.json",
         )
         api = CityApiClient(api_settings, base_url=server.wait_ready())
-        api.enrol(server.enrolment_codes[0], settings.terminal.id)
+        (terminal_id, _location, code) = server.enrolment_codes[0]
+        api.enrol(code, terminal_id)
     except BaseException:
         server.stop()
         raise

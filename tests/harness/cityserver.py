@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from kiosk.wiring.cityserver_process import CityServerError, CityServerProcess
 
 CITIZEN_CA_CERTIFICATE = (0xDF00, 0x503A)
 
-ENROLMENT_CODES = ("enrol-code-0001", "enrol-code-0002", "enrol-code-0003", "enrol-code-0004")
+# Where a test's terminals are, unless it says otherwise.
+TEST_LOCATION = "test-hall"
 
 
 @dataclass
@@ -33,7 +34,6 @@ class CityServer:
     url: str
     data_dir: Path
     process: CityServerProcess
-    enrolment_codes: list[str] = field(default_factory=list)
     # City IT's admin token for this server (given to it by a 0600 file).
     admin_token: str = ""
 
@@ -69,7 +69,6 @@ def start_cityserver(
     process = CityServerProcess(
         data_dir,
         trust_roots=trust_roots,
-        enrolment_codes=list(ENROLMENT_CODES),
         admin_token=admin_token,
         extra_args=list(extra),
     ).start()
@@ -81,14 +80,34 @@ def start_cityserver(
         url=url,
         data_dir=data_dir,
         process=process,
-        enrolment_codes=list(ENROLMENT_CODES),
         admin_token=admin_token,
     )
 
 
-def enrol(server: CityServer, terminal_id: str) -> str:
-    """Spend one of the server's enrolment codes; returns the bearer token."""
-    code = server.enrolment_codes.pop(0)
+def enrolment_code(
+    server: CityServer,
+    terminal_id: str,
+    location: str = TEST_LOCATION,
+    valid_for_s: int | None = None,
+) -> str:
+    """A one-time code for `terminal_id`, made as city IT makes it (the admin token)."""
+    body: dict[str, Any] = {"terminal_id": terminal_id, "location": location}
+    if valid_for_s is not None:
+        body["valid_for_s"] = valid_for_s
+    answer = requests.post(
+        f"{server.url}/v1/admin/enrolment-codes",
+        json=body,
+        headers=server.admin_headers(),
+        timeout=5,
+    )
+    assert answer.status_code == 201, answer.text
+    code: str = answer.json()["enrolment_code"]
+    return code
+
+
+def enrol(server: CityServer, terminal_id: str, location: str = TEST_LOCATION) -> str:
+    """Enrol `terminal_id` with a code made for it; returns the bearer token."""
+    code = enrolment_code(server, terminal_id, location)
     answer = requests.post(
         f"{server.url}/v1/terminals/enrol",
         json={"enrolment_code": code, "terminal_id": terminal_id},

@@ -30,6 +30,7 @@ from tests.harness.cityserver import (
     CityServer,
     InsertedCard,
     enrol,
+    enrolment_code,
     insert_card,
     start_cityserver,
     write_test_roots,
@@ -116,7 +117,8 @@ def test_enrolment_keeps_a_private_token_and_rotation_revokes_the_old_one(
     server: CityServer, make_client: Callable[..., CityApiClient], tmp_path: Path
 ) -> None:
     client = make_client(token=None)
-    assert client.enrol(server.enrolment_codes.pop(0), "kiosk-enrol-01") == "kiosk-enrol-01"
+    code = enrolment_code(server, "kiosk-enrol-01")
+    assert client.enrol(code, "kiosk-enrol-01") == "kiosk-enrol-01"
     token_file = tmp_path / "token"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     first = token_file.read_text().strip()
@@ -134,10 +136,10 @@ def test_enrolment_keeps_a_private_token_and_rotation_revokes_the_old_one(
 def test_a_spent_enrolment_code_is_refused(
     server: CityServer, make_client: Callable[..., CityApiClient]
 ) -> None:
-    code = server.enrolment_codes.pop(0)
+    code = enrolment_code(server, "kiosk-enrol-02")
     make_client(token=None).enrol(code, "kiosk-enrol-02")
     with pytest.raises(CityApiError) as spent:
-        make_client(token=None).enrol(code, "kiosk-enrol-03")
+        make_client(token=None).enrol(code, "kiosk-enrol-02")
     assert spent.value.kind is ErrorKind.UNAUTHORISED
 
 
@@ -405,7 +407,7 @@ def test_heartbeat_carries_pending_commands_until_acknowledged(
     queued = requests.post(
         f"{server.url}/v1/epn/commands",
         json={"terminal_id": "kiosk-client-01", "kind": "reload_catalogue"},
-        headers={"Authorization": f"Bearer {terminal[1]}"},
+        headers=server.admin_headers(),  # a fleet command: city IT's
         timeout=5,
     )
     assert queued.status_code == 201

@@ -9,17 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.cityserver import start_cityserver
+from tests.harness.cityserver import enrolment_code, start_cityserver
 
 pytestmark = pytest.mark.integration
 
 
-def kiosk(*args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+def kiosk(
+    *args: str, config: Path | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "kiosk.cli"]
     if config is not None:
         command += ["--config", str(config)]
     return subprocess.run(
-        [*command, *args], capture_output=True, text=True, timeout=60, check=False
+        [*command, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False
     )
 
 
@@ -38,14 +40,25 @@ def test_ping_enrol_and_catalogue_from_the_command_line(tmp_path: Path) -> None:
         unenrolled = kiosk("cityapi", "catalogue", config=config)
         assert unenrolled.returncode == 4
         assert unenrolled.stderr.count("\n") == 1 and "Traceback" not in unenrolled.stderr
-        code = server.enrolment_codes[0]
-        enrolled = kiosk("cityapi", "enrol", code, config=config)
+        code = enrolment_code(server, "kiosk-cli-02")
+        on_the_line = kiosk("cityapi", "enrol", code, config=config)
+        assert on_the_line.returncode == 2 and on_the_line.stderr.count("\n") == 1
+        nothing = kiosk("cityapi", "enrol", config=config)
+        assert nothing.returncode == 2 and "no enrolment code" in nothing.stderr
+        other = enrolment_code(server, "kiosk-cli-other")
+        wrong_terminal = kiosk("cityapi", "enrol", config=config, stdin=other + "\n")
+        assert wrong_terminal.returncode == 5 and wrong_terminal.stderr.count("\n") == 1
+        assert other not in wrong_terminal.stderr
+        enrolled = kiosk("cityapi", "enrol", config=config, stdin=f"\n{code}\n")
         assert enrolled.returncode == 0, enrolled.stderr
         assert code not in enrolled.stdout
         token = (tmp_path / "token").read_text().strip()
         assert token not in enrolled.stdout + enrolled.stderr
-        spent = kiosk("cityapi", "enrol", code, config=config)
+        code_file = tmp_path / "code"
+        code_file.write_text(code + "\n")
+        spent = kiosk("cityapi", "enrol", "--code-file", str(code_file), config=config)
         assert spent.returncode == 4 and spent.stderr.count("\n") == 1
+        assert code not in spent.stderr
         listed = kiosk("cityapi", "catalogue", config=config)
         assert listed.returncode == 0 and "Getuigschrift van woonst" in listed.stdout
         server.set_faults({"kind": "drop"})
@@ -54,6 +67,58 @@ def test_ping_enrol_and_catalogue_from_the_command_line(tmp_path: Path) -> None:
         down = kiosk("cityapi", "ping", config=config)
         assert down.returncode == 3 and down.stderr.splitlines()[-1].startswith("kiosk: ")
         assert "Traceback" not in down.stderr
+    finally:
+        server.stop()
+
+
+def test_city_it_makes_codes_and_animators_with_its_token_from_a_private_file(
+    tmp_path: Path,
+) -> None:
+    server = start_cityserver(tmp_path / "data")
+    try:
+        config = tmp_path / "kiosk.toml"
+        config.write_text(
+            f'[terminal]\nid = "kiosk-cli-03"\n[cityapi]\nurl = "{server.url}"\n'
+            f'token_file = "{tmp_path / "token"}"\ncatalogue_cache = "{tmp_path / "c.json"}"\n'
+        )
+        admin = tmp_path / "admin-token"
+        admin.write_text(server.admin_token + "\n")
+        admin.chmod(0o644)
+        admin_args = ("cityapi", "admin", "--admin-token-file", str(admin))
+        code_args = ("enrolment-code", "kiosk-cli-03", "--location", "hall")
+        open_file = kiosk(*admin_args, *code_args, config=config)
+        assert open_file.returncode == 2 and "open to others" in open_file.stderr
+        admin.chmod(0o600)
+        made = kiosk(*admin_args, *code_args, config=config)
+        assert made.returncode == 0, made.stderr
+        code = made.stdout.strip()
+        assert code and code not in made.stderr and server.admin_token not in made.stderr
+        enrolled = kiosk("cityapi", "enrol", config=config, stdin=code)
+        assert enrolled.returncode == 0, enrolled.stderr
+        animator = kiosk(
+            *admin_args,
+            "animator",
+            "anna",
+            "--name",
+            "Anna",
+            "--location",
+            "epn-marolles",
+            config=config,
+        )
+        assert animator.returncode == 0, animator.stderr
+        assert "epn-marolles" in animator.stderr and animator.stdout.strip()
+        terminal_token = tmp_path / "terminal-as-admin"
+        terminal_token.write_text((tmp_path / "token").read_text())
+        terminal_token.chmod(0o600)
+        as_terminal = kiosk(
+            "cityapi",
+            "admin",
+            "--admin-token-file",
+            str(terminal_token),
+            *code_args,
+            config=config,
+        )
+        assert as_terminal.returncode == 5 and as_terminal.stderr.count("\n") == 1
     finally:
         server.stop()
 

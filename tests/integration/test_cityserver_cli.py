@@ -1,5 +1,6 @@
-"""`cityserver serve` as IT uses it: a restart loses nothing; enrolment codes come from a
-private file, never the command line; every failure is one line and a documented exit code."""
+"""`cityserver` as IT uses it: a restart loses nothing; enrolment codes, each for one terminal,
+come from a private file or stdin, never the command line, or from `cityserver enrolment-code`;
+every failure is one line and a documented exit code."""
 
 from __future__ import annotations
 
@@ -83,16 +84,88 @@ def test_enrolment_codes_come_from_a_file_never_the_command_line(tmp_path: Path)
     missing = cityserver("serve", "--enrolment-codes", str(tmp_path / "none"))
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
     short = tmp_path / "short"
-    short.write_text("# the codes\nlong-enough-code-1\nshort12\n")
+    short.write_text("# the codes\nkiosk-01 hall long-enough-code-1\nkiosk-02 hall short12\n")
     short.chmod(0o600)
     refused = cityserver("serve", "--enrolment-codes", str(short))
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "line 3" in refused.stderr
     assert "short12" not in refused.stderr and "long-enough" not in refused.stderr
+    unbound = tmp_path / "unbound"
+    unbound.write_text("a-code-for-any-terminal\n")  # the old format: bound to nothing
+    unbound.chmod(0o600)
+    refused = cityserver("serve", "--enrolment-codes", str(unbound))
+    assert refused.returncode == 2 and "TERMINAL_ID LOCATION CODE" in refused.stderr
+    assert "a-code-for-any" not in refused.stderr
+    both = cityserver("serve", "--enrolment-codes", "-", "--until-stdin-closes")
+    assert both.returncode == 2 and both.stderr.count("\n") == 1
+
+
+def test_enrolment_codes_from_stdin_each_for_its_terminal(tmp_path: Path) -> None:
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "cityserver", "serve", "--port", "0"),
+            *("--data", str(tmp_path), "--enrolment-codes", "-"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None and server.stdin is not None
+        server.stdin.write("kiosk-in-01 hall code-from-stdin-1\n")
+        server.stdin.close()
+        ready = server.stdout.readline()
+        assert ready.startswith("cityserver: serving http://127.0.0.1:"), ready
+        url = ready.split()[-1]
+
+        def enrol_as(terminal_id: str) -> requests.Response:
+            return requests.post(
+                f"{url}/v1/terminals/enrol",
+                json={"enrolment_code": "code-from-stdin-1", "terminal_id": terminal_id},
+                timeout=5,
+            )
+
+        assert enrol_as("kiosk-in-02").status_code == 403
+        assert enrol_as("kiosk-in-01").status_code == 201
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_enrolment_code_command_makes_a_code_beside_the_running_server(
+    tmp_path: Path,
+) -> None:
+    server = start_cityserver(tmp_path / "data")
+    try:
+        made = cityserver(
+            "enrolment-code", "kiosk-cmd-01", "--location", "hall", "--data", str(tmp_path / "data")
+        )
+        assert made.returncode == 0, made.stderr
+        code = made.stdout.strip()
+        assert len(code) >= 16 and code not in made.stderr and "kiosk-cmd-01" in made.stderr
+        answer = requests.post(
+            f"{server.url}/v1/terminals/enrol",
+            json={"enrolment_code": code, "terminal_id": "kiosk-cmd-01"},
+            timeout=5,
+        )
+        assert answer.status_code == 201, answer.text
+        assert server.query(
+            "SELECT location FROM terminals WHERE terminal_id = 'kiosk-cmd-01'"
+        ) == [("hall",)]
+    finally:
+        server.stop()
+    bad_id = cityserver("enrolment-code", "Kiosk 01", "--location", "hall", "--data", str(tmp_path))
+    assert bad_id.returncode == 2 and bad_id.stderr.count("\n") == 1
+    no_data = cityserver(
+        "enrolment-code", "kiosk-01", "--location", "hall", "--data", str(tmp_path / "none")
+    )
+    assert no_data.returncode == 2 and no_data.stderr.count("\n") == 1
 
 
 def test_serve_stops_when_stdin_closes_and_warns_of_an_open_codes_file(tmp_path: Path) -> None:
     codes = tmp_path / "codes"
-    codes.write_text("# one a line\n\nfirst-code-0001\n")
+    codes.write_text("# one a line\n\ncli-terminal hall first-code-0001\n")
     codes.chmod(0o644)
     server = subprocess.Popen(
         [

@@ -37,9 +37,10 @@ def wait_gone(url: str, timeout: float = 10.0) -> None:
 
 
 def test_the_demo_server_serves_enrols_once_and_stops_by_its_pid(tmp_path: Path) -> None:
-    server = start_demo_server(tmp_path)
+    server = start_demo_server(tmp_path, "demo-terminal")
     try:
-        (code,) = server.enrolment_codes
+        ((terminal_id, _location, code),) = server.enrolment_codes
+        assert terminal_id == "demo-terminal"
         codes_file = next(tmp_path.glob(".cityserver-enrolment-codes"))
         assert stat.S_IMODE(codes_file.stat().st_mode) == 0o600
         url = server.wait_ready()
@@ -62,7 +63,9 @@ def test_the_demo_server_serves_enrols_once_and_stops_by_its_pid(tmp_path: Path)
 
 def test_a_server_that_cannot_start_says_why_and_is_gone(tmp_path: Path) -> None:
     server = CityServerProcess(
-        tmp_path / "data", trust_roots=[tmp_path / "none.pem"], enrolment_codes=["a-code-123"]
+        tmp_path / "data",
+        trust_roots=[tmp_path / "none.pem"],
+        enrolment_codes=[("kiosk-01", "hall", "a-code-123")],
     ).start()
     with pytest.raises(CityServerError, match=r"did not start \(exit code 2\).*none\.pem"):
         server.wait_ready()
@@ -74,7 +77,7 @@ import os, signal, sys
 from pathlib import Path
 from kiosk.wiring.cityserver_process import start_demo_server
 
-server = start_demo_server(Path(sys.argv[1]))
+server = start_demo_server(Path(sys.argv[1]), "demo-terminal")
 print(server.wait_ready(), server.pid, flush=True)
 if sys.argv[2] == "killed":
     os.kill(os.getpid(), signal.SIGKILL)  # no atexit, no finally: only the stdin pipe tells

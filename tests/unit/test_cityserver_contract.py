@@ -87,7 +87,8 @@ def test_epn_endpoints_are_defined(document: dict[str, Any]) -> None:
         "/v1/epn/quota/{person_key}",
         "/v1/epn/guest-tickets",
         "/v1/epn/room",
-        "/v1/epn/animators",
+        "/v1/admin/animators",
+        "/v1/admin/enrolment-codes",
         "/v1/epn/commands",
     ):
         assert wanted in paths

@@ -24,7 +24,8 @@ def served_catalogue(data_dir: Path) -> tuple[str, dict[str, object]]:
     """GET /v1/catalogue from a server built now, in this process: (ETag, JSON)."""
     config = ServerConfig(data_dir=data_dir)
     store = Store(config.database)
-    store.add_enrolment_code(ENROLMENT_CODE, config.clock())
+    now = config.clock()
+    store.add_enrolment_code(ENROLMENT_CODE, "kiosk-eo-01", "test-hall", now, now + 60)
     api = build_api(config, store)
 
     async def ask() -> httpx.Response:
