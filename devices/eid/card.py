@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from devices.eid.challenge import NotAChallenge, is_signed_message
 from devices.eid.errors import (
     CardCommunicationError,
     CardStatusError,
@@ -283,15 +284,20 @@ class BelpicCard:
 
     # Signatures ------------------------------------------------------------------------
 
-    def sign_challenge(self, challenge: bytes) -> tuple[bytes, bytearray]:
-        """Sign a server challenge with the authentication key (PIN verified first).
+    def sign_challenge(self, message: bytes) -> tuple[bytes, bytearray]:
+        """Sign a citizen-authentication message with the authentication key (PIN verified
+        first). `message` must be a `devices.eid.challenge.signed_message`: anything else (a
+        bare server nonce, a TLS handshake hash, a document) raises NotAChallenge before any
+        command reaches the card, so the card is never a signing oracle.
 
         Returns (signature, authentication certificate DER). RSA cards get algorithm 0x08
-        (the card wraps SHA-256(challenge) in PKCS#1 v1.5), EC cards 0x02 (SHA-384, raw r||s);
+        (the card wraps SHA-256(message) in PKCS#1 v1.5), EC cards 0x02 (SHA-384, raw r||s);
         see devices.eid.integrity.verify_challenge_signature. The certificate names the
         citizen: it comes back as a bytearray the caller zeroes, and the buffer read from
         the card is zeroed here.
         """
+        if not is_signed_message(message):
+            raise NotAChallenge("the card signs only this protocol's challenge messages")
         certificate = self.read_file(AUTH_CERTIFICATE, der=True)
         if certificate is None:
             raise CardStatusError("reading the authentication certificate", _SW_FILE_NOT_FOUND)
@@ -304,9 +310,9 @@ class BelpicCard:
         finally:
             certificate[:] = bytes(len(certificate))
         if isinstance(key, ec.EllipticCurvePublicKey):
-            algorithm, digest = 0x02, hashlib.sha384(challenge).digest()
+            algorithm, digest = 0x02, hashlib.sha384(message).digest()
         else:
-            algorithm, digest = 0x08, hashlib.sha256(challenge).digest()
+            algorithm, digest = 0x08, hashlib.sha256(message).digest()
         # MSE SET: digital signature template, this algorithm, key 0x82 (authentication).
         mse_set = bytes([0x00, 0x22, 0x41, 0xB6, 0x05, 0x04, 0x80, algorithm, 0x84, 0x82])
         self._expect_ok(mse_set, "MSE SET")

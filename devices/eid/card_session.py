@@ -50,8 +50,9 @@ class CardSession:
         """Raises WrongPin / PinBlocked / a card error. The caller zeroes `pin`."""
         self._current().verify_pin(pin)
 
-    def sign(self, challenge: bytes) -> tuple[bytes, bytearray]:
-        return self._current().sign_challenge(challenge)
+    def sign(self, message: bytes) -> tuple[bytes, bytearray]:
+        """Sign a `devices.eid.challenge.signed_message` (anything else: NotAChallenge)."""
+        return self._current().sign_challenge(message)
 
     def forget(self) -> None:
         """End the session on the card: LOG OFF (the verified PIN lives on the card, not in

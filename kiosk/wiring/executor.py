@@ -254,10 +254,13 @@ class EffectExecutor:
         if old is not None:
             old.cancel()
         api = self.devices.api
+        terminal_id = self.settings.terminal.id
 
         def job() -> None:
             try:
-                session = api.authenticate_citizen(files, bridge.sign, facts.citizen_ca)
+                session = api.authenticate_citizen(
+                    files, bridge.sign, facts.citizen_ca, terminal_id=terminal_id
+                )
             except Exception as exc:
                 if self.current(ticket):
                     log.warning("citizen authentication failed: %s", type(exc).__name__)

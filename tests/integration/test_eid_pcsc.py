@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from devices.eid.card import BelpicCard
+from devices.eid.challenge import signed_message
 from devices.eid.emulator import (
     BelpicApplet,
     portrait_jpeg,
@@ -406,7 +407,7 @@ def test_the_card_signs_a_challenge_after_the_pin(insert_card: InsertCard, apple
     insert_card(BelpicApplet(content))
     eid = open_card()
     eid.recognise()
-    challenge = hashlib.sha256(b"server nonce " + applet.encode()).digest()
+    challenge = signed_message("kiosk-pcsc", hashlib.sha256(applet.encode()).digest())
     with pytest.raises(CardStatusError) as refused:
         eid.sign_challenge(challenge)
     assert refused.value.sw == 0x6982  # security status not satisfied: no PIN yet
