@@ -321,6 +321,21 @@ class BelpicCard:
         )
         return signature, der
 
+    # Chip authentication --------------------------------------------------------------
+
+    def internal_authenticate(self, challenge: bytes) -> bytes:
+        """INTERNAL AUTHENTICATE with the basic key (applet 1.8, RM18 §6.11; no PIN needed).
+
+        `challenge` is 48 fresh random bytes, signed by the chip as a SHA-384 digest with
+        the private half of the key in file 4040; the answer is the plain r || s. Check it
+        with devices.eid.integrity.verify_internal_authenticate. Raises CardStatusError when
+        the card refuses (a chip without the basic key answers 6A88).
+        """
+        if len(challenge) != 48:
+            raise ValueError("the basic-key challenge is 48 bytes (a SHA-384 digest)")
+        command = bytes([0x00, 0x88, 0x02, 0x81, 2 + len(challenge), 0x94, len(challenge)])
+        return self._expect_ok(command + challenge, "INTERNAL AUTHENTICATE")
+
 
 def _raise_for_pin_status(sw: int) -> None:
     if sw == _SW_OK:
