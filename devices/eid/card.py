@@ -44,6 +44,8 @@ CHUNK = 256
 MAX_RESETS_PER_FILE = 2
 
 _SW_OK = 0x9000
+# INTERNAL AUTHENTICATE's P1 by challenge size: ECDSA with SHA-2-256, -384, -512 (RM18 table 14).
+_INTERNAL_AUTHENTICATE_ALGORITHMS = {32: 0x01, 48: 0x02, 64: 0x04}
 _SW_END_OF_FILE = 0x6B00
 _SW_FILE_NOT_FOUND = 0x6A82
 _PATH_SELECT_UNSUPPORTED = {0x6A82, 0x6A86, 0x6A87, 0x6D00}
@@ -326,15 +328,18 @@ class BelpicCard:
     def internal_authenticate(self, challenge: bytes) -> bytes:
         """INTERNAL AUTHENTICATE with the basic key (applet 1.8, RM18 §6.11; no PIN needed).
 
-        `challenge` is 48 fresh random bytes, signed by the chip as a SHA-384 digest with
-        the private half of the key in file 4040; the answer is the plain r || s. Check it
-        with devices.eid.integrity.verify_internal_authenticate. Raises CardStatusError when
-        the card refuses (a chip without the basic key answers 6A88).
+        `challenge` is fresh random bytes the chip signs as an off-card hash with the private
+        half of the key in file 4040: 32, 48 or 64 bytes for the SHA-256, SHA-384 or SHA-512
+        scheme of a 256, 384 or 512/521-bit key (RM18 table 33). The answer is the plain
+        r || s; check it with devices.eid.integrity.verify_internal_authenticate. Raises
+        CardStatusError when the card refuses (a chip without the basic key answers 6A88).
         """
-        if len(challenge) != 48:
-            raise ValueError("the basic-key challenge is 48 bytes (a SHA-384 digest)")
-        command = bytes([0x00, 0x88, 0x02, 0x81, 2 + len(challenge), 0x94, len(challenge)])
-        return self._expect_ok(command + challenge, "INTERNAL AUTHENTICATE")
+        algorithm = _INTERNAL_AUTHENTICATE_ALGORITHMS.get(len(challenge))
+        if algorithm is None:
+            raise ValueError("the basic-key challenge is 32, 48 or 64 bytes (a hash's size)")
+        data = bytes([0x94, len(challenge)]) + challenge  # tag 94: the challenge (CHL)
+        command = bytes([0x00, 0x88, algorithm, 0x81, len(data)]) + data
+        return self._expect_ok(command, "INTERNAL AUTHENTICATE")
 
 
 def _raise_for_pin_status(sw: int) -> None:

@@ -18,13 +18,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from devices.eid import card as files
 from devices.eid.card import BelpicCard
 from devices.eid.errors import CardCommunicationError, CardNotAuthentic, CardStatusError
 from devices.eid.identity import CardDataError, Identity, parse_address, parse_identity
-from devices.eid.integrity import verify_basic_key, verify_card, verify_internal_authenticate
+from devices.eid.integrity import (
+    der_length,
+    verify_basic_key,
+    verify_card,
+    verify_internal_authenticate,
+)
 from devices.eid.model import CardFiles, EidRead, IntegrityReport
 from devices.eid.tlv import TlvError
 
@@ -115,7 +121,7 @@ def authenticate_chip(card: BelpicCard, identity: Identity, read: CardFiles) -> 
     key_file = read.basic_public_key
     if key_file is None or not verify_basic_key(identity, key_file):
         raise ChipNotAuthentic("card not authentic: basic key 4040 does not match tag 1A")
-    challenge = secrets.token_bytes(48)
+    challenge = secrets.token_bytes(basic_key_challenge_size(key_file))
     try:
         signature = card.internal_authenticate(challenge)
     except CardStatusError as exc:
@@ -123,6 +129,22 @@ def authenticate_chip(card: BelpicCard, identity: Identity, read: CardFiles) -> 
         raise ChipNotAuthentic(reason) from None
     if not verify_internal_authenticate(key_file, challenge, signature):
         raise ChipNotAuthentic("card not authentic: chip does not hold the basic key")
+
+
+def basic_key_challenge_size(key_file: bytes | bytearray) -> int:
+    """The hash size RM18 table 33 pairs with the basic key's curve (P-384: 48 bytes).
+
+    A key file that does not parse gets the usual 48: its check fails anyway.
+    """
+    end = der_length(bytes(key_file))
+    try:
+        key = serialization.load_der_public_key(bytes(key_file)[:end])
+    except Exception:  # card bytes: the signature check refuses them below
+        return 48
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        return 48
+    bits = key.curve.key_size
+    return 32 if bits <= 256 else 48 if bits <= 384 else 64
 
 
 def read_eid(card: BelpicCard, trust_roots: Sequence[x509.Certificate]) -> EidRead:

@@ -75,9 +75,13 @@ CLONES = {
 }
 
 
+def inserted(content: EmulatedCardContent) -> RecordingCard:
+    return RecordingCard(SimulatedTransport(SimReader(BelpicApplet(content))))
+
+
 @pytest.mark.parametrize("shape", CLONES)
 def test_a_clone_of_a_genuine_card_is_not_authentic_and_keeps_nothing(shape: str) -> None:
-    eid = RecordingCard(SimulatedTransport(SimReader(BelpicApplet(CLONES[shape]()))))
+    eid = inserted(CLONES[shape]())
     with pytest.raises(CardNotAuthentic) as refused:
         read_eid(eid, roots("1.8"))
     assert "Victime" not in str(refused.value)
@@ -97,6 +101,39 @@ def test_the_genuine_card_still_reads() -> None:
     read, _ca = CardSession(SimulatedReader(SimReader(BelpicApplet(victim()))), roots("1.8")).read()
     assert read.identity.surname == "Victime-Clonee"
     read.files.zero()
+
+
+def genuine_with_basic_key(key: ec.EllipticCurvePrivateKey) -> EmulatedCardContent:
+    """A genuine card personalised with a basic key on another curve (the Register signs 1A)."""
+    content = victim()
+    rrn = shared_test_pki().rrn("1.8").key
+    identity = cf.identity_file(content.profile, "1.8", spki(key))
+    identity_signature = cf.rrn_sign(rrn, identity)
+    address = content.files[cf.ADDRESS_FILE]
+    address_signature = cf.rrn_sign(rrn, address.rstrip(b"\x00") + identity_signature)
+    files = {
+        cf.ID_FILE: identity,
+        cf.ID_SIGNATURE: identity_signature,
+        cf.ADDRESS_SIGNATURE: address_signature,
+        cf.BASIC_KEY_FILE: spki(key),
+    }
+    for path, data in files.items():
+        content = content.with_file(path, data)
+    return dataclasses.replace(content, basic_key=key)
+
+
+@pytest.mark.parametrize("curve", [ec.SECP256R1(), ec.SECP384R1(), ec.SECP521R1()])
+def test_genuine_chips_prove_their_basic_key_on_each_curve_the_applet_allows(
+    curve: ec.EllipticCurve,
+) -> None:
+    genuine = genuine_with_basic_key(ec.generate_private_key(curve))
+    read = read_eid(inserted(genuine), roots("1.8"))
+    assert read.identity.surname == "Victime-Clonee"
+    read.files.zero()
+    # The same files on a chip with another key of that curve: refused.
+    clone = dataclasses.replace(genuine, basic_key=ec.generate_private_key(curve))
+    with pytest.raises(CardNotAuthentic):
+        read_eid(inserted(clone), roots("1.8"))
 
 
 def test_kiosk_eid_read_exits_5_for_a_clone(insert_card: InsertCard, tmp_path: Path) -> None:
