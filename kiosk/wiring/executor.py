@@ -249,7 +249,7 @@ class EffectExecutor:
         files = self.machine.citizen.card_files
         facts = self._facts
         timeout = self._operation_timeout(State.AUTHENTICATING)
-        bridge = SignBridge(lambda nonce: emit(ev.ChallengeIssued(nonce)), timeout)
+        bridge = SignBridge(lambda message: emit(ev.ChallengeIssued(message)), timeout)
         old, facts.bridge = facts.bridge, bridge
         if old is not None:
             old.cancel()
