@@ -152,7 +152,9 @@ def _prepare(url: str, folder: Path) -> tuple[str, str]:
     with CityApiClient(settings, url) as client:
         client.enrol("bench-enrolment-code", "bench-terminal")
         card = insert_card(build_card(demo_profile(), shared_test_pki(), "1.8"))
-        citizen = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+        citizen = client.authenticate_citizen(
+            card.files, card.sign, card.citizen_ca, terminal_id="bench-terminal"
+        )
         token = (folder / "token").read_text().strip()
         return token, citizen.citizen_token
 

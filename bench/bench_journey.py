@@ -95,7 +95,10 @@ def _bare(runtime: KioskRuntime, demo: SimulatedDemo, folder: Path) -> float:
     ca = card.read_file(CITIZEN_CA_CERTIFICATE, der=True)
     card.verify_pin(bytearray(b"1234"))
     session = devices.api.authenticate_citizen(
-        read.files, card.sign_challenge, bytes(ca) if ca else None
+        read.files,
+        card.sign_challenge,
+        bytes(ca) if ca else None,
+        terminal_id=runtime.settings.terminal.id,
     )
     devices.api.catalogue()
     fetched = fetch_document(

@@ -244,9 +244,22 @@ class Catalogue(_Wire):
 # -- citizen authentication --------------------------------------------------------------------
 
 
+# Standard base64 of exactly 32 bytes: 43 characters, the last of them carrying 2 bits, then "=".
+NONCE_PATTERN = r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"
+
+
 class Challenge(_Wire):
     challenge_id: str
-    nonce: str  # base64 of random bytes the card's authentication key signs as they are
+    nonce: Annotated[
+        str,
+        Field(
+            pattern=NONCE_PATTERN,
+            description="Base64 of exactly 32 random bytes. The card never signs them as they "
+            "are: it signs the hash of devices.eid.challenge.signed_message(terminal id, nonce), "
+            "'BE-KIOSK-CITIZEN-AUTH/v1' NUL, the terminal id's length (1 byte), the terminal id, "
+            "then the 32 bytes.",
+        ),
+    ]
     expires_at: datetime.datetime
 
 

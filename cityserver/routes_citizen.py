@@ -39,10 +39,10 @@ from cityserver.routes_terminals import IDEMPOTENCY_KEY_PATTERN, IdempotencyKey
 from cityserver.security import Citizen, TerminalId
 from cityserver.store import new_token, secret_hash
 from cityserver.words import localized
+from devices.eid.challenge import NONCE_BYTES, signed_message
 
 router = APIRouter(prefix="/v1")
 
-NONCE_BYTES = 32
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a counter
 
 RequiredIdempotencyKey = Annotated[
@@ -65,7 +65,9 @@ DocumentId = Annotated[str, Path(max_length=64)]
     tags=["citizens"],
 )
 async def new_challenge(request: Request, terminal_id: TerminalId) -> Response:
-    """A fresh nonce for the card to sign after the PIN; valid once, for a short while."""
+    """A fresh nonce of exactly 32 random bytes, valid once, for a short while. The card
+    signs the hash of `devices.eid.challenge.signed_message(terminal id, nonce)`, never the
+    nonce itself."""
     now = now_of(request)
     nonce = secrets.token_bytes(NONCE_BYTES)
     expires = now + config_of(request).challenge_ttl_s
@@ -110,12 +112,10 @@ async def citizen_session(
                 raise CitizenRefused("challenge_used", "the challenge was already answered")
             if challenge["expires_at"] <= now:
                 raise CitizenRefused("challenge_expired", "the challenge has expired")
+            # The card signed the protocol's message naming this terminal, never the bare nonce.
+            message = signed_message(terminal_id, challenge["nonce"])
             citizen = verify_citizen(
-                body,
-                challenge["nonce"],
-                config.trust_roots,
-                timestamp(now),
-                config.revocation_lists,
+                body, message, config.trust_roots, timestamp(now), config.revocation_lists
             )
         except CitizenRefused as exc:
             # Commit the spent challenge, then refuse: the refusal must not roll it back.

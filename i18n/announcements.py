@@ -98,6 +98,11 @@ ANNOUNCEMENTS: dict[str, tuple[Part, ...]] = {
         "This card could not be checked, so it cannot be used here.",
         "Please take your card and ask at the counter.",
     ),
+    "error.card_expired": (
+        "Your identity card has expired, so it cannot be used here.",
+        "Please take your card. The population service of your municipality can give you a "
+        "new one.",
+    ),
     "error.pin_blocked": (
         "The PIN code of this card is blocked.",
         "Please take your card. The population service of your municipality can unblock it.",

@@ -236,7 +236,9 @@ class IdleExpired(TimerEvent):
 
 @dataclass(frozen=True)
 class ChallengeIssued(ApiEvent):
-    challenge: bytes  # random bytes from the city, not citizen data
+    # devices.eid.challenge.signed_message(terminal id, the city's 32-byte nonce): what the
+    # card signs, never a bare value from the city. Not citizen data.
+    challenge: bytes
 
 
 @dataclass(frozen=True, repr=False)

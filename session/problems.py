@@ -18,6 +18,7 @@ class CardProblem(StrEnum):
     COMMUNICATION = "communication"
     NOT_BELGIAN = "not_belgian"
     NOT_AUTHENTIC = "not_authentic"
+    EXPIRED = "card_expired"  # past its end of validity: refused before the PIN
     PIN_BLOCKED = "pin_blocked"
     TIMEOUT = "timeout"
 
@@ -36,6 +37,7 @@ class CardProblem(StrEnum):
             (eid.NoCard, cls.NO_CARD),
             (eid.NotBelgianEid, cls.NOT_BELGIAN),
             (eid.CardNotAuthentic, cls.NOT_AUTHENTIC),
+            (eid.CardExpired, cls.EXPIRED),
             (eid.PinBlocked, cls.PIN_BLOCKED),
             (TimeoutError, cls.TIMEOUT),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from devices.eid.challenge import NotAChallenge, is_signed_message
 from devices.eid.errors import (
     CardCommunicationError,
     CardStatusError,
@@ -43,6 +44,8 @@ CHUNK = 256
 MAX_RESETS_PER_FILE = 2
 
 _SW_OK = 0x9000
+# INTERNAL AUTHENTICATE's P1 by challenge size: ECDSA with SHA-2-256, -384, -512 (RM18 table 14).
+_INTERNAL_AUTHENTICATE_ALGORITHMS = {32: 0x01, 48: 0x02, 64: 0x04}
 _SW_END_OF_FILE = 0x6B00
 _SW_FILE_NOT_FOUND = 0x6A82
 _PATH_SELECT_UNSUPPORTED = {0x6A82, 0x6A86, 0x6A87, 0x6D00}
@@ -283,15 +286,20 @@ class BelpicCard:
 
     # Signatures ------------------------------------------------------------------------
 
-    def sign_challenge(self, challenge: bytes) -> tuple[bytes, bytearray]:
-        """Sign a server challenge with the authentication key (PIN verified first).
+    def sign_challenge(self, message: bytes) -> tuple[bytes, bytearray]:
+        """Sign a citizen-authentication message with the authentication key (PIN verified
+        first). `message` must be a `devices.eid.challenge.signed_message`: anything else (a
+        bare server nonce, a TLS handshake hash, a document) raises NotAChallenge before any
+        command reaches the card, so the card is never a signing oracle.
 
         Returns (signature, authentication certificate DER). RSA cards get algorithm 0x08
-        (the card wraps SHA-256(challenge) in PKCS#1 v1.5), EC cards 0x02 (SHA-384, raw r||s);
+        (the card wraps SHA-256(message) in PKCS#1 v1.5), EC cards 0x02 (SHA-384, raw r||s);
         see devices.eid.integrity.verify_challenge_signature. The certificate names the
         citizen: it comes back as a bytearray the caller zeroes, and the buffer read from
         the card is zeroed here.
         """
+        if not is_signed_message(message):
+            raise NotAChallenge("the card signs only this protocol's challenge messages")
         certificate = self.read_file(AUTH_CERTIFICATE, der=True)
         if certificate is None:
             raise CardStatusError("reading the authentication certificate", _SW_FILE_NOT_FOUND)
@@ -304,9 +312,9 @@ class BelpicCard:
         finally:
             certificate[:] = bytes(len(certificate))
         if isinstance(key, ec.EllipticCurvePublicKey):
-            algorithm, digest = 0x02, hashlib.sha384(challenge).digest()
+            algorithm, digest = 0x02, hashlib.sha384(message).digest()
         else:
-            algorithm, digest = 0x08, hashlib.sha256(challenge).digest()
+            algorithm, digest = 0x08, hashlib.sha256(message).digest()
         # MSE SET: digital signature template, this algorithm, key 0x82 (authentication).
         mse_set = bytes([0x00, 0x22, 0x41, 0xB6, 0x05, 0x04, 0x80, algorithm, 0x84, 0x82])
         self._expect_ok(mse_set, "MSE SET")
@@ -314,6 +322,24 @@ class BelpicCard:
             bytes([0x00, 0x2A, 0x9E, 0x9A, len(digest)]) + digest, "PSO COMPUTE DIGITAL SIGNATURE"
         )
         return signature, der
+
+    # Chip authentication --------------------------------------------------------------
+
+    def internal_authenticate(self, challenge: bytes) -> bytes:
+        """INTERNAL AUTHENTICATE with the basic key (applet 1.8, RM18 §6.11; no PIN needed).
+
+        `challenge` is fresh random bytes the chip signs as an off-card hash with the private
+        half of the key in file 4040: 32, 48 or 64 bytes for the SHA-256, SHA-384 or SHA-512
+        scheme of a 256, 384 or 512/521-bit key (RM18 table 33). The answer is the plain
+        r || s; check it with devices.eid.integrity.verify_internal_authenticate. Raises
+        CardStatusError when the card refuses (a chip without the basic key answers 6A88).
+        """
+        algorithm = _INTERNAL_AUTHENTICATE_ALGORITHMS.get(len(challenge))
+        if algorithm is None:
+            raise ValueError("the basic-key challenge is 32, 48 or 64 bytes (a hash's size)")
+        data = bytes([0x94, len(challenge)]) + challenge  # tag 94: the challenge (CHL)
+        command = bytes([0x00, 0x88, algorithm, 0x81, len(data)]) + data
+        return self._expect_ok(command, "INTERNAL AUTHENTICATE")
 
 
 def _raise_for_pin_status(sw: int) -> None:

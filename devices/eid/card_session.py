@@ -8,13 +8,14 @@ so the connection opened by the read is the one the PIN and the signature use.
 
 from __future__ import annotations
 
+import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cryptography import x509
 
 from devices.eid.card import CERT_DF, BelpicCard
-from devices.eid.errors import NoReader
+from devices.eid.errors import CardExpired, NoReader
 from devices.eid.reader import EidRead, read_eid
 from devices.eid.unit import EidReader
 
@@ -28,18 +29,31 @@ CITIZEN_CA_CERTIFICATE = (CERT_DF, 0x503A)
 class CardSession:
     """The card currently in the reader. Every method runs on the eID worker only."""
 
-    def __init__(self, reader: EidReader, roots: Sequence[x509.Certificate]) -> None:
+    def __init__(
+        self,
+        reader: EidReader,
+        roots: Sequence[x509.Certificate],
+        *,
+        today: Callable[[], datetime.date] = datetime.date.today,
+    ) -> None:
         self._reader = reader
         self._roots = list(roots)
+        self._today = today  # the local date: a card is valid through its last day
         self._card: BelpicCard | None = None
 
     def read(self) -> tuple[EidRead, bytes | None]:
-        """A fresh connection, a verified read, and the citizen CA certificate if present."""
+        """A fresh connection, a verified read, and the citizen CA certificate if present.
+
+        A card past its end of validity raises CardExpired (its files zeroed) before anything
+        else happens: the citizen is told so instead of typing a PIN the city would refuse.
+        """
         self.forget()
         card = BelpicCard(self._reader.connect())
         self._card = card
         read = read_eid(card, self._roots)
         try:
+            if read.identity.validity_end < self._today():
+                raise CardExpired("the card's validity has ended")
             citizen_ca = card.read_file(CITIZEN_CA_CERTIFICATE, der=True)
         except Exception:
             read.files.zero()
@@ -50,8 +64,9 @@ class CardSession:
         """Raises WrongPin / PinBlocked / a card error. The caller zeroes `pin`."""
         self._current().verify_pin(pin)
 
-    def sign(self, challenge: bytes) -> tuple[bytes, bytearray]:
-        return self._current().sign_challenge(challenge)
+    def sign(self, message: bytes) -> tuple[bytes, bytearray]:
+        """Sign a `devices.eid.challenge.signed_message` (anything else: NotAChallenge)."""
+        return self._current().sign_challenge(message)
 
     def forget(self) -> None:
         """End the session on the card: LOG OFF (the verified PIN lives on the card, not in

@@ -47,6 +47,11 @@ class CardNotAuthentic(EidError):
     """The card's data failed an integrity check: nothing from it may be used."""
 
 
+class CardExpired(EidError):
+    """The card's validity (tag 04 of the signed identity file) has ended: refused before the
+    PIN is asked."""
+
+
 class PinError(EidError):
     """Base of PIN failures."""
 

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from devices.eid.challenge import is_signed_message
 from devices.eid.identity import TAG_PHOTO_HASH, TAG_VALIDITY_BEGIN, Identity
 from devices.eid.model import CardFiles, IntegrityReport
 from devices.eid.pinned_intermediates import PINNED_RRN_INTERMEDIATES, key_pin
@@ -147,25 +148,32 @@ def verify_basic_key(identity: Identity, basic_public_key_file: bytes | bytearra
 
 
 def verify_challenge_signature(
-    cert_der: bytes | bytearray, challenge: bytes, signature: bytes
+    cert_der: bytes | bytearray, message: bytes, signature: bytes
 ) -> bool:
-    """Check the signature a card's authentication key (5038 / key 0x82) made over `challenge`.
+    """Check the signature a card's authentication key (5038 / key 0x82) made over `message`.
+
+    `message` must be a `devices.eid.challenge.signed_message(terminal_id, nonce)`: the fixed
+    protocol prefix, the terminal id and the server's 32-byte nonce. Anything else (a bare
+    nonce, as before v1 of the protocol, or any value chosen elsewhere) is refused here, so a
+    signature the card made for another purpose never counts as a citizen's authentication.
 
     Convention shared by the kiosk reader, the card emulator and the city server:
 
     * RSA keys (applet 1.7): the host sends MSE:SET with algorithm reference 0x08
       ("RSASSA-PKCS1-v1.5 using SHA256", RM17 table 11), then PSO:CDS with the 32-byte
-      SHA-256(challenge). The card adds the DigestInfo and PKCS#1 v1.5 padding, so the result
-      is an ordinary RSASSA-PKCS1-v1_5/SHA-256 signature over the challenge bytes, as long as
+      SHA-256(message). The card adds the DigestInfo and PKCS#1 v1.5 padding, so the result
+      is an ordinary RSASSA-PKCS1-v1_5/SHA-256 signature over the message bytes, as long as
       the modulus.
     * EC keys (applet 1.8): the host sends MSE:SET with algorithm reference 0x02
-      ("ECDSA SHA-2-384", RM18 table 14), then PSO:CDS with the 48-byte SHA-384(challenge).
+      ("ECDSA SHA-2-384", RM18 table 14), then PSO:CDS with the 48-byte SHA-384(message).
       The card returns the plain r || s (RM18 table 43), each the size of the curve order
-      (96 bytes for P-384): an ECDSA/SHA-384 signature over the challenge bytes. SHA-384 is
+      (96 bytes for P-384): an ECDSA/SHA-384 signature over the message bytes. SHA-384 is
       used whatever the curve.
 
     `cert_der` may carry the card file's zero padding. Returns False on any malformed input.
     """
+    if not is_signed_message(message):
+        return False
     cert, _ = _load_certificate(bytes(cert_der), "authentication certificate")
     if cert is None:
         return False
@@ -174,13 +182,13 @@ def verify_challenge_signature(
         if isinstance(key, rsa.RSAPublicKey):
             if len(signature) != _rsa_size(key):
                 return False
-            key.verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
+            key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
             return True
         if isinstance(key, ec.EllipticCurvePublicKey):
             der = _plain_to_der(key, signature)
             if der is None:
                 return False
-            key.verify(der, challenge, ec.ECDSA(hashes.SHA384()))
+            key.verify(der, message, ec.ECDSA(hashes.SHA384()))
             return True
     except _UNTRUSTED_INPUT_ERRORS:
         return False

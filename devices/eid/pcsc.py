@@ -146,7 +146,13 @@ class PcscContext:
 
 
 class PcscTransport:
-    """A connection to the card in one reader."""
+    """A connection to the card in one reader, held exclusively until `close`.
+
+    Exclusive: a verified PIN lives on the card, not in our connection, so while a citizen's
+    session holds the card no other PC/SC client on this machine may send it a command (it
+    gets a sharing violation), and none can make it sign with the PIN the citizen typed. A
+    program already holding the card makes our connect fail with ReaderBusy instead.
+    """
 
     def __init__(self, context: PcscContext, reader: str) -> None:
         self.reader = reader
@@ -169,7 +175,7 @@ class PcscTransport:
         result, card, protocol = scard.SCardConnect(
             self._context.handle,
             self.reader,
-            scard.SCARD_SHARE_SHARED,
+            scard.SCARD_SHARE_EXCLUSIVE,
             scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
         )
         if result in (scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_REMOVED_CARD):
@@ -187,7 +193,7 @@ class PcscTransport:
     def _reconnect(self) -> None:
         result, protocol = scard.SCardReconnect(
             self._card,
-            scard.SCARD_SHARE_SHARED,
+            scard.SCARD_SHARE_EXCLUSIVE,
             scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
             scard.SCARD_RESET_CARD,
         )

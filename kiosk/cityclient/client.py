@@ -35,6 +35,7 @@ from cityapi.models import (
     ServiceInfo,
     TerminalToken,
 )
+from devices.eid.challenge import NONCE_BYTES, NotAChallenge, signed_message
 from devices.eid.model import CardFiles
 from kiosk.cityclient.bounded_cache import BoundedCache
 from kiosk.cityclient.catalogue_cache import CatalogueCache
@@ -46,7 +47,8 @@ from kiosk.config import CityApiSettings
 log = logging.getLogger(__name__)
 
 Model = TypeVar("Model", bound=BaseModel)
-# The card signs the challenge: BelpicCard.sign_challenge, after the PIN was verified.
+# The card signs devices.eid.challenge.signed_message(terminal id, nonce), never a bare server
+# value: BelpicCard.sign_challenge, after the PIN was verified.
 SignChallenge = Callable[[bytes], tuple[bytes, bytes]]
 
 _REPR_DIGEST = re.compile(r"(?:^|,)\s*sha-256=:([A-Za-z0-9+/]+={0,2}):\s*(?:,|$)")
@@ -249,10 +251,15 @@ class CityApiClient:
         files: CardFiles,
         sign: SignChallenge,
         citizen_ca_certificate: bytes | bytearray | None = None,
+        *,
+        terminal_id: str,
     ) -> CitizenSession:
         """Prove to the city who is at the terminal: card files plus a signed challenge.
 
-        `sign` is the card's `sign_challenge` (PIN already verified); `citizen_ca_certificate`
+        `sign` is the card's `sign_challenge` (PIN already verified). It is given only
+        `signed_message(terminal_id, nonce)`, this terminal's own id (from its configuration,
+        never from the server) and the server's nonce, which must be exactly 32 bytes: any
+        other answer is a BAD_RESPONSE and the card is not asked. `citizen_ca_certificate`
         is the card's file 503A, which lets the server chain the authentication certificate.
         A refusal is a REFUSED error whose `code` says why (e.g. bad_signature).
         """
@@ -263,7 +270,15 @@ class CityApiClient:
             nonce = base64.b64decode(challenge.nonce, validate=True)
         except (binascii.Error, ValueError):
             raise CityApiError(ErrorKind.BAD_RESPONSE, "challenge: nonce is not base64") from None
-        signature, certificate = sign(nonce)
+        if len(nonce) != NONCE_BYTES:
+            raise CityApiError(
+                ErrorKind.BAD_RESPONSE, f"challenge: nonce is not {NONCE_BYTES} bytes"
+            )
+        try:
+            message = signed_message(terminal_id, nonce)
+        except NotAChallenge as exc:  # our own terminal id: a configuration mistake
+            raise CityApiError(ErrorKind.BAD_RESPONSE, f"challenge: {exc}") from None
+        signature, certificate = sign(message)
         body = CitizenAuthentication(
             challenge_id=challenge.challenge_id,
             identity=_b64(files.identity),

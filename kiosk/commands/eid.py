@@ -1,8 +1,10 @@
 """`kiosk eid`: list readers, read and check a Belgian eID, test a PIN (for IT and scripts).
 
 Exit codes: 0 read and authentic (or PIN correct); 2 usage; 3 no reader; 4 no card (after
---wait); 5 card data not authentic; 6 card communication failed (card removed, mute card,
-PIN wrong or blocked for `pin`); 7 not a Belgian eID.
+--wait); 5 card data not authentic (`--json`: the failed checks), or genuine data on a chip
+that cannot prove the card's basic key, a clone (`--json`: error ChipNotAuthentic); 6 card
+communication failed (card removed, mute card, another program holding the card, PIN wrong
+or blocked for `pin`); 7 not a Belgian eID.
 """
 
 from __future__ import annotations

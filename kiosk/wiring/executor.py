@@ -249,15 +249,18 @@ class EffectExecutor:
         files = self.machine.citizen.card_files
         facts = self._facts
         timeout = self._operation_timeout(State.AUTHENTICATING)
-        bridge = SignBridge(lambda nonce: emit(ev.ChallengeIssued(nonce)), timeout)
+        bridge = SignBridge(lambda message: emit(ev.ChallengeIssued(message)), timeout)
         old, facts.bridge = facts.bridge, bridge
         if old is not None:
             old.cancel()
         api = self.devices.api
+        terminal_id = self.settings.terminal.id
 
         def job() -> None:
             try:
-                session = api.authenticate_citizen(files, bridge.sign, facts.citizen_ca)
+                session = api.authenticate_citizen(
+                    files, bridge.sign, facts.citizen_ca, terminal_id=terminal_id
+                )
             except Exception as exc:
                 if self.current(ticket):
                     log.warning("citizen authentication failed: %s", type(exc).__name__)

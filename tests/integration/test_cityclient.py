@@ -89,7 +89,9 @@ def make_client(
 
 @pytest.fixture
 def citizen(make_client: Callable[..., CityApiClient], card: InsertedCard) -> CitizenSession:
-    return make_client().authenticate_citizen(card.files, card.sign, card.citizen_ca)
+    return make_client().authenticate_citizen(
+        card.files, card.sign, card.citizen_ca, terminal_id="kiosk-client-01"
+    )
 
 
 def timed(call: Callable[[], Any]) -> tuple[Any, float]:
@@ -360,7 +362,9 @@ def test_pending_and_refused_documents(
     client = make_client()
     foreigner = demo_profile().__class__(**{**demo_profile().__dict__, "nationality": "Marocaine"})
     card = insert_card(build_card(foreigner, shared_test_pki(), "1.8"))
-    session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+    session = client.authenticate_citizen(
+        card.files, card.sign, card.citizen_ca, terminal_id="kiosk-client-01"
+    )
     refused = client.request_document(session, "nationality", "nl")
     assert refused.status == "refused" and refused.reason is not None
     assert "Belgische nationaliteit" in refused.reason.get("nl") and refused.reason.get("de")

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import requests
 
+from devices.eid.challenge import signed_message
 from devices.eid.emulator import (
     EmulatedCardContent,
     build_card,
@@ -39,6 +40,8 @@ from tests.harness.cityserver import (
 
 pytestmark = pytest.mark.integration
 
+TERMINAL_ID = "kiosk-citizen-01"
+
 
 @pytest.fixture(scope="module")
 def roots(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -54,7 +57,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, roots: Path) -> Iterator[Ci
 
 @pytest.fixture(scope="module")
 def token(server: CityServer) -> str:
-    return enrol(server, "kiosk-citizen-01")
+    return enrol(server, TERMINAL_ID)
 
 
 @pytest.fixture
@@ -66,7 +69,9 @@ def client(server: CityServer, token: str, tmp_path: Path) -> Iterator[CityApiCl
 
 def refusal(client: CityApiClient, card: InsertedCard, **kwargs: Any) -> CityApiError:
     with pytest.raises(CityApiError) as refused:
-        client.authenticate_citizen(card.files, card.sign, card.citizen_ca, **kwargs)
+        client.authenticate_citizen(
+            card.files, card.sign, card.citizen_ca, terminal_id=TERMINAL_ID, **kwargs
+        )
     assert refused.value.kind is ErrorKind.REFUSED and refused.value.status == 403
     return refused.value
 
@@ -75,9 +80,15 @@ def b64(data: bytes | bytearray) -> str:
     return base64.b64encode(bytes(data)).decode()
 
 
-def answer_body(card: InsertedCard, challenge: dict[str, str], signer: InsertedCard) -> str:
+def answer_body(
+    card: InsertedCard,
+    challenge: dict[str, str],
+    signer: InsertedCard,
+    terminal_id: str = TERMINAL_ID,
+) -> str:
     """The authentication body, with the challenge signed by `signer` (maybe another card)."""
-    signature, certificate = signer.sign(base64.b64decode(challenge["nonce"]))
+    message = signed_message(terminal_id, base64.b64decode(challenge["nonce"]))
+    signature, certificate = signer.sign(message)
     return json.dumps(
         {
             "challenge_id": challenge["challenge_id"],
@@ -103,7 +114,9 @@ def test_a_genuine_card_gets_a_citizen_token_and_its_certificate(
     client: CityApiClient, applet: str
 ) -> None:
     card = insert_card(build_card(canary_profile(7), shared_test_pki(), applet))  # type: ignore[arg-type]
-    session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+    session = client.authenticate_citizen(
+        card.files, card.sign, card.citizen_ca, terminal_id=TERMINAL_ID
+    )
     assert session.citizen_token not in repr(session)
     document = client.request_document(session, "residence", "en")
     assert document.status == "ready"
@@ -139,7 +152,8 @@ def test_an_expired_challenge_is_refused(tmp_path: Path, roots: Path) -> None:
         card = insert_card(build_card(canary_profile(12), shared_test_pki(), "1.8"))
         challenge = post(short, token, "/v1/citizen/challenges").json()
         time.sleep(0.5)
-        late = post(short, token, "/v1/citizen/sessions", answer_body(card, challenge, card))
+        body = answer_body(card, challenge, card, "kiosk-citizen-02")
+        late = post(short, token, "/v1/citizen/sessions", body)
         assert late.status_code == 403 and late.json()["code"] == "challenge_expired"
     finally:
         short.stop()
@@ -155,7 +169,8 @@ def test_a_signature_by_another_cards_key_is_refused(server: CityServer, token: 
     # Another card signs, but the certificate sent is the right card's: the signature fails.
     challenge = post(server, token, "/v1/citizen/challenges").json()
     body = json.loads(answer_body(card, challenge, other))
-    body["authentication_certificate"] = b64(card.card.sign_challenge(b"x")[1])
+    _, certificate = card.card.sign_challenge(signed_message(TERMINAL_ID, bytes(32)))
+    body["authentication_certificate"] = b64(certificate)
     bad = post(server, token, "/v1/citizen/sessions", json.dumps(body))
     assert bad.status_code == 403 and bad.json()["code"] == "bad_signature"
 

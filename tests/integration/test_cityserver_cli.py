@@ -39,7 +39,9 @@ def test_a_restart_loses_nothing(tmp_path: Path) -> None:
         settings = CityApiSettings(token_file=tmp_path / "t", catalogue_cache=tmp_path / "c")
         with CityApiClient(settings, first.url, token=token) as client:
             card = insert_card(build_card(demo_profile(), shared_test_pki(), "1.8"))
-            session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+            session = client.authenticate_citizen(
+                card.files, card.sign, card.citizen_ca, terminal_id="kiosk-cli-01"
+            )
             document = client.request_document(session, "residence", "fr", "restart-key-1")
     finally:
         first.stop()

@@ -84,7 +84,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             token=token,
         )
         card = insert_card(build_card(demo_profile(), shared_test_pki(), "1.8"))
-        citizen = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+        citizen = client.authenticate_citizen(
+            card.files, card.sign, card.citizen_ca, terminal_id="contract-terminal"
+        )
         client.close()
         headers = {"Authorization": f"Bearer {token}", "Citizen-Token": citizen.citizen_token}
         rotating = {"Authorization": f"Bearer {enrol(server, 'contract-rotating')}"}

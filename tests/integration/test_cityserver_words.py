@@ -316,7 +316,9 @@ def test_a_refusal_and_a_certificate_say_what_they_always_said(
 ) -> None:
     foreigner = demo_profile().__class__(**{**demo_profile().__dict__, "nationality": "Marocaine"})
     card = insert_card(build_card(foreigner, shared_test_pki(), "1.8"))
-    session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+    session = client.authenticate_citizen(
+        card.files, card.sign, card.citizen_ca, terminal_id="kiosk-words-01"
+    )
     refused = client.request_document(session, "nationality", "fr")
     assert refused.status == "refused" and refused.reason is not None
     assert {lang: refused.reason.get(lang) for lang in LANGUAGES} == NOT_BELGIAN

@@ -6,11 +6,13 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from devices.eid.card import BelpicCard
+from devices.eid.challenge import signed_message
 from devices.eid.emulator import (
     BelpicApplet,
     portrait_jpeg,
@@ -51,9 +53,22 @@ pytestmark = pytest.mark.integration
 READER, OTHER_READER = VPCD_READERS
 
 
+_OPEN: list[PcscContext] = []
+
+
 def open_card(reader: str = READER, card_class: type[BelpicCard] = BelpicCard) -> BelpicCard:
+    """A connection held until the end of the test: the kiosk connects exclusively, so a
+    connection left open would lock the next test (or the CLI it runs) out of the card."""
     context = PcscContext()
+    _OPEN.append(context)
     return card_class(context.connect(reader))
+
+
+@pytest.fixture(autouse=True)
+def _close_cards() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()  # releasing the context disconnects its cards
 
 
 # -- reading through the CLI ----------------------------------------------------------------
@@ -377,6 +392,7 @@ def test_pin_tries_are_counted_and_asking_does_not_spend_one(
     with pytest.raises(WrongPin) as wrong:
         eid.verify_pin(bytearray(b"9999"))
     assert wrong.value.tries_left == 2
+    eid.transport.close()  # held exclusively: let go before connecting again
     fresh = open_card()  # GET CARD DATA is cached per connection; ask the card again
     fresh.recognise()
     assert fresh.pin_tries_left() == 2
@@ -406,7 +422,7 @@ def test_the_card_signs_a_challenge_after_the_pin(insert_card: InsertCard, apple
     insert_card(BelpicApplet(content))
     eid = open_card()
     eid.recognise()
-    challenge = hashlib.sha256(b"server nonce " + applet.encode()).digest()
+    challenge = signed_message("kiosk-pcsc", hashlib.sha256(applet.encode()).digest())
     with pytest.raises(CardStatusError) as refused:
         eid.sign_challenge(challenge)
     assert refused.value.sw == 0x6982  # security status not satisfied: no PIN yet

@@ -68,6 +68,7 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
     yield "card_error", S.CARD_ERROR, replace(base, problem=CardProblem.COMMUNICATION)
     yield "card_blocked", S.CARD_ERROR, replace(base, problem=CardProblem.PIN_BLOCKED)
     yield "foreign_card", S.CARD_ERROR, replace(base, problem=CardProblem.NOT_BELGIAN)
+    yield "expired_card", S.CARD_ERROR, replace(base, problem=CardProblem.EXPIRED)
     yield "service_error", S.SERVICE_ERROR, replace(base, problem=ApiProblem.OFFLINE)
     yield "printer_unavailable", S.SERVICE_ERROR, replace(base, problem=PrintProblem.UNAVAILABLE)
     yield "print_error", S.PRINT_ERROR, replace(base, problem=PrintProblem.JAM)

@@ -21,6 +21,7 @@ from cityserver.certificate_pdf import CertificateText, render_certificate
 from cityserver.citizen_auth import CitizenRefused, verify_citizen
 from cityserver.faults import FaultInjector, FaultRule
 from cityserver.store import IdempotencyConflict, Store
+from devices.eid.challenge import signed_message
 from devices.eid.emulator import build_card, canary_profile, shared_test_pki
 
 NOW = datetime.datetime.now(datetime.UTC)
@@ -113,7 +114,7 @@ def test_hostile_card_answers_are_refused_never_crash(blobs: list[bytes]) -> Non
 
 def test_a_genuine_answer_yields_name_and_address_only() -> None:
     content = build_card(canary_profile(5), shared_test_pki(), "1.8")
-    nonce = b"n" * 32
+    nonce = signed_message("kiosk-1", b"n" * 32)  # what the route hands verify_citizen
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature

@@ -16,6 +16,7 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devices.eid.challenge import signed_message
 from devices.eid.identity import parse_identity
 from devices.eid.integrity import (
     der_length,
@@ -583,7 +584,7 @@ def test_internal_authenticate_with_the_basic_key() -> None:
 def test_challenge_signature_ec_convention(ec_root: Issued) -> None:
     auth = issue("Citizen Authentication", ec_root)
     assert isinstance(auth.key, ec.EllipticCurvePrivateKey)
-    challenge = b"server-nonce-" + bytes(range(32))
+    challenge = signed_message("kiosk-1", bytes(range(32)))
     # What the card does: sign the host-supplied SHA-384(challenge), return r || s.
     digest = hashlib.sha384(challenge).digest()
     signature = plain_signature(auth.key.sign(digest, ec.ECDSA(utils.Prehashed(hashes.SHA384()))))
@@ -597,7 +598,7 @@ def test_challenge_signature_ec_convention(ec_root: Issued) -> None:
 def test_challenge_signature_rsa_convention() -> None:
     key = rsa.generate_private_key(65537, 2048)
     auth = issue("Citizen Authentication RSA", key=key)
-    challenge = b"server-nonce-" + bytes(range(32))
+    challenge = signed_message("kiosk-1", bytes(range(32)))
     # Card with algorithm 0x08: PKCS#1 v1.5 with a SHA-256 DigestInfo it adds itself.
     digest = hashlib.sha256(challenge).digest()
     signature = key.sign(digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
