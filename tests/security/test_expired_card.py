@@ -35,7 +35,8 @@ LAST_DAY = datetime.date(2024, 3, 14)
 
 def card_valid_until(last_day: datetime.date) -> BelpicApplet:
     profile = profile_with(
-        validity_begin=f"{last_day.replace(year=last_day.year - 10):%d.%m.%Y}",
+        # Issued within the test PKI's validity (from 2020), so only its end date is wrong.
+        validity_begin=f"{last_day.replace(year=last_day.year - 4):%d.%m.%Y}",
         validity_end=f"{last_day:%d.%m.%Y}",
     )
     return BelpicApplet(build_card(profile, shared_test_pki(), "1.8"))

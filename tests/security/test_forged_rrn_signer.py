@@ -183,7 +183,11 @@ def ended_root_server(
 
 @pytest.fixture(scope="module")
 def token(server: CityServer) -> str:
-    return enrol(server, "kiosk-forged-01")
+    return enrol(server, TERMINAL)
+
+
+TERMINAL = "kiosk-forged-01"
+ENDED_ROOT_TERMINAL = "kiosk-ended-root"
 
 
 def client_for(server: CityServer, token: str, folder: Path) -> CityApiClient:
@@ -196,12 +200,18 @@ def sessions(server: CityServer) -> int:
 
 
 def assert_refused_end_to_end(
-    server: CityServer, card: EmulatedCardContent, token: str, folder: Path
+    server: CityServer,
+    card: EmulatedCardContent,
+    token: str,
+    folder: Path,
+    terminal_id: str = TERMINAL,
 ) -> None:
     inserted = insert_card(card)
     before = sessions(server)
     with client_for(server, token, folder) as client, pytest.raises(CityApiError) as refused:
-        client.authenticate_citizen(inserted.files, inserted.sign, inserted.citizen_ca)
+        client.authenticate_citizen(
+            inserted.files, inserted.sign, inserted.citizen_ca, terminal_id=terminal_id
+        )
     assert refused.value.kind is ErrorKind.REFUSED and refused.value.status == 403
     assert refused.value.code == "card_not_authentic"
     assert sessions(server) == before  # no citizen token, so no certificate can be issued
@@ -219,8 +229,8 @@ def test_the_server_refuses_a_card_issued_after_its_root_ended(
     ended_root_server: CityServer, ended_root_pki: TestPki, tmp_path: Path
 ) -> None:
     card = root_ended_before_issue(ended_root_pki)
-    token = enrol(ended_root_server, "kiosk-ended-root")
-    assert_refused_end_to_end(ended_root_server, card, token, tmp_path)
+    token = enrol(ended_root_server, ENDED_ROOT_TERMINAL)
+    assert_refused_end_to_end(ended_root_server, card, token, tmp_path, ENDED_ROOT_TERMINAL)
 
 
 def test_the_server_still_accepts_a_genuine_card(
@@ -228,5 +238,7 @@ def test_the_server_still_accepts_a_genuine_card(
 ) -> None:
     card = insert_card(build_card(canary_profile(PROFILE), shared_test_pki(), "1.8"))
     with client_for(server, token, tmp_path) as client:
-        session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+        session = client.authenticate_citizen(
+            card.files, card.sign, card.citizen_ca, terminal_id=TERMINAL
+        )
     assert session.citizen_token

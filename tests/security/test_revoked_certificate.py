@@ -87,9 +87,12 @@ def without_crl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityServer
 
 def log_in(server: CityServer, card: InsertedCard, folder: Path) -> str:
     settings = CityApiSettings(token_file=folder / "token", catalogue_cache=folder / "c.json")
-    token = enrol(server, f"kiosk-revocation-{next(_TERMINALS):02d}")
+    terminal_id = f"kiosk-revocation-{next(_TERMINALS):02d}"
+    token = enrol(server, terminal_id)
     with CityApiClient(settings, server.url, token=token) as client:
-        session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+        session = client.authenticate_citizen(
+            card.files, card.sign, card.citizen_ca, terminal_id=terminal_id
+        )
     return session.citizen_token
 
 
