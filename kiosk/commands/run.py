@@ -2,8 +2,12 @@
 
 Exit codes (besides those of kiosk.cli: 0 stopped cleanly, 1 internal error):
   2  bad configuration (one line naming the file and key)
-  3  the terminal cannot start: not enrolled with the city API, no screen, or the session's
-     tmpfs directory cannot be created
+  3  the terminal cannot start: not enrolled with the city API, no screen, the session's
+     tmpfs directory cannot be created, the process cannot be made non-dumpable, or
+     KIVY_HOME is not safe (not owned by the kiosk's user, or writable by group or others)
+
+First of all the process makes itself non-dumpable (kiosk.undumpable): no core dump of a
+citizen's data, no other process reading its memory.
 
 A missing device is not a start-up failure: the kiosk starts and shows "out of service"
 until the card reader or the printer comes back (that is the session machine's decision).
@@ -56,6 +60,12 @@ def preflight(settings: Settings) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk.undumpable import make_undumpable
+
+    try:
+        make_undumpable()
+    except OSError as exc:
+        raise CannotStart(f"cannot make the process non-dumpable ({exc.strerror})") from None
     settings = load_settings(args.config)
     setup_logging(verbose=args.verbose, level=settings.logging.level)
     preflight(settings)
