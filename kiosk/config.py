@@ -231,7 +231,9 @@ class SessionSettings(_Section, frozen=True):
 
 
 class UiSettings(_Section, frozen=True):
-    """The touch screen."""
+    """The touch screen. Kivy keeps its own settings in $KIVY_HOME (unset: a private folder in
+    the temporary directory); it must belong to the kiosk's user and be writable by nobody
+    else, or the kiosk does not start (exit 3)."""
 
     fullscreen: Annotated[bool, Meta(description="Full screen with no window decorations.")] = True
     high_contrast: Annotated[bool, Meta(description="Start in high-contrast mode.")] = False

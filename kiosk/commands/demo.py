@@ -10,6 +10,9 @@ own when there is no display), each screen also in high contrast and in large te
 trouble scenes of kiosk.showcase.scenes, and writes into DIR a picture of every screen, the
 printed PDFs, the receipt as a PNG and summary.json; `--gallery DOCS` then writes the gallery
 page (kiosk.showcase.gallery).
+
+Exit codes: those of kiosk.cli, and 3 when KIVY_HOME belongs to another user or is writable
+by group or others (kiosk.kivy_setup).
 """
 
 from __future__ import annotations
