@@ -251,6 +251,14 @@ class UiSettings(_Section, frozen=True):
     maintenance_lockout: Annotated[
         Seconds, Meta(description="Seconds the maintenance PIN is refused after 5 wrong tries.")
     ] = 300.0
+    maintenance_lock_file: Annotated[
+        Path | None,
+        Meta(
+            description="Where wrong maintenance codes and the lock-out are kept (mode 0600), "
+            "so that a restart does not reset them. Unset: in memory only (a restart resets "
+            "them)."
+        ),
+    ] = Path("/var/lib/kiosk/maintenance-lock.json")
 
 
 class LoggingSettings(_Section, frozen=True):

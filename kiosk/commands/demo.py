@@ -94,7 +94,11 @@ def demo_settings(args: argparse.Namespace, headless: bool) -> Settings:
     # The demo reads a config file only when one is asked for explicitly.
     settings = load_settings(args.config) if args.config else Settings()
     ui = settings.ui
-    updates: dict[str, Any] = {"fullscreen": not (headless or args.window)}
+    # The demo's wrong maintenance codes stay in memory: it writes nothing to /var/lib/kiosk.
+    updates: dict[str, Any] = {
+        "fullscreen": not (headless or args.window),
+        "maintenance_lock_file": None,
+    }
     if not ui.maintenance_pin_hash:
         from kiosk.maintenance_pin import hash_maintenance_pin
 
