@@ -242,10 +242,12 @@ class UiSettings(_Section, frozen=True):
     maintenance_pin_hash: Annotated[
         str,
         Meta(
-            pattern=r"^(|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)$",
-            description="scrypt hash of the maintenance PIN, `scrypt$N$r$p$salt$key` (base64; "
-            "`kiosk maintenance code --write` sets it). Empty: the maintenance screen cannot be "
-            "opened.",
+            pattern=r"^(|\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+"
+            r"|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)$",
+            description="argon2id hash of the maintenance PIN, "
+            "`$argon2id$v=19$m=65536,t=3,p=4$salt$hash` (`kiosk maintenance code --write` sets "
+            "it). An older `scrypt$N$r$p$salt$key` hash still works; `kiosk run` then warns to "
+            "set the code again. Empty: the maintenance screen cannot be opened.",
         ),
     ] = ""
     maintenance_lockout: Annotated[

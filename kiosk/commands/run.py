@@ -16,12 +16,15 @@ until the card reader or the printer comes back (that is the session machine's d
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from typing import Any
 
 from kiosk.config import Settings, load_settings
 from kiosk.errors import KioskError
 from kiosk.logs import setup_logging
+
+log = logging.getLogger(__name__)
 
 HELP = "run the kiosk with the real devices from the configuration"
 EXIT_CANNOT_START = 3
@@ -96,6 +99,19 @@ def kiosk_app(settings: Settings) -> Any:
     def build() -> Any:
         from kiosk.wiring import build_runtime
 
+        warn_of_an_old_maintenance_hash(settings)
         return build_runtime(settings)
 
     return KioskApp(settings, factory=build, speaker=EspeakSpeaker(voices()))
+
+
+def warn_of_an_old_maintenance_hash(settings: Settings) -> None:
+    """An scrypt hash from before argon2id still opens the maintenance screen; IT is told to
+    set the code again (on the start thread: the hashing library is not needed before)."""
+    from kiosk.maintenance_pin import needs_new_hash
+
+    if needs_new_hash(settings.ui.maintenance_pin_hash):
+        log.warning(
+            "ui.maintenance_pin_hash is an old, weaker hash: set the code again with "
+            "`kiosk maintenance code --write`"
+        )
