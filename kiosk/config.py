@@ -107,8 +107,9 @@ class CityApiSettings(_Section, frozen=True):
     ca_bundle: Annotated[
         Path | None,
         Meta(
-            description="Extra CA bundle (PEM) to verify the city API's TLS "
-            "certificate. Verification cannot be turned off."
+            description="CA certificates (PEM) trusted for the city API's TLS certificate "
+            "besides the system's CA store (added to it, never replacing it). Verification "
+            "cannot be turned off."
         ),
     ] = None
     token_file: Annotated[
