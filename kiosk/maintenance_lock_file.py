@@ -12,7 +12,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -47,6 +46,8 @@ class LockFile:
             return 0, time.time() + self.lockout
 
     def save(self, wrong: int, locked_until: float) -> None:
+        import tempfile  # not at the top: kiosk.app imports this module before the first frame
+
         text = json.dumps({"wrong": wrong, "locked_until": locked_until})
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
