@@ -29,6 +29,7 @@ from kivy.core.window import Window
 
 from kiosk import startup_gc
 from kiosk.config import Settings
+from kiosk.maintenance_lock_file import maintenance_lock
 from screens.presenter import Presenter
 from screens.shell import Shell
 from screens.theme import THEME, register_fonts
@@ -110,7 +111,7 @@ class KioskApp(App):
             location=settings.terminal.location,
             speech=settings.ui.speech,
             maintenance_code_set=bool(settings.ui.maintenance_pin_hash),
-            maintenance_lockout=settings.ui.maintenance_lockout,
+            maintenance_lock=maintenance_lock(settings.ui),
             check_maintenance_code=partial(
                 _maintenance_code_matches, settings.ui.maintenance_pin_hash
             ),

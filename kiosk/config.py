@@ -107,8 +107,9 @@ class CityApiSettings(_Section, frozen=True):
     ca_bundle: Annotated[
         Path | None,
         Meta(
-            description="Extra CA bundle (PEM) to verify the city API's TLS "
-            "certificate. Verification cannot be turned off."
+            description="CA certificates (PEM) trusted for the city API's TLS certificate "
+            "besides the system's CA store (added to it, never replacing it). Verification "
+            "cannot be turned off."
         ),
     ] = None
     token_file: Annotated[
@@ -231,7 +232,9 @@ class SessionSettings(_Section, frozen=True):
 
 
 class UiSettings(_Section, frozen=True):
-    """The touch screen."""
+    """The touch screen. Kivy keeps its own settings in $KIVY_HOME (unset: a private folder in
+    the temporary directory); it must belong to the kiosk's user and be writable by nobody
+    else, or the kiosk does not start (exit 3)."""
 
     fullscreen: Annotated[bool, Meta(description="Full screen with no window decorations.")] = True
     high_contrast: Annotated[bool, Meta(description="Start in high-contrast mode.")] = False
@@ -240,15 +243,25 @@ class UiSettings(_Section, frozen=True):
     maintenance_pin_hash: Annotated[
         str,
         Meta(
-            pattern=r"^(|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)$",
-            description="scrypt hash of the maintenance PIN, `scrypt$N$r$p$salt$key` (base64; "
-            "`kiosk maintenance code --write` sets it). Empty: the maintenance screen cannot be "
-            "opened.",
+            pattern=r"^(|\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+"
+            r"|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)$",
+            description="argon2id hash of the maintenance PIN, "
+            "`$argon2id$v=19$m=65536,t=3,p=4$salt$hash` (`kiosk maintenance code --write` sets "
+            "it). An older `scrypt$N$r$p$salt$key` hash still works; `kiosk run` then warns to "
+            "set the code again. Empty: the maintenance screen cannot be opened.",
         ),
     ] = ""
     maintenance_lockout: Annotated[
         Seconds, Meta(description="Seconds the maintenance PIN is refused after 5 wrong tries.")
     ] = 300.0
+    maintenance_lock_file: Annotated[
+        Path | None,
+        Meta(
+            description="Where wrong maintenance codes and the lock-out are kept (mode 0600), "
+            "so that a restart does not reset them. Unset: in memory only (a restart resets "
+            "them)."
+        ),
+    ] = Path("/var/lib/kiosk/maintenance-lock.json")
 
 
 class LoggingSettings(_Section, frozen=True):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kiosk.redact import redact_national_numbers
+from kiosk.uncaught import install_exception_hooks
 
 _SYSLOG_PRIORITY = {
     logging.CRITICAL: 2,
@@ -104,8 +105,10 @@ def under_journald(stream: TextIO) -> bool:
 
 
 def setup_logging(verbose: bool = False, level: str = "info", stream: TextIO | None = None) -> None:
-    """Configure the root logger once; calling again replaces our handler, never duplicates it."""
+    """Configure the root logger once; calling again replaces our handler, never duplicates it.
+    Uncaught exceptions and warnings are routed here too (kiosk.uncaught)."""
     install_record_redaction()
+    install_exception_hooks()
     stream = stream or sys.stderr
     handler = logging.StreamHandler(stream)
     if under_journald(stream):

@@ -69,7 +69,7 @@ class ShellPort(Protocol):
         """Back from the maintenance PIN screen to the session's screen."""
 
     def check_maintenance_code(self, code: bytearray) -> bool:
-        """Whether `code` is this kiosk's maintenance code; slow (scrypt), so called from a
+        """Whether `code` is this kiosk's maintenance code; slow (argon2id), so called from a
         worker thread. Zeroes `code` in every case."""
 
 

@@ -1,20 +1,20 @@
 """The maintenance PIN, behind the hidden gesture (a long press in the top-left corner of the
 attract or out-of-service screen). The app checks it against `ui.maintenance_pin_hash`
-(scrypt) on a worker thread; the hash never reaches the screen. After 5 wrong tries the
-screen refuses every PIN for `ui.maintenance_lockout` seconds. Not a session state: the
-session only hears `MaintenanceRequested` once IT is in."""
+(argon2id) on a worker thread; the hash never reaches the screen. After 5 wrong tries the
+screen refuses every PIN for `ui.maintenance_lockout` seconds, across restarts
+(screens.maintenance_lock, kept by the kiosk in its state directory). Not a session state:
+the session only hears `MaintenanceRequested` once IT is in."""
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 import screens.widgets.pinpad  # noqa: F401  (the PIN pad its rules use)
 from screens.base import KioskScreen
+from screens.maintenance_lock import MAX_TRIES, MaintenanceLock
 from screens.rules import load_rules
 from screens.translate import tr
 from session.context import SessionContext
@@ -22,30 +22,6 @@ from session.events import MaintenanceRequested
 from session.states import State
 
 load_rules(__file__)
-
-MAX_TRIES = 5
-
-
-class MaintenanceLock:
-    """Wrong tries and the lock-out that follows them, on a monotonic clock."""
-
-    def __init__(self, lockout: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.lockout = lockout
-        self.clock = clock
-        self.wrong = 0
-        self.locked_until = 0.0
-
-    def seconds_locked(self) -> float:
-        return max(0.0, self.locked_until - self.clock())
-
-    def failed(self) -> None:
-        self.wrong += 1
-        if self.wrong >= MAX_TRIES:
-            self.wrong = 0
-            self.locked_until = self.clock() + self.lockout
-
-    def succeeded(self) -> None:
-        self.wrong = 0
 
 
 class MaintenanceLoginScreen(KioskScreen):
@@ -61,9 +37,9 @@ class MaintenanceLoginScreen(KioskScreen):
     def on_kv_post(self, _base: object) -> None:
         self.ids.pad.bind(on_done=self._done)
 
-    def configure(self, code_set: bool, lockout: float) -> None:
+    def configure(self, code_set: bool, lock: MaintenanceLock) -> None:
         self.code_set = code_set
-        self.lock.lockout = lockout
+        self.lock = lock
 
     def update(self, state: State, context: SessionContext) -> None:
         self.title = tr._("Maintenance code")
@@ -110,7 +86,7 @@ class MaintenanceLoginScreen(KioskScreen):
         port = self.port
 
         def check() -> None:
-            # scrypt takes a good part of a second: off the Kivy thread. The port zeroes `pin`.
+            # argon2id takes a good part of a second: off the Kivy thread. The port zeroes `pin`.
             ok = port.check_maintenance_code(pin)
             Clock.schedule_once(lambda _dt: self._checked(ok), 0)
 

@@ -21,6 +21,7 @@ from kivy.core.image import Image as CoreImage
 
 from i18n import announcement, current_language, set_language
 from screens.base import KioskScreen, local_description
+from screens.maintenance_lock import MaintenanceLock
 from screens.registry import MAINTENANCE_GESTURE_STATES, SCREEN_FOR_STATE
 from screens.shell import Shell
 from screens.speech_guide import Speaker, SpeechGuide
@@ -107,11 +108,12 @@ class Presenter:
         location: str,
         speech: bool,
         maintenance_code_set: bool,
-        maintenance_lockout: float,
+        maintenance_lock: MaintenanceLock,
         check_maintenance_code: Callable[[bytearray], bool],
     ) -> None:
         """`speech`: audio guidance starts on for everyone; `check_maintenance_code(code)`:
-        whether `code` is this kiosk's maintenance code (slow, on a worker thread)."""
+        whether `code` is this kiosk's maintenance code (slow, on a worker thread);
+        `maintenance_lock`: the wrong codes so far, kept across restarts by the kiosk."""
         self.shell = shell
         self.guide = SpeechGuide(speaker)
         self.runtime: RunningSession | None = None  # attached once started
@@ -120,7 +122,7 @@ class Presenter:
         self._location = location
         self._speech = speech
         self._maintenance_code_set = maintenance_code_set
-        self._maintenance_lockout = maintenance_lockout
+        self._maintenance_lock = maintenance_lock
         self._check_maintenance_code = check_maintenance_code
         self._early: list[ev.Event] = []  # touches before the runtime is ready
         self.shown: str = ""  # name of the screen on show
@@ -212,7 +214,7 @@ class Presenter:
     def open_maintenance(self) -> None:
         if self.state in MAINTENANCE_GESTURE_STATES:
             login = self.shell.screen("maintenance_login")
-            login.configure(self._maintenance_code_set, self._maintenance_lockout)
+            login.configure(self._maintenance_code_set, self._maintenance_lock)
             self._local = "maintenance_login"
             self.render()
 

@@ -24,6 +24,7 @@ An event that makes no sense in the current state is ignored and logged by its t
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,15 @@ class Step:
     effects: tuple[Effect, ...]
     handled: bool
     rule: Rule | None = None
+
+
+def _raised_at(exc: BaseException) -> str:
+    """Where `exc` was raised: file:line in function (the innermost frame)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "(unknown)"
+    last = frames[-1]
+    return f"{Path(last.filename).name}:{last.lineno} in {last.name}"
 
 
 def _states(*states: State | Iterable[State]) -> frozenset[State]:
@@ -174,10 +184,15 @@ class SessionMachine:
         if rule is not None:
             try:
                 decision = rule.handler(self, event)
-            except Exception:
-                # A bug must not leave a citizen's data on screen: log (type names only) and wipe.
-                log.exception(
-                    "session: handling %s in %s failed", type(event).__name__, self._state
+            except Exception as exc:
+                # A bug must not leave a citizen's data on screen: log (type names and the
+                # place only: the message may hold citizen data) and wipe.
+                log.error(
+                    "session: handling %s in %s failed (%s at %s)",
+                    type(event).__name__,
+                    self._state,
+                    type(exc).__name__,
+                    _raised_at(exc),
                 )
                 return self._finish(rule, self._end(WipeReason.ERROR, State.ATTRACT), event)
         if decision is None:

@@ -71,8 +71,9 @@ class ReaderMonitor:
     def _emit(self, event: ReaderEvent) -> None:
         try:
             self._callback(event)
-        except Exception:  # a faulty listener must not kill the monitor
-            log.exception("card event listener failed")
+        except Exception as exc:  # a faulty listener must not kill the monitor
+            # Its type only: the listener's message may hold what the card said.
+            log.error("card event listener failed (%s)", type(exc).__name__)
 
     def _run(self) -> None:
         known: dict[str, bytes | None] = {}

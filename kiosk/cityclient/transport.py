@@ -5,8 +5,9 @@
   client sends every POST with an Idempotency-Key (see `Transport.call`), which the server
   honours: a retried POST does nothing twice. Retry-After is not obeyed, so a server cannot
   stretch a call past the bound below.
-- TLS verification is always on; a CA bundle may replace the system's. Plain http is refused
-  except on loopback (tests, the demo's embedded server).
+- TLS verification is always on, against the system's CA store plus `cityapi.ca_bundle`
+  (kiosk.cityclient.trust). Plain http is refused except on loopback (tests, the demo's
+  embedded server).
 - Time: each attempt waits at most connect_timeout to connect and read_timeout for the answer's
   head; the body must then arrive within read_timeout in total (a trickling body is cut off
   even though every single read is quick). `worst_case_s` is the bound for a whole call.
@@ -28,13 +29,13 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from cityapi.models import Problem
 from kiosk import __version__
 from kiosk.cityclient.errors import CityApiError, ErrorKind
+from kiosk.cityclient.trust import TrustStoreAdapter, trust_store
 from kiosk.config import CityApiSettings
 
 log = logging.getLogger(__name__)
@@ -110,11 +111,13 @@ class Transport:
         self.session = requests.Session()
         # Never let the environment switch off verification or route through a proxy.
         self.session.trust_env = False
-        self.session.verify = str(settings.ca_bundle) if settings.ca_bundle else True
+        self.session.verify = True  # with the adapter's trust store below, never False
         self.session.headers["User-Agent"] = f"brussels-kiosk/{__version__}"
         # Bodies are read raw (to bound them in time and size): ask for them uncompressed.
         self.session.headers["Accept-Encoding"] = "identity"
-        adapter = HTTPAdapter(max_retries=build_retry(settings), pool_maxsize=4)
+        adapter = TrustStoreAdapter(
+            trust_store(settings.ca_bundle), max_retries=build_retry(settings), pool_maxsize=4
+        )
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
 

@@ -10,6 +10,9 @@ own when there is no display), each screen also in high contrast and in large te
 trouble scenes of kiosk.showcase.scenes, and writes into DIR a picture of every screen, the
 printed PDFs, the receipt as a PNG and summary.json; `--gallery DOCS` then writes the gallery
 page (kiosk.showcase.gallery).
+
+Exit codes: those of kiosk.cli, and 3 when KIVY_HOME belongs to another user or is writable
+by group or others (kiosk.kivy_setup).
 """
 
 from __future__ import annotations
@@ -91,7 +94,11 @@ def demo_settings(args: argparse.Namespace, headless: bool) -> Settings:
     # The demo reads a config file only when one is asked for explicitly.
     settings = load_settings(args.config) if args.config else Settings()
     ui = settings.ui
-    updates: dict[str, Any] = {"fullscreen": not (headless or args.window)}
+    # The demo's wrong maintenance codes stay in memory: it writes nothing to /var/lib/kiosk.
+    updates: dict[str, Any] = {
+        "fullscreen": not (headless or args.window),
+        "maintenance_lock_file": None,
+    }
     if not ui.maintenance_pin_hash:
         from kiosk.maintenance_pin import hash_maintenance_pin
 

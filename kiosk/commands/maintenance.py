@@ -1,7 +1,7 @@
 """`kiosk maintenance code`: set the code that opens the maintenance screen.
 
 The code is read without echo (twice, to catch a typo) or, when standard input is not a
-terminal, as one line from it (provisioning scripts). Only its scrypt hash is kept. Without
+terminal, as one line from it (provisioning scripts). Only its argon2id hash is kept. Without
 `--write` the command prints the line to put under `[ui]`; with it, the line goes into the
 configuration file itself, whose other keys, comments and layout are kept.
 
@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
     actions = parser.add_subparsers(dest="maintenance_action", metavar="ACTION", required=True)
     code = actions.add_parser(
         "code",
-        help="set the code (asked twice, not shown; kept as a scrypt hash)",
+        help="set the code (asked twice, not shown; kept as an argon2id hash)",
         description=__doc__.split("\n\n")[1],
     )
     code.add_argument(

@@ -2,8 +2,12 @@
 
 Exit codes (besides those of kiosk.cli: 0 stopped cleanly, 1 internal error):
   2  bad configuration (one line naming the file and key)
-  3  the terminal cannot start: not enrolled with the city API, no screen, or the session's
-     tmpfs directory cannot be created
+  3  the terminal cannot start: not enrolled with the city API, no screen, the session's
+     tmpfs directory cannot be created, the process cannot be made non-dumpable, or
+     KIVY_HOME is not safe (not owned by the kiosk's user, or writable by group or others)
+
+First of all the process makes itself non-dumpable (kiosk.undumpable): no core dump of a
+citizen's data, no other process reading its memory.
 
 A missing device is not a start-up failure: the kiosk starts and shows "out of service"
 until the card reader or the printer comes back (that is the session machine's decision).
@@ -12,12 +16,15 @@ until the card reader or the printer comes back (that is the session machine's d
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from typing import Any
 
 from kiosk.config import Settings, load_settings
 from kiosk.errors import KioskError
 from kiosk.logs import setup_logging
+
+log = logging.getLogger(__name__)
 
 HELP = "run the kiosk with the real devices from the configuration"
 EXIT_CANNOT_START = 3
@@ -56,6 +63,12 @@ def preflight(settings: Settings) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk.undumpable import make_undumpable
+
+    try:
+        make_undumpable()
+    except OSError as exc:
+        raise CannotStart(f"cannot make the process non-dumpable ({exc.strerror})") from None
     settings = load_settings(args.config)
     setup_logging(verbose=args.verbose, level=settings.logging.level)
     preflight(settings)
@@ -86,6 +99,19 @@ def kiosk_app(settings: Settings) -> Any:
     def build() -> Any:
         from kiosk.wiring import build_runtime
 
+        warn_of_an_old_maintenance_hash(settings)
         return build_runtime(settings)
 
     return KioskApp(settings, factory=build, speaker=EspeakSpeaker(voices()))
+
+
+def warn_of_an_old_maintenance_hash(settings: Settings) -> None:
+    """An scrypt hash from before argon2id still opens the maintenance screen; IT is told to
+    set the code again (on the start thread: the hashing library is not needed before)."""
+    from kiosk.maintenance_pin import needs_new_hash
+
+    if needs_new_hash(settings.ui.maintenance_pin_hash):
+        log.warning(
+            "ui.maintenance_pin_hash is an old, weaker hash: set the code again with "
+            "`kiosk maintenance code --write`"
+        )

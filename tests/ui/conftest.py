@@ -187,6 +187,7 @@ def kiosk(kiosk_display: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
             fullscreen=False,
             maintenance_pin_hash=hash_maintenance_pin("2468"),
             maintenance_lockout=300,
+            maintenance_lock_file=None,  # in memory: nothing written to /var/lib/kiosk
         ),
     )
     clock = ManualClock()

@@ -75,7 +75,7 @@ def test_maintenance_code_locks_after_five_wrong_codes(ui: UiKiosk) -> None:
     open_maintenance(ui)
     lock = ui.screen().lock
     try:
-        lock.wrong = 4  # four wrong codes already (each scrypt check takes a while)
+        lock.wrong = 4  # four wrong codes already (each argon2id check takes a while)
         type_code(ui, "0000")
         assert lock.seconds_locked() > 0 and ui.screen().status
         type_code(ui, "2468")  # even the right code is refused while locked

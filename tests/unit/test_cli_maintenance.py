@@ -28,7 +28,7 @@ id = "bxl-anspach-12"  # the name on the fleet dashboard
 large_text = true
 maintenance_lockout = 600.0
 """
-HASH_LINE = re.compile(r'^maintenance_pin_hash = "(scrypt\$[^"]+)"$')
+HASH_LINE = re.compile(r'^maintenance_pin_hash = "(\$argon2id\$[^"]+)"$')
 
 
 def kiosk(*args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.logs import RedactNationalNumbers, install_record_redaction, setup_logging
-from kiosk.redact import MASK, is_national_number, redact_national_numbers
+from kiosk.redact import MASK, is_national_number, reads_as_birth_date, redact_national_numbers
 
 
 def national_number(born: date, serial: int) -> str:
@@ -56,8 +56,25 @@ def test_numbers_with_wrong_check_digits_stay_readable(born: date, serial: int, 
     assert redact_national_numbers(f"job {wrong}") == f"job {wrong}"
 
 
-def test_digits_inside_a_longer_number_are_left_alone() -> None:
+def test_a_valid_number_that_is_no_birth_date_stays_readable_inside_a_longer_one() -> None:
+    # Alice SPECIMEN's number (month 71: a test card's) glued between other digits.
     assert redact_national_numbers("id 9717151000709") == "id 9717151000709"
+
+
+@given(births, serials, st.text(alphabet="0123456789", max_size=6), st.sampled_from(["", "9"]))
+def test_a_number_glued_to_other_digits_is_masked(
+    born: date, serial: int, before: str, after: str
+) -> None:
+    number = national_number(born, serial)
+    assert number not in redact_national_numbers(f"x{before}{number}{after}x")
+
+
+# No 3: no run of "3X" pairs, so only the decimal reading of the run counts here.
+@given(st.text(alphabet="012456789", min_size=12, max_size=40))
+def test_a_long_run_of_digits_is_masked_only_where_a_birth_dated_number_hides(run: str) -> None:
+    windows = [run[i : i + 11] for i in range(len(run) - 10)]
+    hides = any(is_national_number(w) and reads_as_birth_date(w) for w in windows)
+    assert (redact_national_numbers(f"n={run};") != f"n={run};") == hides
 
 
 def record_output(emit: callable) -> str:  # type: ignore[valid-type]
