@@ -15,8 +15,10 @@ from fastapi.openapi.utils import get_openapi
 from cityserver.config import ServerConfig
 from cityserver.faults import ASGIApp, FaultInjector, Receive, Scope, Send
 from cityserver.problems import install_handlers, problem_bytes, rewrite_openapi
+from cityserver.register import PopulationRegister
 from cityserver.routes_citizen import router as citizen_router
 from cityserver.routes_epn import router as epn_router
+from cityserver.routes_register import router as register_router
 from cityserver.routes_terminals import router as terminals_router
 from cityserver.specimen import SpecimenCache
 from cityserver.store import Store
@@ -42,11 +44,13 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.store = store or Store(config.database)
+    app.state.register = PopulationRegister(app.state.store)
     app.state.specimens = SpecimenCache()
     install_handlers(app)
     app.include_router(terminals_router)
     app.include_router(citizen_router)
     app.include_router(epn_router)
+    app.include_router(register_router)
 
     def contract() -> dict[str, Any]:
         if app.openapi_schema is None:

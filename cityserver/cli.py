@@ -1,17 +1,21 @@
 """The `cityserver` command: run the city's reference server.
 
   cityserver serve [--host H] [--port P] [--data DIR] [--trust-roots PEM ...]
-                   [--enrolment-codes FILE] [--public-url URL] ...
+                   [--enrolment-codes FILE] [--register FILE] [--public-url URL] ...
 
 When it listens, `serve` prints one line on stdout, `cityserver: serving http://HOST:PORT`
 (with the port it got for --port 0), and, when no unused enrolment code is left, one line
 with a code it made up for a new terminal. Enrolment codes are secrets: they are read from a
-file (one a line, # comments), never taken on the command line.
+file (one a line, # comments), never taken on the command line. `--register FILE` records
+the citizens of a JSON list (national_number, surname, first_names, nationality,
+street_and_number, zip_code, municipality) in the population register, which certificates
+are made from; city IT adds more with POST /v1/admin/register (`kiosk cityapi register add`).
 
 Exit codes (on SIGTERM or Ctrl-C it shuts down gracefully, then ends by that signal):
   0  stopped normally (stdin closed with --until-stdin-closes)
   1  unexpected internal error (one line on stderr; -v for the traceback)
-  2  usage error: bad arguments, an unreadable trust-root or codes file, a missing extra
+  2  usage error: bad arguments, an unreadable trust-root, codes or register file, a missing
+     extra
   3  cannot serve: the address is taken or not ours, or the data folder is not writable
 """
 
@@ -24,6 +28,7 @@ import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -89,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="city IT's admin token, one line in FILE (mode 0600); without it, no admin calls",
     )
+    serve.add_argument(
+        "--register",
+        type=Path,
+        metavar="FILE",
+        help="record the citizens of FILE (a JSON list, mode 0600) in the population register",
+    )
     serve.add_argument("--public-url", default="", help="base URL printed in verification QRs")
     serve.add_argument(
         "--challenge-ttl", type=float, default=120.0, metavar="S", help="challenge lifetime"
@@ -140,6 +151,22 @@ def read_admin_token_hash(path: Path) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def read_register(path: Path) -> list[Any]:
+    """The citizens of a register seed file (cityserver.register)."""
+    from cityserver.register import RegisterFileError, read_register_file
+
+    try:
+        citizens, open_to_others = read_register_file(path)
+    except RegisterFileError as exc:
+        raise ServerCliError(str(exc)) from None
+    if open_to_others:
+        print(
+            f"cityserver: warning: {path} is open to others; keep citizen data in mode 0600",
+            file=sys.stderr,
+        )
+    return citizens
+
+
 def run_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise ServerCliError("--port must be 0..65535")
@@ -155,6 +182,7 @@ def run_serve(args: argparse.Namespace) -> int:
             f"the server needs the 'server' extra ({exc.name} is missing): "
             "pip install 'brussels-kiosk[server]'"
         ) from None
+    register = read_register(args.register) if args.register else []
     from devices.eid.trust import TrustRootError, default_roots, load_pem_roots
 
     try:
@@ -166,6 +194,7 @@ def run_serve(args: argparse.Namespace) -> int:
         trust_roots=roots,
         enrolment_codes=codes,
         admin_token_hash=admin,
+        register=register,
         challenge_ttl_s=args.challenge_ttl,
         citizen_token_ttl_s=args.citizen_token_ttl,
         public_url=args.public_url.rstrip("/"),

@@ -16,6 +16,7 @@ import uvicorn
 
 from cityserver.app import create_app
 from cityserver.config import ServerConfig
+from cityserver.register import PopulationRegister
 from cityserver.store import Store
 
 READY_PREFIX = "cityserver: serving "
@@ -39,6 +40,7 @@ def prepare(config: ServerConfig, out: TextIO) -> Store:
     now = config.clock()
     for code in config.enrolment_codes:
         store.add_enrolment_code(code, now)
+    PopulationRegister(store).record_all(config.register, now)
     if store.unused_enrolment_codes() == 0:
         code = secrets.token_urlsafe(12)
         store.add_enrolment_code(code, now)

@@ -30,6 +30,7 @@ from tests.harness.cityserver import (
     CityServer,
     InsertedCard,
     enrol,
+    foreign_profile,
     insert_card,
     start_cityserver,
     write_test_roots,
@@ -356,8 +357,7 @@ def test_pending_and_refused_documents(
     make_client: Callable[..., CityApiClient], tmp_path: Path
 ) -> None:
     client = make_client()
-    foreigner = demo_profile().__class__(**{**demo_profile().__dict__, "nationality": "Marocaine"})
-    card = insert_card(build_card(foreigner, shared_test_pki(), "1.8"))
+    card = insert_card(build_card(foreign_profile(), shared_test_pki(), "1.8"))
     session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
     refused = client.request_document(session, "nationality", "nl")
     assert refused.status == "refused" and refused.reason is not None
