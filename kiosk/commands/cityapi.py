@@ -3,6 +3,8 @@
   ping       is the configured city API answering?
   enrol      spend an enrolment code and keep this terminal's token
   catalogue  show the documents the city API offers this terminal
+  register add  city IT: add a citizen to the population register (admin token from a file
+             or stdin; see `kiosk cityapi register add --help`)
 
 Exit codes: 0 success; 2 usage or configuration; 3 the service is unreachable, too slow or
 failing; 4 this terminal is not authorised; 5 the service refused;
@@ -21,7 +23,7 @@ import kiosk
 from kiosk.config import load_settings
 from kiosk.errors import KioskError, UsageError
 
-HELP = "talk to the city API: ping, enrol, catalogue"
+HELP = "talk to the city API: ping, enrol, catalogue, register add"
 
 EXIT_UNAVAILABLE = 3
 EXIT_UNAUTHORISED = 4
@@ -45,6 +47,10 @@ def register(sub: Any) -> None:
     catalogue = actions.add_parser("catalogue", help="show the offered documents")
     catalogue.add_argument("--json", action="store_true", help="print the catalogue as JSON")
     catalogue.set_defaults(handler=run_catalogue)
+
+    from kiosk.commands.cityapi_register import register as register_commands
+
+    register_commands(actions)
 
 
 def _client(args: argparse.Namespace) -> Any:
