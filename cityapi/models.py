@@ -271,6 +271,12 @@ class RegisteredCitizen(_Redacted, _Request):
     municipality: RegisterText
 
 
+class RegisterRemoval(_Redacted, _Request):
+    """The citizen leaves the register (moved out of the city, deceased)."""
+
+    national_number: NationalNumber
+
+
 class RegisterReceipt(_Wire):
     """The register took the entry: `created` is false when it replaced an earlier one."""
 

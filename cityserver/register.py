@@ -72,6 +72,13 @@ class PopulationRegister:
             for citizen in citizens:
                 self.record_in(db, citizen, now)
 
+    def remove(self, national_number: str) -> bool:
+        """Take the citizen out of the register; False when they were not in it."""
+        removed = self._store.execute(
+            "DELETE FROM population_register WHERE national_number = ?", (national_number,)
+        )
+        return removed > 0
+
     def lookup(self, national_number: str) -> RegisteredCitizen | None:
         rows = self._store.query(
             "SELECT * FROM population_register WHERE national_number = ?",

@@ -8,8 +8,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from cityapi.models import RegisteredCitizen, RegisterReceipt
-from cityserver.problems import problem_docs
+from cityapi.models import RegisteredCitizen, RegisterReceipt, RegisterRemoval
+from cityserver.problems import ProblemError, problem_docs
 from cityserver.register import PopulationRegister
 from cityserver.replies import json_response, now_of, timestamp
 from cityserver.security import Admin
@@ -41,3 +41,13 @@ async def record_citizen(request: Request, body: RegisteredCitizen, _admin: Admi
     created = register_of(request).record(body, now)
     receipt = RegisterReceipt(created=created, recorded_at=timestamp(now))
     return json_response(201 if created else 200, receipt.model_dump_json())
+
+
+@router.post("/removals", status_code=204, responses=problem_docs(401, 403, 404, 422))
+async def remove_citizen(request: Request, body: RegisterRemoval, _admin: Admin) -> Response:
+    """Take a citizen out of the register (moved out of the city, deceased): from then on
+    their card gets no citizen session, and a session already open gets no more documents.
+    404 `not_in_register` when they were not in it."""
+    if not register_of(request).remove(body.national_number):
+        raise ProblemError(404, "Not Found", "not in the population register", "not_in_register")
+    return Response(status_code=204)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from devices.eid.emulator import build_card, canary_profile, shared_test_pki
 from kiosk.cityclient import CityApiClient, CityApiError
@@ -199,3 +200,17 @@ def test_the_client_call_refuses_a_terminal_token_with_forbidden_role(server: Ci
     finally:
         transport.close()
     assert (refused.value.status, refused.value.code) == (403, "forbidden_role")
+
+
+def test_only_city_it_takes_a_citizen_out_of_the_register(server: CityServer) -> None:
+    url = f"{server.url}/v1/admin/register/removals"
+    removal = {"national_number": canary_profile(70).national_number}
+    terminal = {"Authorization": f"Bearer {enrol(server, 'kiosk-register-04')}"}
+    refused = requests.post(url, json=removal, headers=terminal, timeout=10)
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden_role")
+    nobody = requests.post(url, json=removal, timeout=10)
+    assert nobody.status_code == 401
+    assert server.query(
+        "SELECT count(*) FROM population_register WHERE national_number = ?",
+        (removal["national_number"],),
+    ) == [(1,)]

@@ -138,3 +138,21 @@ def test_a_genuine_card_not_in_the_register_gets_no_document(
     assert not server.query(
         "SELECT 1 FROM citizen_sessions WHERE citizen LIKE ?", (f"%{stranger.national_number}%",)
     )
+
+
+def test_a_citizen_taken_out_of_the_register_gets_no_more_documents(
+    server: CityServer, client: CityApiClient
+) -> None:
+    # Authenticated while registered; the commune then takes them out (they moved away).
+    profile = canary_profile(MOVER + 2)
+    card = insert_card(build_card(profile, shared_test_pki(), "1.8"))
+    session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+    removal = {"national_number": profile.national_number}
+    url = f"{server.url}/v1/admin/register/removals"
+    answer = requests.post(url, json=removal, headers=server.admin_headers(), timeout=10)
+    assert answer.status_code == 204, answer.text
+    with pytest.raises(CityApiError) as refused:
+        client.request_document(session, "residence", "fr")
+    assert (refused.value.status, refused.value.code) == (403, "not_in_register")
+    again = requests.post(url, json=removal, headers=server.admin_headers(), timeout=10)
+    assert (again.status_code, again.json()["code"]) == (404, "not_in_register")
