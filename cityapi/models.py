@@ -288,6 +288,38 @@ class CitizenSession(_Redacted, _Wire):
     expires_at: datetime.datetime
 
 
+# -- population register (city IT) -------------------------------------------------------------
+
+NationalNumber = Annotated[str, Field(pattern=r"^[0-9]{11}$")]
+RegisterText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class RegisteredCitizen(_Redacted, _Request):
+    """A citizen as the population register knows them now. Certificates are made from this,
+    never from the card's own address: a card's signed address stays valid after a move."""
+
+    national_number: NationalNumber
+    surname: RegisterText
+    first_names: Annotated[str, Field(max_length=200)] = ""
+    nationality: RegisterText  # as the register writes it, e.g. "Belge"
+    street_and_number: RegisterText
+    zip_code: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+    municipality: RegisterText
+
+
+class RegisterRemoval(_Redacted, _Request):
+    """The citizen leaves the register (moved out of the city, deceased)."""
+
+    national_number: NationalNumber
+
+
+class RegisterReceipt(_Wire):
+    """The register took the entry: `created` is false when it replaced an earlier one."""
+
+    created: bool
+    recorded_at: datetime.datetime
+
+
 # -- documents ---------------------------------------------------------------------------------
 
 

@@ -16,9 +16,11 @@ from cityserver.attempts import FailureLimiter
 from cityserver.config import ServerConfig
 from cityserver.faults import ASGIApp, FaultInjector, Receive, Scope, Send
 from cityserver.problems import install_handlers, problem_bytes, rewrite_openapi
+from cityserver.register import PopulationRegister
 from cityserver.routes_admin import router as admin_router
 from cityserver.routes_citizen import router as citizen_router
 from cityserver.routes_epn import router as epn_router
+from cityserver.routes_register import router as register_router
 from cityserver.routes_terminals import router as terminals_router
 from cityserver.specimen import SpecimenCache
 from cityserver.store import Store
@@ -47,6 +49,7 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.store = store or Store(config.database)
+    app.state.register = PopulationRegister(app.state.store)
     app.state.specimens = SpecimenCache()
     app.state.enrolment_attempts = FailureLimiter(
         config.enrolment_failures_per_address, config.enrolment_failures_total
@@ -56,6 +59,7 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
     app.include_router(citizen_router)
     app.include_router(epn_router)
     app.include_router(admin_router)
+    app.include_router(register_router)
 
     def contract() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -46,8 +46,13 @@ class CitizenRefused(Exception):
 
 @dataclass(frozen=True, repr=False)
 class VerifiedCitizen:
-    """What the certificates need, from card data the server verified itself."""
+    """Who the card says is at the terminal, from card data the server verified itself.
 
+    `national_number` is the key into the population register (cityserver.register), which
+    says what certificates state: the card's address may be an old one.
+    """
+
+    national_number: str
     surname: str
     first_names: str
     street_and_number: str
@@ -195,6 +200,7 @@ def verify_citizen(
         if identity.validity_end < now.date():
             raise CitizenRefused("card_expired", "the card has expired")
         return VerifiedCitizen(
+            national_number=identity.national_number,
             surname=identity.surname,
             first_names=identity.first_names,
             street_and_number=address.street_and_number,

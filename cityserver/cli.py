@@ -2,7 +2,7 @@
 
   cityserver serve [--host H] [--port P] [--data DIR] [--trust-roots PEM ...]
                    [--crl FILE ...] [--enrolment-codes FILE|-] [--admin-token-file FILE]
-                   [--public-url URL] ...
+                   [--register FILE] [--public-url URL] ...
   cityserver enrolment-code TERMINAL_ID --location LOCATION [--data DIR] [--valid-for S]
 
 When it listens, `serve` prints one line on stdout, `cityserver: serving http://HOST:PORT`
@@ -13,11 +13,16 @@ When it listens, `serve` prints one line on stdout, `cityserver: serving http://
 makes a new code for one terminal id (replacing its unused one) in the server's data folder
 and prints it alone on stdout; city IT may also ask the running server for one
 (POST /v1/admin/enrolment-codes, with the admin token).
+`--register FILE` records the citizens of a JSON list (national_number, surname,
+first_names, nationality, street_and_number, zip_code, municipality) in the population
+register, which certificates are made from; city IT adds more with POST /v1/admin/register
+(`kiosk cityapi register add`).
 
 Exit codes (on SIGTERM or Ctrl-C `serve` shuts down gracefully, then ends by that signal):
   0  stopped normally (stdin closed with --until-stdin-closes); the code was made
   1  unexpected internal error (one line on stderr; -v for the traceback)
-  2  usage error: bad arguments, an unreadable trust-root, CRL or codes file, a missing extra
+  2  usage error: bad arguments, an unreadable trust-root, CRL, codes or register file, a
+     missing extra
   3  cannot serve: the address is taken or not ours, or the data folder is not writable
 """
 
@@ -33,7 +38,7 @@ import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cityserver.config import EnrolmentCodeLine
@@ -120,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="city IT's admin token, one line in FILE (mode 0600); without it, no admin calls",
+    )
+    serve.add_argument(
+        "--register",
+        type=Path,
+        metavar="FILE",
+        help="record the citizens of FILE (a JSON list, mode 0600) in the population register",
     )
     serve.add_argument("--public-url", default="", help="base URL printed in verification QRs")
     serve.add_argument(
@@ -219,6 +230,22 @@ def read_admin_token_hash(path: Path) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def read_register(path: Path) -> list[Any]:
+    """The citizens of a register seed file (cityserver.register)."""
+    from cityserver.register import RegisterFileError, read_register_file
+
+    try:
+        citizens, open_to_others = read_register_file(path)
+    except RegisterFileError as exc:
+        raise ServerCliError(str(exc)) from None
+    if open_to_others:
+        print(
+            f"cityserver: warning: {path} is open to others; keep citizen data in mode 0600",
+            file=sys.stderr,
+        )
+    return citizens
+
+
 def run_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise ServerCliError("--port must be 0..65535")
@@ -236,6 +263,7 @@ def run_serve(args: argparse.Namespace) -> int:
             f"the server needs the 'server' extra ({exc.name} is missing): "
             "pip install 'brussels-kiosk[server]'"
         ) from None
+    register = read_register(args.register) if args.register else []
     from cityserver.revocation import RevocationListError, load_crls
     from devices.eid.trust import TrustRootError, default_roots, load_pem_roots
 
@@ -251,6 +279,7 @@ def run_serve(args: argparse.Namespace) -> int:
         enrolment_codes=codes,
         enrolment_code_ttl_s=args.enrolment_code_ttl,
         admin_token_hash=admin,
+        register=register,
         challenge_ttl_s=args.challenge_ttl,
         citizen_token_ttl_s=args.citizen_token_ttl,
         public_url=args.public_url.rstrip("/"),

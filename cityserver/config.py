@@ -9,6 +9,8 @@ from pathlib import Path
 
 from cryptography import x509
 
+from cityapi.models import RegisteredCitizen
+
 
 @dataclass(frozen=True)
 class EnrolmentCodeLine:
@@ -40,6 +42,8 @@ class ServerConfig:
     # SHA-256 (hex) of city IT's admin token, from `--admin-token-file`; None: no admin calls.
     # Only the hash is kept in memory: the token itself stays in its 0600 file.
     admin_token_hash: str | None = None
+    # Citizens recorded in the population register at start (`--register FILE`).
+    register: list[RegisteredCitizen] = field(default_factory=list)
     challenge_ttl_s: float = 120.0
     citizen_token_ttl_s: float = 600.0
     # Base of the verification URL printed as a QR code; empty: the URL the request came in on.

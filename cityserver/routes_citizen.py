@@ -26,6 +26,7 @@ from cityserver.catalogue import BY_ID, NOT_BELGIAN, is_belgian
 from cityserver.certificate_pdf import CertificateText, render_certificate
 from cityserver.citizen_auth import CitizenRefused, verify_citizen
 from cityserver.problems import ProblemError, problem_docs
+from cityserver.register import full_address, full_name
 from cityserver.replies import (
     TOKEN_RETENTION_S,
     config_of,
@@ -35,6 +36,7 @@ from cityserver.replies import (
     store_of,
     timestamp,
 )
+from cityserver.routes_register import register_of
 from cityserver.routes_terminals import IDEMPOTENCY_KEY_PATTERN, IdempotencyKey
 from cityserver.security import Citizen, TerminalId
 from cityserver.store import new_token, secret_hash
@@ -97,10 +99,13 @@ async def citizen_session(
 
     Refusals are 403 with `code`: challenge_unknown, challenge_used, challenge_expired,
     card_not_authentic, bad_signature, untrusted_certificate, certificate_expired,
-    certificate_revoked, card_mismatch, card_expired, malformed.
+    certificate_revoked, card_mismatch, card_expired, malformed; not_in_register when the card
+    is genuine but its national number is not in the population register (the citizen goes to
+    the counter: no document could be made for them here, so they are told before choosing).
     """
     config = config_of(request)
     store = store_of(request)
+    register = register_of(request)
     now = now_of(request)
 
     def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
@@ -117,16 +122,16 @@ async def citizen_session(
             citizen = verify_citizen(
                 body, message, config.trust_roots, timestamp(now), config.revocation_lists
             )
+            if register.lookup(citizen.national_number) is None:
+                raise CitizenRefused("not_in_register", "not in the population register")
         except CitizenRefused as exc:
             # Commit the spent challenge, then refuse: the refusal must not roll it back.
             return 403, _Refusal(code=exc.code, detail=str(exc))
         token = new_token()
         expires = now + config.citizen_token_ttl_s
-        record = {
-            "full_name": citizen.full_name,
-            "full_address": citizen.full_address,
-            "nationality": citizen.nationality,
-        }
+        # Only the key into the register: what a document states is read there when it is
+        # made, so a move recorded meanwhile is already on it.
+        record = {"national_number": citizen.national_number}
         db.execute(
             "INSERT INTO citizen_sessions (token_hash, terminal_id, expires_at, citizen) "
             "VALUES (?, ?, ?, ?)",
@@ -151,7 +156,7 @@ class _Refusal(BaseModel):
     response_model=DocumentStatus,
     status_code=201,
     responses=problem_docs(
-        401, 422, unknown=("document type", "unknown_document_type"), idempotent=True
+        401, 403, 422, unknown=("document type", "unknown_document_type"), idempotent=True
     ),
     tags=["documents"],
 )
@@ -161,7 +166,9 @@ async def request_document(
     """Ask for a certificate for the authenticated citizen.
 
     The answer says ready (the PDF can be fetched), pending (a civil servant checks it
-    first) or refused (with the reason in each language of the kiosk).
+    first) or refused (with the reason in each language of the kiosk). Name, nationality and
+    address come from the population register, never from the card; 403 `not_in_register`
+    when the citizen left it since they authenticated.
     """
     kind = BY_ID.get(body.document_type)
     if kind is None:
@@ -171,6 +178,9 @@ async def request_document(
     now = now_of(request)
     terminal_id = citizen["terminal_id"]
     base = config_of(request).public_url or str(request.base_url).rstrip("/")
+    registered = register_of(request).lookup(citizen.get("national_number", ""))
+    if registered is None:
+        raise ProblemError(403, "Forbidden", "not in the population register", "not_in_register")
 
     def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
         document_id = "doc-" + secrets.token_hex(12)
@@ -178,14 +188,14 @@ async def request_document(
         reason: Localized | None = None
         pdf: bytes | None = None
         pages = 0
-        if kind.belgians_only and not is_belgian(citizen["nationality"]):
+        if kind.belgians_only and not is_belgian(registered.nationality):
             status, reason = "refused", localized(NOT_BELGIAN)
         elif kind.delivery == "manual_review":
             status = "pending"
         else:
             status = "ready"
             statement = kind.statement_in(
-                body.language, name=citizen["full_name"], address=citizen["full_address"]
+                body.language, name=full_name(registered), address=full_address(registered)
             )
             # Rendered synchronously on purpose: nothing else runs on the event loop between
             # the idempotency lookup and the insert, so a concurrent retry cannot slip in.

@@ -15,6 +15,7 @@ import uvicorn
 
 from cityserver.app import create_app
 from cityserver.config import ServerConfig
+from cityserver.register import PopulationRegister
 from cityserver.store import Store
 
 READY_PREFIX = "cityserver: serving "
@@ -44,6 +45,7 @@ def prepare(config: ServerConfig) -> Store:
         store.add_enrolment_code(
             line.code, line.terminal_id, line.location, now, now + config.enrolment_code_ttl_s
         )
+    PopulationRegister(store).record_all(config.register, now)
     return store
 
 

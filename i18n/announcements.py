@@ -120,6 +120,11 @@ ANNOUNCEMENTS: dict[str, tuple[Part, ...]] = {
         "This document cannot be printed here for you.",
         "Please ask at the counter: the staff will help you.",
     ),
+    "error.not_in_register": (
+        "You are not in the population register of the City of Brussels, so this kiosk cannot "
+        "make your documents.",
+        "Please take your card and go to the counter: the staff will help you.",
+    ),
     "error.not_found": (
         "This document could not be found.",
         "Please choose another document, or ask at the counter.",

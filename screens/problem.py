@@ -12,7 +12,7 @@ from screens.rules import load_rules
 from screens.translate import tr
 from session.context import SessionContext
 from session.events import Back, Cancel, Event
-from session.problems import CardProblem, PrintProblem
+from session.problems import ApiProblem, CardProblem, PrintProblem
 from session.states import State
 
 load_rules(__file__)
@@ -45,6 +45,10 @@ class ProblemScreen(KioskScreen):
             self._choose(try_again if retry else give_back, Back(), second=retry)
         elif state is State.SERVICE_ERROR and problem is PrintProblem.UNAVAILABLE:
             self.title = tr._("The printer is not available")
+            self._choose(give_back, Cancel(), second=False)
+        elif state is State.SERVICE_ERROR and problem is ApiProblem.NOT_IN_REGISTER:
+            # Trying again cannot help: only the counter can.
+            self.title = tr._("Please go to the counter")
             self._choose(give_back, Cancel(), second=False)
         elif state is State.SERVICE_ERROR:
             self.title = tr._("The service is not available")

@@ -51,6 +51,7 @@ class ApiProblem(StrEnum):
     OFFLINE = "offline"  # no network or the city API does not answer
     TIMEOUT = "timeout"
     REFUSED = "refused"  # the citizen may not get this document here
+    NOT_IN_REGISTER = "not_in_register"  # a genuine card, but the city's register has no entry
     NOT_FOUND = "not_found"
     SERVER_ERROR = "server_error"
 

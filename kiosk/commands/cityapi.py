@@ -4,6 +4,8 @@
   enrol      spend an enrolment code and keep this terminal's token
   catalogue  show the documents the city API offers this terminal
   admin      city IT: make an enrolment code or an animator account (--admin-token-file)
+  register add  city IT: add a citizen to the population register (admin token from a file
+             or stdin; see `kiosk cityapi register add --help`)
 
 `enrol` reads the code city IT made for this terminal id from --code-file FILE or from stdin
 (asked without echo on a terminal), never from the command line. `admin` reads city IT's
@@ -31,7 +33,7 @@ import kiosk
 from kiosk.config import load_settings
 from kiosk.errors import KioskError, UsageError
 
-HELP = "talk to the city API: ping, enrol, catalogue, admin"
+HELP = "talk to the city API: ping, enrol, catalogue, admin, register add"
 
 EXIT_UNAVAILABLE = 3
 EXIT_UNAUTHORISED = 4
@@ -78,6 +80,10 @@ def register(sub: Any) -> None:
     catalogue = actions.add_parser("catalogue", help="show the offered documents")
     catalogue.add_argument("--json", action="store_true", help="print the catalogue as JSON")
     catalogue.set_defaults(handler=run_catalogue)
+
+    from kiosk.commands.cityapi_register import register as register_commands
+
+    register_commands(actions)
 
 
 def _client(args: argparse.Namespace) -> Any:

@@ -31,6 +31,8 @@ class Cancelled(Exception):
 
 def api_problem(exc: BaseException) -> ApiProblem:
     if isinstance(exc, CityApiError):
+        if exc.code == "not_in_register":  # the counter can help; trying again cannot
+            return ApiProblem.NOT_IN_REGISTER
         if exc.status == 404:
             return ApiProblem.NOT_FOUND
         return {

@@ -6,6 +6,8 @@ serve` on 127.0.0.1 with a port of the system's choosing, learns the address fro
 server prints when it listens, and waits until it answers /v1/status. The enrolment code (for
 the demo's terminal id only) is a secret: it goes through a file of mode 0600 in the demo's
 private folder, deleted once the server has read it, never on the child's command line. The
+citizens of its population register (`register=`) go the same way: citizen data, in a 0600
+file deleted once read. The
 child stops when `stop()` ends it by its pid, when this process exits (atexit), and, were this
 process killed outright, when its stdin pipe closes.
 """
@@ -22,7 +24,14 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cityapi.models import RegisteredCitizen
+
+if TYPE_CHECKING:
+    from devices.eid.emulator.cardfiles import CitizenProfile
 
 READY_PREFIX = "cityserver: serving "  # cityserver.serve.READY_PREFIX
 START_TIMEOUT_S = 30.0
@@ -46,6 +55,7 @@ class CityServerProcess:
         trust_roots: list[Path] | None = None,
         enrolment_codes: list[tuple[str, str, str]] | None = None,
         admin_token: str | None = None,
+        register: Sequence[RegisteredCitizen] = (),
         extra_args: list[str] | None = None,
         start_timeout_s: float = START_TIMEOUT_S,
     ) -> None:
@@ -57,6 +67,8 @@ class CityServerProcess:
         self._codes_file = data_dir.with_name(f".{data_dir.name}-enrolment-codes")
         self._admin_token = admin_token
         self._admin_file = data_dir.with_name(f".{data_dir.name}-admin-token")
+        self._register = list(register)
+        self._register_file = data_dir.with_name(f".{data_dir.name}-register.json")
         self._said: deque[str] = deque(maxlen=5)  # its last lines on stderr
         self._process: subprocess.Popen[bytes] | None = None
         self._url: str | None = None
@@ -114,6 +126,10 @@ class CityServerProcess:
         if self._admin_token:
             _write_private(self._admin_file, self._admin_token + "\n")
             command += ["--admin-token-file", str(self._admin_file)]
+        if self._register:
+            entries = ",\n".join(citizen.model_dump_json() for citizen in self._register)
+            _write_private(self._register_file, f"[\n{entries}\n]\n")
+            command += ["--register", str(self._register_file)]
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -172,6 +188,7 @@ class CityServerProcess:
             # Read before the server printed its address: not needed on disk any more.
             self._codes_file.unlink(missing_ok=True)
             self._admin_file.unlink(missing_ok=True)
+            self._register_file.unlink(missing_ok=True)
         return self._url
 
     def _failure(self, what: str) -> CityServerError:
@@ -191,6 +208,7 @@ class CityServerProcess:
         atexit.unregister(self.stop)
         self._codes_file.unlink(missing_ok=True)
         self._admin_file.unlink(missing_ok=True)
+        self._register_file.unlink(missing_ok=True)
         process = self._process
         if process is None:
             return
@@ -229,12 +247,27 @@ def _answers_status(url: str) -> bool:
         connection.close()
 
 
+def registered(profile: CitizenProfile) -> RegisteredCitizen:
+    """An emulated card's citizen as the population register knows them (same address)."""
+    return RegisteredCitizen(
+        national_number=profile.national_number,
+        surname=profile.surname,
+        first_names=profile.first_names,
+        nationality=profile.nationality,
+        street_and_number=profile.street_and_number,
+        zip_code=profile.zip_code,
+        municipality=profile.municipality,
+    )
+
+
 DEMO_LOCATION = "demo"
 
 
 def start_demo_server(workdir: Path, terminal_id: str) -> CityServerProcess:
     """The demo's server, started (not yet ready): its data in `workdir`, the test PKI's
-    roots trusted (the demo card's), one fresh enrolment code for the demo's terminal id."""
+    roots trusted (the demo card's), one fresh enrolment code for the demo's terminal id, the
+    demo card's citizen in its population register."""
+    from devices.eid.emulator.cardfiles import demo_profile
     from devices.eid.emulator.testpki import shared_test_pki
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -245,5 +278,6 @@ def start_demo_server(workdir: Path, terminal_id: str) -> CityServerProcess:
         workdir / "cityserver",
         trust_roots=[roots],
         enrolment_codes=[(terminal_id, DEMO_LOCATION, code)],
+        register=[registered(demo_profile())],
         start_timeout_s=DEMO_START_TIMEOUT_S,
     ).start()

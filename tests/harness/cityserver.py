@@ -3,10 +3,14 @@
 
 The server binds a free port itself (`--port 0`) and prints its URL, so nothing races for a
 port. Its data folder is the test's own; tests read its SQLite file to check what it stored.
+Its population register holds the test citizens (`seed_register()`): the demo card's, the
+first canaries, and a foreign citizen; a card of anyone else gets no document.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -16,17 +20,45 @@ from typing import Any
 import pytest
 import requests
 
+from cityapi.models import RegisteredCitizen
 from devices.eid.card import BelpicCard
-from devices.eid.emulator import BelpicApplet, EmulatedCardContent, SimReader, shared_test_pki
+from devices.eid.emulator import (
+    BelpicApplet,
+    CitizenProfile,
+    EmulatedCardContent,
+    SimReader,
+    canary_profile,
+    demo_profile,
+    national_number,
+    shared_test_pki,
+)
 from devices.eid.model import CardFiles
 from devices.eid.reader import read_files
 from devices.eid.simulated import SimulatedTransport
-from kiosk.wiring.cityserver_process import CityServerError, CityServerProcess
+from kiosk.wiring.cityserver_process import CityServerError, CityServerProcess, registered
 
 CITIZEN_CA_CERTIFICATE = (0xDF00, 0x503A)
 
 # Where a test's terminals are, unless it says otherwise.
 TEST_LOCATION = "test-hall"
+
+REGISTERED_CANARIES = range(100)  # canary_profile(n) for these n are in the register
+
+
+def foreign_profile() -> CitizenProfile:
+    """The demo card's data for a citizen of another nationality, with a number of their own."""
+    return dataclasses.replace(
+        demo_profile(),
+        national_number=national_number(datetime.date(1990, 5, 17), 414),
+        nationality="Marocaine",
+    )
+
+
+def seed_register() -> list[RegisteredCitizen]:
+    """The population register of every test server."""
+    profiles = [demo_profile(), foreign_profile()]
+    profiles += [canary_profile(n) for n in REGISTERED_CANARIES]
+    return [registered(profile) for profile in profiles]
 
 
 @dataclass
@@ -62,14 +94,19 @@ class CityServer:
 
 
 def start_cityserver(
-    data_dir: Path, trust_roots: list[Path] | None = None, *extra: str
+    data_dir: Path,
+    trust_roots: list[Path] | None = None,
+    *extra: str,
+    register: list[RegisteredCitizen] | None = None,
 ) -> CityServer:
-    """Start `cityserver serve` and wait (bounded) until it answers /v1/status."""
+    """Start `cityserver serve` and wait (bounded) until it answers /v1/status. Its register
+    holds `register` (by default the test citizens, `seed_register()`)."""
     admin_token = secrets.token_urlsafe(24)
     process = CityServerProcess(
         data_dir,
         trust_roots=trust_roots,
         admin_token=admin_token,
+        register=seed_register() if register is None else register,
         extra_args=list(extra),
     ).start()
     try:

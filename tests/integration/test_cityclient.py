@@ -31,6 +31,7 @@ from tests.harness.cityserver import (
     InsertedCard,
     enrol,
     enrolment_code,
+    foreign_profile,
     insert_card,
     start_cityserver,
     write_test_roots,
@@ -360,8 +361,7 @@ def test_pending_and_refused_documents(
     make_client: Callable[..., CityApiClient], tmp_path: Path
 ) -> None:
     client = make_client()
-    foreigner = demo_profile().__class__(**{**demo_profile().__dict__, "nationality": "Marocaine"})
-    card = insert_card(build_card(foreigner, shared_test_pki(), "1.8"))
+    card = insert_card(build_card(foreign_profile(), shared_test_pki(), "1.8"))
     session = client.authenticate_citizen(
         card.files, card.sign, card.citizen_ca, terminal_id="kiosk-client-01"
     )

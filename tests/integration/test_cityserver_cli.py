@@ -165,6 +165,35 @@ def test_the_enrolment_code_command_makes_a_code_beside_the_running_server(
     assert no_data.returncode == 2 and no_data.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        ("not json at all", ""),
+        ('{"national_number": "85073003328"}', ""),  # an object, not a list
+        (
+            '[{"national_number": "85073003328", "surname": "Secretname", "nationality": "Belge",'
+            ' "street_and_number": "Rue X 1", "zip_code": "B-1000", "municipality": "Bruxelles"}]',
+            "0.zip_code",
+        ),
+    ],
+)
+def test_a_bad_register_file_is_one_line_without_its_content(
+    tmp_path: Path, content: str, where: str
+) -> None:
+    register = tmp_path / "register.json"
+    register.write_text(content)
+    register.chmod(0o600)
+    refused = cityserver(
+        "serve", "--port", "0", "--data", str(tmp_path), "--register", str(register)
+    )
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
+    assert "register" in refused.stderr and where in refused.stderr
+    for secret in ("85073003328", "Secretname", "B-1000"):
+        assert secret not in refused.stderr
+    missing = cityserver("serve", "--register", str(tmp_path / "none.json"))
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+
+
 def test_serve_stops_when_stdin_closes_and_warns_of_an_open_codes_file(tmp_path: Path) -> None:
     codes = tmp_path / "codes"
     codes.write_text("# one a line\n\ncli-terminal hall first-code-0001\n")

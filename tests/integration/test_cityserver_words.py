@@ -15,12 +15,13 @@ from pypdf import PdfReader
 
 from cityserver.catalogue import BY_ID
 from cityserver.specimen import PLACEHOLDER_CODE, PLACEHOLDER_DATE, PLACEHOLDER_URL, specimen_pdf
-from devices.eid.emulator import build_card, demo_profile, shared_test_pki
+from devices.eid.emulator import build_card, shared_test_pki
 from kiosk.cityclient import CityApiClient
 from kiosk.config import CityApiSettings
 from tests.harness.cityserver import (
     CityServer,
     enrol,
+    foreign_profile,
     insert_card,
     start_cityserver,
     write_test_roots,
@@ -314,8 +315,7 @@ def test_the_catalogue_says_what_it_always_said(server: CityServer, token: str) 
 def test_a_refusal_and_a_certificate_say_what_they_always_said(
     server: CityServer, client: CityApiClient, tmp_path: Path
 ) -> None:
-    foreigner = demo_profile().__class__(**{**demo_profile().__dict__, "nationality": "Marocaine"})
-    card = insert_card(build_card(foreigner, shared_test_pki(), "1.8"))
+    card = insert_card(build_card(foreign_profile(), shared_test_pki(), "1.8"))
     session = client.authenticate_citizen(
         card.files, card.sign, card.citizen_ca, terminal_id="kiosk-words-01"
     )

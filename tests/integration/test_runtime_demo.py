@@ -15,7 +15,13 @@ import pytest
 import requests
 from msgspec.structs import replace
 
-from devices.eid.emulator import BelpicApplet, demo_profile
+from devices.eid.emulator import (
+    BelpicApplet,
+    build_card,
+    canary_profile,
+    demo_profile,
+    shared_test_pki,
+)
 from devices.eid.reader import EidRead
 from devices.printing import Level, Readiness
 from devices.printing.receipt.escpos_decode import decode, text_lines
@@ -308,6 +314,19 @@ def test_city_api_failing_then_back(kiosk: Driver) -> None:
     assert requests.delete(f"{url}/_faults", timeout=5).status_code == 200
     kiosk.runtime.dispatch(ev.Back())  # try again: authenticate afresh
     assert kiosk.until_state(State.CATALOGUE, State.SERVICE_ERROR) is State.CATALOGUE
+
+
+def test_a_citizen_not_in_the_register_is_sent_to_the_counter(kiosk: Driver) -> None:
+    # A genuine card, but the city's register does not know its national number.
+    stranger = build_card(canary_profile(20_002), shared_test_pki(), "1.8")
+    kiosk.to_pin(applet=BelpicApplet(stranger, "1234"))
+    kiosk.pin("1234")
+    assert kiosk.until_state(State.SERVICE_ERROR, State.CATALOGUE) is State.SERVICE_ERROR
+    assert kiosk.runtime.machine.context.problem is ApiProblem.NOT_IN_REGISTER
+    kiosk.runtime.dispatch(ev.Cancel())
+    kiosk.demo.remove_card()
+    assert kiosk.until_state(State.ATTRACT) is State.ATTRACT
+    assert_nothing_left(kiosk.runtime)
 
 
 def test_city_api_down(kiosk: Driver) -> None:

@@ -43,9 +43,12 @@ def test_the_demo_server_serves_enrols_once_and_stops_by_its_pid(tmp_path: Path)
         assert terminal_id == "demo-terminal"
         codes_file = next(tmp_path.glob(".cityserver-enrolment-codes"))
         assert stat.S_IMODE(codes_file.stat().st_mode) == 0o600
+        register_file = next(tmp_path.glob(".cityserver-register.json"))  # citizen data
+        assert stat.S_IMODE(register_file.stat().st_mode) == 0o600
         url = server.wait_ready()
         assert url.startswith("http://127.0.0.1:")
         assert not codes_file.exists()  # read by the server, which keeps only its hash
+        assert not register_file.exists()  # read by the server, into its register
         assert server.pid is not None
         command_line = Path(f"/proc/{server.pid}/cmdline").read_bytes().decode()
         assert "cityserver" in command_line and code not in command_line

@@ -70,6 +70,7 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
     yield "foreign_card", S.CARD_ERROR, replace(base, problem=CardProblem.NOT_BELGIAN)
     yield "expired_card", S.CARD_ERROR, replace(base, problem=CardProblem.EXPIRED)
     yield "service_error", S.SERVICE_ERROR, replace(base, problem=ApiProblem.OFFLINE)
+    yield "not_in_register", S.SERVICE_ERROR, replace(base, problem=ApiProblem.NOT_IN_REGISTER)
     yield "printer_unavailable", S.SERVICE_ERROR, replace(base, problem=PrintProblem.UNAVAILABLE)
     yield "print_error", S.PRINT_ERROR, replace(base, problem=PrintProblem.JAM)
     yield "out_of_service", S.OUT_OF_SERVICE, replace(base, printer=PrinterStatus.UNAVAILABLE)

@@ -134,6 +134,10 @@ def test_outcome_problem(outcome: JobOutcome, problem: PrintProblem) -> None:
         (CityApiError(ErrorKind.SERVER_ERROR, "x", status=503), ApiProblem.SERVER_ERROR),
         (CityApiError(ErrorKind.REFUSED, "x", status=403), ApiProblem.REFUSED),
         (CityApiError(ErrorKind.REFUSED, "x", status=404), ApiProblem.NOT_FOUND),
+        (
+            CityApiError(ErrorKind.REFUSED, "x", status=403, code="not_in_register"),
+            ApiProblem.NOT_IN_REGISTER,
+        ),
         (Cancelled(), ApiProblem.TIMEOUT),
         (ValueError(), ApiProblem.SERVER_ERROR),
     ],
