@@ -42,7 +42,7 @@ CITIZEN_CA_CERTIFICATE = (0xDF00, 0x503A)
 # Where a test's terminals are, unless it says otherwise.
 TEST_LOCATION = "test-hall"
 
-REGISTERED_CANARIES = range(100)  # canary_profile(n) for these n are in the register
+REGISTERED_CANARIES = range(700)  # canary_profile(n) for these n are in the register
 
 
 def foreign_profile() -> CitizenProfile:

@@ -151,7 +151,9 @@ def test_a_citizen_taken_out_of_the_register_gets_no_more_documents(
     # Authenticated while registered; the commune then takes them out (they moved away).
     profile = canary_profile(MOVER + 2)
     card = insert_card(build_card(profile, shared_test_pki(), "1.8"))
-    session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+    session = client.authenticate_citizen(
+        card.files, card.sign, card.citizen_ca, terminal_id=TERMINAL
+    )
     removal = {"national_number": profile.national_number}
     url = f"{server.url}/v1/admin/register/removals"
     answer = requests.post(url, json=removal, headers=server.admin_headers(), timeout=10)
