@@ -50,7 +50,7 @@ Model = TypeVar("Model", bound=BaseModel)
 SignChallenge = Callable[[bytes], tuple[bytes, bytes]]
 
 _REPR_DIGEST = re.compile(r"(?:^|,)\s*sha-256=:([A-Za-z0-9+/]+={0,2}):\s*(?:,|$)")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ETAG = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,1023}")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_SPECIMEN_BYTES = 2 * 1024 * 1024  # a 600-pixel-wide page is about 50 kB
@@ -354,5 +354,5 @@ def _b64(data: bytes | bytearray) -> str:
 
 def _require_safe_id(value: str, what: str) -> None:
     # Ids go into URL paths and file names: anything else is a bad answer, not a path.
-    if not _SAFE_ID.match(value):
+    if not _SAFE_ID.fullmatch(value):  # fullmatch: `$` would let a trailing newline in
         raise CityApiError(ErrorKind.BAD_RESPONSE, f"{what} has unexpected characters")
