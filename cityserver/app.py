@@ -1,8 +1,8 @@
 """The reference city API as an ASGI application.
 
 `build_api(config)` is the FastAPI application (its `.openapi()` is the contract in
-docs/openapi.json); `create_app(config)` wraps it with the request-size guard and the
-fault injector, and is what uvicorn serves.
+docs/openapi.json); `create_app(config)` wraps it with the request-size guard (and, only when
+the server was started with `--fault-injection`, the fault injector), and is what uvicorn serves.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
-def create_app(config: ServerConfig, store: Store | None = None) -> FaultInjector:
-    api = build_api(config, store)
-    return FaultInjector(BodyLimit(api, config.max_body_bytes))
+def create_app(config: ServerConfig, store: Store | None = None) -> ASGIApp:
+    guarded = BodyLimit(build_api(config, store), config.max_body_bytes)
+    # Without the explicit flag the injector is not there at all: /_faults is a plain 404.
+    return FaultInjector(guarded) if config.fault_injection else guarded

@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--citizen-token-ttl", type=float, default=600.0, metavar="S", help="citizen token life"
     )
     serve.add_argument(
+        "--fault-injection",
+        action="store_true",
+        help="tests only: answer PUT/GET/DELETE /_faults from loopback to make calls fail on "
+        "purpose; never in production",
+    )
+    serve.add_argument(
         "--until-stdin-closes",
         action="store_true",
         help="stop when stdin reaches its end (the process that started the server is gone)",
@@ -169,6 +175,7 @@ def run_serve(args: argparse.Namespace) -> int:
         challenge_ttl_s=args.challenge_ttl,
         citizen_token_ttl_s=args.citizen_token_ttl,
         public_url=args.public_url.rstrip("/"),
+        fault_injection=args.fault_injection,
     )
     try:
         args.data.mkdir(parents=True, exist_ok=True)

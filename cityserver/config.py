@@ -28,6 +28,8 @@ class ServerConfig:
     public_url: str = ""
     # Largest request body accepted, before parsing (card files are a few kilobytes).
     max_body_bytes: int = 256 * 1024
+    # Mount the fault injector (`/_faults`, loopback only): tests only, from `--fault-injection`.
+    fault_injection: bool = False
     epn_daily_minutes: int = 120
     seats: tuple[str, ...] = ("pc-01", "pc-02", "pc-03", "pc-04", "pc-05", "pc-06")
     clock: Callable[[], float] = time.time

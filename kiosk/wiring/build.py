@@ -37,6 +37,7 @@ def build_demo_runtime(
     printer_poll_s: float | None = PRINTER_POLL_S,
     paced_printing: bool = False,
     server: CityServerProcess | None = None,
+    fault_injection: bool = False,
 ) -> KioskRuntime:
     """Everything simulated, the city's server a child process; `runtime.demo` is a
     `SimulatedDemo`.
@@ -47,10 +48,17 @@ def build_demo_runtime(
     Tests pass a `clock` (session.timers.ManualClock) and `tick_s=None` to drive time;
     `paced_printing` gives a folder printer a printer's time, for people watching. `server`:
     the city's server already started (kiosk.wiring.cityserver_process.start_demo_server),
-    stopped with the runtime, or at once if the runtime cannot be built.
+    stopped with the runtime, or at once if the runtime cannot be built. `fault_injection`:
+    the server started here answers /_faults (tests that make the city API fail).
     """
     settings = demo_settings(settings, workdir)
-    devices, server = demo_devices(settings, workdir, paced_printing=paced_printing, server=server)
+    devices, server = demo_devices(
+        settings,
+        workdir,
+        paced_printing=paced_printing,
+        server=server,
+        fault_injection=fault_injection,
+    )
     try:
         runtime = KioskRuntime(
             settings,

@@ -225,9 +225,10 @@ def _answers_status(url: str) -> bool:
         connection.close()
 
 
-def start_demo_server(workdir: Path) -> CityServerProcess:
+def start_demo_server(workdir: Path, *, fault_injection: bool = False) -> CityServerProcess:
     """The demo's server, started (not yet ready): its data in `workdir`, the test PKI's
-    roots trusted (the demo card's), one fresh enrolment code for the demo terminal."""
+    roots trusted (the demo card's), one fresh enrolment code for the demo terminal.
+    `fault_injection`: tests that make the city API fail on purpose (`kiosk demo` never)."""
     from devices.eid.emulator.testpki import shared_test_pki
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -238,5 +239,6 @@ def start_demo_server(workdir: Path) -> CityServerProcess:
         workdir / "cityserver",
         trust_roots=[roots],
         enrolment_codes=[code],
+        extra_args=["--fault-injection"] if fault_injection else [],
         start_timeout_s=DEMO_START_TIMEOUT_S,
     ).start()

@@ -71,7 +71,8 @@ def start_cityserver(
         trust_roots=trust_roots,
         enrolment_codes=list(ENROLMENT_CODES),
         admin_token=admin_token,
-        extra_args=list(extra),
+        # The tests' faults (set_faults): the flag is explicit, the demo never passes it.
+        extra_args=["--fault-injection", *extra],
     ).start()
     try:
         url = process.wait_ready()
