@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from cityserver.config import ServerConfig
-from cityserver.faults import ASGIApp, FaultInjector, Receive, Scope, Send
+from cityserver.faults import ASGIApp, FaultInjector, Message, Receive, Scope, Send
 from cityserver.problems import install_handlers, problem_bytes, rewrite_openapi
 from cityserver.routes_citizen import router as citizen_router
 from cityserver.routes_epn import router as epn_router
@@ -64,30 +64,68 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
 
 
 class BodyLimit:
-    """413 for a request announcing a body larger than the limit, before anything reads it."""
+    """413 for a request body larger than the limit, before anything parses it.
+
+    Content-Length is not enough: a chunked body announces no length. So the body is read
+    here, counted as it comes, and refused the moment it passes the limit (the rest is never
+    read); a body within the limit is handed on whole. The application would hold it in
+    memory anyway to parse it, and no route streams a larger upload.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope.get("headers", []):
-                if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
-                    body = problem_bytes(413, "Content Too Large", "request body too large")
-                    await send(
-                        {
-                            "type": "http.response.start",
-                            "status": 413,
-                            "headers": [
-                                (b"content-type", b"application/problem+json"),
-                                (b"content-length", str(len(body)).encode()),
-                            ],
-                        }
-                    )
-                    await send({"type": "http.response.body", "body": body})
-                    return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
+                await self._refuse(send)
+                return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(bytes(body), receive), send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = problem_bytes(413, "Content Too Large", "request body too large")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                    # The rest of the body is not read: the connection cannot carry another.
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body read already, as one message; then the client's own (a disconnect)."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 def create_app(config: ServerConfig, store: Store | None = None) -> ASGIApp:
