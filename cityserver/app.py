@@ -18,6 +18,7 @@ from cityserver.problems import install_handlers, problem_bytes, rewrite_openapi
 from cityserver.routes_citizen import router as citizen_router
 from cityserver.routes_epn import router as epn_router
 from cityserver.routes_terminals import router as terminals_router
+from cityserver.sealing import AnswerSeal
 from cityserver.specimen import SpecimenCache
 from cityserver.store import Store
 from cityserver.version import software_version
@@ -43,6 +44,7 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
     app.state.config = config
     app.state.store = store or Store(config.database)
     app.state.specimens = SpecimenCache()
+    app.state.seal = AnswerSeal(config.secrets_key)
     install_handlers(app)
     app.include_router(terminals_router)
     app.include_router(citizen_router)

@@ -1,12 +1,15 @@
 """The `cityserver` command: run the city's reference server.
 
   cityserver serve [--host H] [--port P] [--data DIR] [--trust-roots PEM ...]
-                   [--enrolment-codes FILE] [--public-url URL] ...
+                   [--enrolment-codes FILE] [--secrets-key-file FILE] [--public-url URL] ...
 
 When it listens, `serve` prints one line on stdout, `cityserver: serving http://HOST:PORT`
 (with the port it got for --port 0), and, when no unused enrolment code is left, one line
 with a code it made up for a new terminal. Enrolment codes are secrets: they are read from a
-file (one a line, # comments), never taken on the command line.
+file (one a line, # comments), never taken on the command line. So is the secrets key, which
+seals the answers kept for retries that carry a token: the base64 of 32 random bytes, e.g.
+`head -c 32 /dev/urandom | base64 > FILE` (mode 0600). Without it, a key made up at start and
+held in memory only: a retry across a restart then gets 410 and the terminal starts afresh.
 
 Exit codes (on SIGTERM or Ctrl-C it shuts down gracefully, then ends by that signal):
   0  stopped normally (stdin closed with --until-stdin-closes)
@@ -89,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="city IT's admin token, one line in FILE (mode 0600); without it, no admin calls",
     )
+    serve.add_argument(
+        "--secrets-key-file",
+        type=Path,
+        metavar="FILE",
+        help="the key sealing kept answers that carry a token: base64 of 32 bytes (mode 0600); "
+        "without it, one in memory only",
+    )
     serve.add_argument("--public-url", default="", help="base URL printed in verification QRs")
     serve.add_argument(
         "--challenge-ttl", type=float, default=120.0, metavar="S", help="challenge lifetime"
@@ -146,6 +156,23 @@ def read_admin_token_hash(path: Path) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def read_secrets_key(path: Path) -> bytes:
+    from cityserver.sealing import read_key
+
+    try:
+        text = path.read_text(encoding="ascii")
+        mode = path.stat().st_mode
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not ASCII text"
+        raise ServerCliError(f"cannot read the secrets key from {path}: {reason}") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ServerCliError(f"{path} is open to others; keep the secrets key in mode 0600")
+    try:
+        return read_key(text)
+    except ValueError as exc:
+        raise ServerCliError(f"{path}: the secrets key is the base64 of 32 bytes ({exc})") from None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise ServerCliError("--port must be 0..65535")
@@ -153,6 +180,7 @@ def run_serve(args: argparse.Namespace) -> int:
         raise ServerCliError("lifetimes must be positive")
     codes = read_enrolment_codes(args.enrolment_codes) if args.enrolment_codes else []
     admin = read_admin_token_hash(args.admin_token_file) if args.admin_token_file else None
+    key = read_secrets_key(args.secrets_key_file) if args.secrets_key_file else None
     try:
         from cityserver.config import ServerConfig
         from cityserver.serve import serve
@@ -172,6 +200,7 @@ def run_serve(args: argparse.Namespace) -> int:
         trust_roots=roots,
         enrolment_codes=codes,
         admin_token_hash=admin,
+        secrets_key=key,
         challenge_ttl_s=args.challenge_ttl,
         citizen_token_ttl_s=args.citizen_token_ttl,
         public_url=args.public_url.rstrip("/"),

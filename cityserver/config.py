@@ -22,6 +22,9 @@ class ServerConfig:
     # SHA-256 (hex) of city IT's admin token, from `--admin-token-file`; None: no admin calls.
     # Only the hash is kept in memory: the token itself stays in its 0600 file.
     admin_token_hash: str | None = None
+    # AES-256 key sealing the answers kept for retries that carry a token (cityserver.sealing),
+    # from `--secrets-key-file`; None: one made up at start, in memory only.
+    secrets_key: bytes | None = None
     challenge_ttl_s: float = 120.0
     citizen_token_ttl_s: float = 600.0
     # Base of the verification URL printed as a QR code; empty: the URL the request came in on.

@@ -120,6 +120,8 @@ def problem_docs(
         401: "Missing or wrong credentials",
         404: "No such resource (for this terminal)",
         409: "Conflict with the resource's current state",
+        410: "A retry whose first answer held a secret no longer kept (code "
+        "`answer_unavailable`): rotate the token, enrol again or authenticate again",
         413: TOO_LARGE,
         422: invalid,
         503: "Not available right now; try again later",

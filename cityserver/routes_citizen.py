@@ -82,7 +82,7 @@ async def new_challenge(request: Request, terminal_id: TerminalId) -> Response:
     "/citizen/sessions",
     response_model=CitizenSession,
     status_code=201,
-    responses=problem_docs(401, 403, 422, idempotent=True),
+    responses=problem_docs(401, 403, 410, 422, idempotent=True),
     tags=["citizens"],
 )
 async def citizen_session(
@@ -128,7 +128,8 @@ async def citizen_session(
         )
         return 201, CitizenSession(citizen_token=token, expires_at=timestamp(expires))
 
-    response = idempotent(request, "citizen:" + terminal_id, key, body, create, TOKEN_RETENTION_S)
+    scope = "citizen:" + terminal_id
+    response = idempotent(request, scope, key, body, create, TOKEN_RETENTION_S, secret=True)
     if response.status_code == 403:
         refusal = _Refusal.model_validate_json(bytes(response.body))
         raise ProblemError(403, "Forbidden", refusal.detail, refusal.code)

@@ -65,7 +65,7 @@ async def service_status() -> Response:
     "/terminals/enrol",
     response_model=TerminalToken,
     status_code=201,
-    responses=problem_docs(401, 422, idempotent=True),
+    responses=problem_docs(401, 410, 422, idempotent=True),
     tags=["terminals"],
 )
 async def enrol(request: Request, body: EnrolmentRequest, key: IdempotencyKey = None) -> Response:
@@ -83,13 +83,13 @@ async def enrol(request: Request, body: EnrolmentRequest, key: IdempotencyKey = 
         )
 
     scope = "enrol:" + secret_hash(body.enrolment_code)
-    return idempotent(request, scope, key, body, create, TOKEN_RETENTION_S)
+    return idempotent(request, scope, key, body, create, TOKEN_RETENTION_S, secret=True)
 
 
 @router.post(
     "/terminals/me/token",
     response_model=TerminalToken,
-    responses=problem_docs(401, 422),
+    responses=problem_docs(401, 410, 422),
     tags=["terminals"],
 )
 async def rotate_token(
@@ -102,7 +102,8 @@ async def rotate_token(
         token = store_of(request).rotate_token(db, terminal_id, now)
         return 200, TerminalToken(terminal_id=terminal_id, token=token, issued_at=timestamp(now))
 
-    return idempotent(request, "rotate:" + terminal_id, key, None, create, TOKEN_RETENTION_S)
+    scope = "rotate:" + terminal_id
+    return idempotent(request, scope, key, None, create, TOKEN_RETENTION_S, secret=True)
 
 
 @router.post(

@@ -1,6 +1,8 @@
 """The reference server's state in one SQLite file (WAL), so a restart loses nothing.
 
-Secrets (terminal tokens, citizen tokens, enrolment codes) are stored as SHA-256 hashes only.
+Secrets (terminal tokens, citizen tokens, enrolment codes) are stored as SHA-256 hashes only;
+answers kept for retries that carry a token are sealed first (cityserver.sealing), and every
+kept answer goes once its retention is over. Deleted rows are overwritten (secure_delete).
 All access goes through one connection guarded by a lock: the server runs its handlers on one
 event loop, and the lock keeps tests and tools that share the object safe too.
 """
@@ -25,7 +27,9 @@ CREATE TABLE IF NOT EXISTS terminals (
     software_version TEXT NOT NULL DEFAULT '', last_seen REAL, last_heartbeat TEXT);
 CREATE TABLE IF NOT EXISTS idempotency (
     scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
-    body TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (scope, key));
+    body TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL,
+    PRIMARY KEY (scope, key));
+CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
 CREATE TABLE IF NOT EXISTS challenges (
     challenge_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, nonce BLOB NOT NULL,
     expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0);
@@ -56,6 +60,10 @@ CREATE TABLE IF NOT EXISTS animators (
 """
 
 
+# Expired idempotency rows removed per write: bounded work, and far more than are written.
+PURGE_BATCH = 64
+
+
 def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -78,6 +86,9 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL under WAL: a power cut may lose the last transactions, never corrupt.
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # A deleted row's bytes are zeroed, not left in a free page for a copy to find.
+            self._db.execute("PRAGMA secure_delete=ON")
+            self._forget_old_answers()
             self._db.executescript(SCHEMA)
             self._db.execute("INSERT OR IGNORE INTO room (id, locked, message) VALUES (1, 0, '')")
         # token hash -> terminal id: every authenticated call needs it, so keep it in memory.
@@ -89,6 +100,13 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _forget_old_answers(self) -> None:
+        """A database from before answers expired and were sealed kept tokens in clear in
+        them, for ever: its answers are dropped (a retry across this upgrade runs again)."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(idempotency)")}
+        if columns and "expires_at" not in columns:
+            self._db.execute("DROP TABLE idempotency")
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -179,15 +197,21 @@ class Store:
         """Run `create` once per (scope, key): a repeat gets the first answer back.
 
         `create` runs inside the same transaction that records the key, so a crash between
-        the two cannot leave a document without its key (or the reverse).
+        the two cannot leave a document without its key (or the reverse). An answer is kept
+        `retention_s`; each keyed call removes up to PURGE_BATCH answers past theirs.
         """
         if key is None:
             with self.transaction() as db:
                 return create(db)
         with self.transaction() as db:
             db.execute(
-                "DELETE FROM idempotency WHERE scope = ? AND key = ? AND created_at < ?",
-                (scope, key, now - retention_s),
+                "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency "
+                "WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)",
+                (now, PURGE_BATCH),
+            )
+            db.execute(
+                "DELETE FROM idempotency WHERE scope = ? AND key = ? AND expires_at <= ?",
+                (scope, key, now),
             )
             row = db.execute(
                 "SELECT fingerprint, status, body FROM idempotency WHERE scope = ? AND key = ?",
@@ -200,9 +224,10 @@ class Store:
             status, body = create(db)
             if status < 300:  # failures are not remembered: a retry may succeed
                 db.execute(
-                    "INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (scope, key, fingerprint, status, body, now),
+                    "INSERT INTO idempotency "
+                    "(scope, key, fingerprint, status, body, created_at, expires_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (scope, key, fingerprint, status, body, now, now + retention_s),
                 )
             return status, body
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,11 +89,13 @@ def start_cityserver(
 
 
 def enrol(server: CityServer, terminal_id: str) -> str:
-    """Spend one of the server's enrolment codes; returns the bearer token."""
+    """Spend one of the server's enrolment codes; returns the bearer token. Sent with an
+    Idempotency-Key, as the kiosk sends every POST."""
     code = server.enrolment_codes.pop(0)
     answer = requests.post(
         f"{server.url}/v1/terminals/enrol",
         json={"enrolment_code": code, "terminal_id": terminal_id},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
         timeout=5,
     )
     assert answer.status_code == 201, answer.text
