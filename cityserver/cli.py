@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--challenge-ttl", type=float, default=120.0, metavar="S", help="challenge lifetime"
     )
     serve.add_argument(
-        "--citizen-token-ttl", type=float, default=600.0, metavar="S", help="citizen token life"
+        "--citizen-token-ttl", type=float, default=300.0, metavar="S", help="citizen token life"
     )
     serve.add_argument(
         "--fault-injection",

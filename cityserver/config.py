@@ -26,7 +26,10 @@ class ServerConfig:
     # from `--secrets-key-file`; None: one made up at start, in memory only.
     secrets_key: bytes | None = None
     challenge_ttl_s: float = 120.0
-    citizen_token_ttl_s: float = 600.0
+    # Short: a kiosk ends the session when it wipes; this is for one that could not. Long
+    # enough for the journey after authentication (catalogue, confirm, fetch: about 180 s
+    # with the kiosk's default timers, kiosk.config.SessionSettings).
+    citizen_token_ttl_s: float = 300.0
     # Base of the verification URL printed as a QR code; empty: the URL the request came in on.
     public_url: str = ""
     # Largest request body accepted, before parsing (card files are a few kilobytes).

@@ -114,6 +114,12 @@ async def citizen_session(
         except CitizenRefused as exc:
             # Commit the spent challenge, then refuse: the refusal must not roll it back.
             return 403, _Refusal(code=exc.code, detail=str(exc))
+        # Sessions nobody ended (a kiosk cut off mid-session) go once expired: a few a time.
+        db.execute(
+            "DELETE FROM citizen_sessions WHERE rowid IN (SELECT rowid FROM citizen_sessions "
+            "WHERE expires_at <= ? LIMIT 16)",
+            (now,),
+        )
         token = new_token()
         expires = now + config.citizen_token_ttl_s
         record = {
@@ -139,6 +145,23 @@ async def citizen_session(
 class _Refusal(BaseModel):
     code: str
     detail: str
+
+
+@router.delete(
+    "/citizen/sessions/current",
+    status_code=204,
+    responses=problem_docs(401, 422),
+    tags=["citizens"],
+)
+async def end_citizen_session(request: Request, citizen: Citizen) -> Response:
+    """End this citizen's session now: the kiosk calls it when it wipes the session, so a
+    copy of the citizen token is worth nothing once the citizen has left. Afterwards the
+    token gets 401, as an unknown one does (ending it twice is a 401 too)."""
+    store_of(request).execute(
+        "DELETE FROM citizen_sessions WHERE token_hash = ? AND terminal_id = ?",
+        (secret_hash(citizen["token"]), citizen["terminal_id"]),
+    )
+    return Response(status_code=204)
 
 
 @router.post(

@@ -281,6 +281,17 @@ class CityApiClient:
         )
         return self._expect("citizen authentication", reply, CitizenSession, 201)
 
+    def end_citizen_session(self, session: CitizenSession) -> None:
+        """Tell the city the citizen has gone: their token stops working at once.
+
+        A token the city no longer knows (ended before, expired) is fine: it is dead already.
+        """
+        reply = self.transport.call(
+            "DELETE", "/v1/citizen/sessions/current", headers=self._citizen_headers(session)
+        )
+        if reply.status not in (204, 401):
+            raise error_for_status("end citizen session", reply)
+
     # -- documents -----------------------------------------------------------------------------
 
     def request_document(
