@@ -114,6 +114,14 @@ class CityApiSettings(_Section, frozen=True):
     token_file: Annotated[
         Path, Meta(description="Where the terminal's bearer token is kept (mode 0600).")
     ] = Path("/var/lib/kiosk/token")
+    token_max_age_days: Annotated[
+        float,
+        Meta(
+            gt=0,
+            description="Days after which the kiosk replaces its terminal token with a new one "
+            "from the city API (checked hourly, between sessions); the old one stops at once.",
+        ),
+    ] = 7.0
     connect_timeout: Annotated[Seconds, Meta(description="Seconds to wait for a connection.")] = 3.0
     read_timeout: Annotated[Seconds, Meta(description="Seconds to wait for an answer.")] = 10.0
     retries: Annotated[

@@ -165,6 +165,18 @@ class CityApiClient:
         self._token = token.token
         log.info("terminal token rotated")
 
+    def rotate_token_if_due(self) -> bool:
+        """Rotate when the token file is older than `token_max_age_days`; True if rotated.
+
+        A copy of a token (a backup, a disk sent for repair) is then good for a week at most.
+        Without a token file (a token given to the constructor) there is nothing to age.
+        """
+        age = self.token_file.age_s()
+        if age is None or age < self.settings.token_max_age_days * 86400:
+            return False
+        self.rotate_token()
+        return True
+
     def send_heartbeat(self, heartbeat: Heartbeat) -> HeartbeatAck:
         reply = self.transport.call(
             "POST",
