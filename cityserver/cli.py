@@ -14,7 +14,8 @@ held in memory only: a retry across a restart then gets 410 and the terminal sta
 Exit codes (on SIGTERM or Ctrl-C it shuts down gracefully, then ends by that signal):
   0  stopped normally (stdin closed with --until-stdin-closes)
   1  unexpected internal error (one line on stderr; -v for the traceback)
-  2  usage error: bad arguments, an unreadable trust-root or codes file, a missing extra
+  2  usage error: bad arguments, an unreadable trust-root, codes, admin-token or secrets-key
+     file (or one open to others), a missing extra
   3  cannot serve: the address is taken or not ours, or the data folder is not writable
 """
 
