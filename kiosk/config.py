@@ -248,7 +248,8 @@ class UiSettings(_Section, frozen=True):
     maintenance_pin_hash: Annotated[
         str,
         Meta(
-            pattern=r"^(|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)$",
+            # \Z, not $: msgspec searches, and $ would let a trailing newline through.
+            pattern=r"^(|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)\Z",
             description="scrypt hash of the maintenance PIN, `scrypt$N$r$p$salt$key` (base64; "
             "`kiosk maintenance code --write` sets it). Empty: the maintenance screen cannot be "
             "opened.",

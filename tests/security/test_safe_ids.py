@@ -1,5 +1,6 @@
 """Ids from the city API go into URL paths and file names (`_SAFE_ID`). A hostile answer tries
-ids that `re.match(r"^...$")` lets through: a trailing newline matches `$`.
+ids that `re.match(r"^...$")` lets through: a trailing newline matches `$`. The same holds for
+a configuration pattern (msgspec searches with `re.search`).
 
 No network is needed: an id is refused before any call (the URL points at a closed port, so a
 call that went out would fail as UNREACHABLE, not as the BAD_RESPONSE a refusal is).
@@ -16,7 +17,8 @@ from hypothesis import strategies as st
 
 from cityapi.models import CitizenSession, DocumentStatus
 from kiosk.cityclient import CityApiClient, CityApiError, ErrorKind
-from kiosk.config import CityApiSettings
+from kiosk.config import CityApiSettings, ConfigError, validate_settings
+from kiosk.maintenance_pin import hash_maintenance_pin
 
 CLOSED_PORT_URL = "http://127.0.0.1:9"
 
@@ -93,3 +95,11 @@ def test_only_plain_ids_pass(shared_client: CityApiClient, candidate: str) -> No
         return  # a plain id goes out (and meets the closed port): not this test's business
     error = refused(lambda: shared_client.acknowledge_command(candidate))
     assert error.kind is ErrorKind.BAD_RESPONSE
+
+
+def test_a_configured_hash_with_a_trailing_newline_is_refused(tmp_path: Path) -> None:
+    # msgspec's `pattern` searches (re.search): with `$`, "...\n" passed as a valid hash.
+    good = hash_maintenance_pin("2468")
+    assert validate_settings({"ui": {"maintenance_pin_hash": good}}, "kiosk.toml")
+    with pytest.raises(ConfigError, match="maintenance_pin_hash"):
+        validate_settings({"ui": {"maintenance_pin_hash": good + "\n"}}, "kiosk.toml")
