@@ -7,6 +7,7 @@ import sqlite3
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -31,7 +32,7 @@ from cityserver.replies import (
     store_of,
     timestamp,
 )
-from cityserver.security import TerminalId
+from cityserver.security import PresentedToken, TerminalId, require_terminal
 from cityserver.specimen import SpecimenCache, SpecimenUnavailable
 from cityserver.store import secret_hash
 from cityserver.version import software_version
@@ -93,16 +94,29 @@ async def enrol(request: Request, body: EnrolmentRequest, key: IdempotencyKey = 
     tags=["terminals"],
 )
 async def rotate_token(
-    request: Request, terminal_id: TerminalId, key: IdempotencyKey = None
+    request: Request, presented: PresentedToken, key: IdempotencyKey = None
 ) -> Response:
-    """Replace this terminal's token; the old one stops working at once."""
+    """Replace this terminal's token; the old one stops working at once.
+
+    Except for one thing: a retry of this very call (same Idempotency-Key, within a few
+    minutes) may come with the old token, since the first answer, lost, held the new one. It
+    gets that answer again, and nothing else.
+    """
     now = now_of(request)
+    store = store_of(request)
+    # Keyed by the token presented: only its holder can replay the answer.
+    scope = "rotate:" + secret_hash(presented)
+    if key is None or not store.has_answer(scope, key, now):
+        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=presented)
+        await require_terminal(request, credentials)  # 401 or 403 as for any terminal call
 
     def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
-        token = store_of(request).rotate_token(db, terminal_id, now)
+        terminal_id = store.terminal_for_token(presented)
+        if terminal_id is None:  # replaced meanwhile
+            raise unauthorised("the terminal token is not valid")
+        token = store.rotate_token(db, terminal_id, now)
         return 200, TerminalToken(terminal_id=terminal_id, token=token, issued_at=timestamp(now))
 
-    scope = "rotate:" + terminal_id
     return idempotent(request, scope, key, None, create, TOKEN_RETENTION_S, secret=True)
 
 

@@ -80,6 +80,17 @@ async def require_admin(
 
 
 TerminalId = Annotated[str, Depends(require_terminal)]
+
+
+async def presented_terminal_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The terminal's bearer token as sent, not yet checked: only for token rotation, whose
+    retry comes with the token the lost first answer replaced (see `require_terminal`)."""
+    return _bearer_token(credentials, "a terminal")
+
+
+PresentedToken = Annotated[str, Depends(presented_terminal_token)]
 Admin = Annotated[None, Depends(require_admin)]
 
 

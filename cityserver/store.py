@@ -231,6 +231,14 @@ class Store:
                 )
             return status, body
 
+    def has_answer(self, scope: str, key: str, now: float) -> bool:
+        """Is an answer kept for (scope, key), not yet expired?"""
+        rows = self.query(
+            "SELECT 1 FROM idempotency WHERE scope = ? AND key = ? AND expires_at > ?",
+            (scope, key, now),
+        )
+        return bool(rows)
+
     # -- heartbeats and commands ---------------------------------------------------------------
 
     def record_heartbeat(self, terminal_id: str, body: str, version: str, now: float) -> None:

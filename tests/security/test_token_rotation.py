@@ -95,3 +95,29 @@ def test_the_kiosk_rotates_its_token_on_its_own(tmp_path: Path) -> None:
         assert not works(url, first)
     finally:
         runtime.stop()
+
+
+def test_a_rotation_whose_answer_was_lost_is_not_a_lockout(
+    server: CityServer, tmp_path: Path
+) -> None:
+    old = enrol(server, "kiosk-rotate-02")
+    token_file = TokenFile(tmp_path / "token")
+    token_file.write(old)
+    long_ago = time.time() - 30 * DAY_S
+    os.utime(token_file.path, (long_ago, long_ago))
+    settings = CityApiSettings(token_file=token_file.path, catalogue_cache=tmp_path / "c.json")
+    # The server replaces the token, then its answer is lost: the kiosk retries with the same
+    # Idempotency-Key and the token it still has (the old one, now dead for everything else).
+    server.set_faults({"kind": "error", "path_prefix": "/v1/terminals/me/token", "count": 1})
+    with CityApiClient(settings, server.url) as client:
+        assert client.rotate_token_if_due() is True
+    new = token_file.read()
+    assert new is not None and new != old
+    assert works(server.url, new) and not works(server.url, old)
+    # The old token replays only that answer: a new rotation with it is refused.
+    again = requests.post(
+        f"{server.url}/v1/terminals/me/token",
+        headers={"Authorization": f"Bearer {old}", "Idempotency-Key": "another-key-0001"},
+        timeout=5,
+    )
+    assert again.status_code == 401
