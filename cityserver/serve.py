@@ -37,6 +37,7 @@ def prepare(config: ServerConfig, out: TextIO) -> Store:
     """Open the store and make sure a new terminal can enrol: codes given, or one made up."""
     store = Store(config.database)
     now = config.clock()
+    store.purge_expired_answers(now)
     for code in config.enrolment_codes:
         store.add_enrolment_code(code, now)
     if store.unused_enrolment_codes() == 0:

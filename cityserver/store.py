@@ -231,6 +231,10 @@ class Store:
                 )
             return status, body
 
+    def purge_expired_answers(self, now: float) -> int:
+        """Remove every kept answer past its retention (at start: nothing waits for a write)."""
+        return self.execute("DELETE FROM idempotency WHERE expires_at <= ?", (now,))
+
     def has_answer(self, scope: str, key: str, now: float) -> bool:
         """Is an answer kept for (scope, key), not yet expired?"""
         rows = self.query(

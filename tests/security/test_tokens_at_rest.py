@@ -214,3 +214,17 @@ def test_a_sealed_answer_opens_only_in_its_own_row_under_its_own_key(
     assert AnswerSeal().open(sealed, row) is None  # another process's key
     tampered = sealed[:-4] + ("BBBB" if sealed.endswith("AAAA") else "AAAA")
     assert seal.open(tampered, row) is None  # altered
+
+
+def test_expired_answers_are_gone_after_a_restart_even_without_a_write(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    try:
+        made = lambda _db: (201, "answer")  # noqa: E731
+        store.idempotent("rotate:x", "a-key-0001", "f", made, 1000.0, 300)
+        store.idempotent("documents:x", "a-key-0002", "f", made, 1000.0, 86400)
+        assert store.purge_expired_answers(1000.0 + 3600) == 1
+        assert [row["scope"] for row in store.query("SELECT scope FROM idempotency")] == [
+            "documents:x"
+        ]
+    finally:
+        store.close()
