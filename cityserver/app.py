@@ -1,8 +1,8 @@
 """The reference city API as an ASGI application.
 
 `build_api(config)` is the FastAPI application (its `.openapi()` is the contract in
-docs/openapi.json); `create_app(config)` wraps it with the request-size guard and the
-fault injector, and is what uvicorn serves.
+docs/openapi.json); `create_app(config)` wraps it with the request-size guard (and, only when
+the server was started with `--fault-injection`, the fault injector), and is what uvicorn serves.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 
 from cityserver.attempts import FailureLimiter
 from cityserver.config import ServerConfig
-from cityserver.faults import ASGIApp, FaultInjector, Receive, Scope, Send
+from cityserver.faults import ASGIApp, FaultInjector, Message, Receive, Scope, Send
 from cityserver.problems import install_handlers, problem_bytes, rewrite_openapi
 from cityserver.register import PopulationRegister
 from cityserver.routes_admin import router as admin_router
@@ -22,6 +22,7 @@ from cityserver.routes_citizen import router as citizen_router
 from cityserver.routes_epn import router as epn_router
 from cityserver.routes_register import router as register_router
 from cityserver.routes_terminals import router as terminals_router
+from cityserver.sealing import AnswerSeal
 from cityserver.specimen import SpecimenCache
 from cityserver.store import Store
 from cityserver.version import software_version
@@ -54,6 +55,7 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
     app.state.enrolment_attempts = FailureLimiter(
         config.enrolment_failures_per_address, config.enrolment_failures_total
     )
+    app.state.seal = AnswerSeal(config.secrets_key)
     install_handlers(app)
     app.include_router(terminals_router)
     app.include_router(citizen_router)
@@ -77,32 +79,71 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
 
 
 class BodyLimit:
-    """413 for a request announcing a body larger than the limit, before anything reads it."""
+    """413 for a request body larger than the limit, before anything parses it.
+
+    Content-Length is not enough: a chunked body announces no length. So the body is read
+    here, counted as it comes, and refused the moment it passes the limit (the rest is never
+    read); a body within the limit is handed on whole. The application would hold it in
+    memory anyway to parse it, and no route streams a larger upload.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope.get("headers", []):
-                if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
-                    body = problem_bytes(413, "Content Too Large", "request body too large")
-                    await send(
-                        {
-                            "type": "http.response.start",
-                            "status": 413,
-                            "headers": [
-                                (b"content-type", b"application/problem+json"),
-                                (b"content-length", str(len(body)).encode()),
-                            ],
-                        }
-                    )
-                    await send({"type": "http.response.body", "body": body})
-                    return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
+                await self._refuse(send)
+                return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(bytes(body), receive), send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = problem_bytes(413, "Content Too Large", "request body too large")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                    # The rest of the body is not read: the connection cannot carry another.
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
-def create_app(config: ServerConfig, store: Store | None = None) -> FaultInjector:
-    api = build_api(config, store)
-    return FaultInjector(BodyLimit(api, config.max_body_bytes))
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body read already, as one message; then the client's own (a disconnect)."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+def create_app(config: ServerConfig, store: Store | None = None) -> ASGIApp:
+    guarded = BodyLimit(build_api(config, store), config.max_body_bytes)
+    # Without the explicit flag the injector is not there at all: /_faults is a plain 404.
+    return FaultInjector(guarded) if config.fault_injection else guarded

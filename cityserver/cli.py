@@ -2,7 +2,8 @@
 
   cityserver serve [--host H] [--port P] [--data DIR] [--trust-roots PEM ...]
                    [--crl FILE ...] [--enrolment-codes FILE|-] [--admin-token-file FILE]
-                   [--register FILE] [--public-url URL] ...
+                   [--register FILE] [--secrets-key-file FILE]
+                   [--public-url URL] ...
   cityserver enrolment-code TERMINAL_ID --location LOCATION [--data DIR] [--valid-for S]
 
 When it listens, `serve` prints one line on stdout, `cityserver: serving http://HOST:PORT`
@@ -17,12 +18,16 @@ and prints it alone on stdout; city IT may also ask the running server for one
 first_names, nationality, street_and_number, zip_code, municipality) in the population
 register, which certificates are made from; city IT adds more with POST /v1/admin/register
 (`kiosk cityapi register add`).
+The secrets key seals the answers kept for retries that carry a token: the base64 of 32
+random bytes, e.g. `head -c 32 /dev/urandom | base64 > FILE` (mode 0600). Without it, a key
+made up at start and held in memory only: a retry across a restart then gets 410 and the
+terminal starts afresh.
 
 Exit codes (on SIGTERM or Ctrl-C `serve` shuts down gracefully, then ends by that signal):
   0  stopped normally (stdin closed with --until-stdin-closes); the code was made
   1  unexpected internal error (one line on stderr; -v for the traceback)
-  2  usage error: bad arguments, an unreadable trust-root, CRL, codes or register file, a
-     missing extra
+  2  usage error: bad arguments, an unreadable trust-root, CRL, codes, register,
+     admin-token or secrets-key file (or one open to others), a missing extra
   3  cannot serve: the address is taken or not ours, or the data folder is not writable
 """
 
@@ -132,12 +137,25 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="record the citizens of FILE (a JSON list, mode 0600) in the population register",
     )
+    serve.add_argument(
+        "--secrets-key-file",
+        type=Path,
+        metavar="FILE",
+        help="the key sealing kept answers that carry a token: base64 of 32 bytes (mode 0600); "
+        "without it, one in memory only",
+    )
     serve.add_argument("--public-url", default="", help="base URL printed in verification QRs")
     serve.add_argument(
         "--challenge-ttl", type=float, default=120.0, metavar="S", help="challenge lifetime"
     )
     serve.add_argument(
-        "--citizen-token-ttl", type=float, default=600.0, metavar="S", help="citizen token life"
+        "--citizen-token-ttl", type=float, default=300.0, metavar="S", help="citizen token life"
+    )
+    serve.add_argument(
+        "--fault-injection",
+        action="store_true",
+        help="tests only: answer PUT/GET/DELETE /_faults from loopback to make calls fail on "
+        "purpose; never in production",
     )
     serve.add_argument(
         "--until-stdin-closes",
@@ -246,6 +264,23 @@ def read_register(path: Path) -> list[Any]:
     return citizens
 
 
+def read_secrets_key(path: Path) -> bytes:
+    from cityserver.sealing import read_key
+
+    try:
+        text = path.read_text(encoding="ascii")
+        mode = path.stat().st_mode
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not ASCII text"
+        raise ServerCliError(f"cannot read the secrets key from {path}: {reason}") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ServerCliError(f"{path} is open to others; keep the secrets key in mode 0600")
+    try:
+        return read_key(text)
+    except ValueError as exc:
+        raise ServerCliError(f"{path}: the secrets key is the base64 of 32 bytes ({exc})") from None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise ServerCliError("--port must be 0..65535")
@@ -255,6 +290,7 @@ def run_serve(args: argparse.Namespace) -> int:
         raise ServerCliError("--enrolment-codes - and --until-stdin-closes both need stdin")
     codes = read_enrolment_codes(args.enrolment_codes) if args.enrolment_codes else []
     admin = read_admin_token_hash(args.admin_token_file) if args.admin_token_file else None
+    key = read_secrets_key(args.secrets_key_file) if args.secrets_key_file else None
     try:
         from cityserver.config import ServerConfig
         from cityserver.serve import serve
@@ -280,9 +316,11 @@ def run_serve(args: argparse.Namespace) -> int:
         enrolment_code_ttl_s=args.enrolment_code_ttl,
         admin_token_hash=admin,
         register=register,
+        secrets_key=key,
         challenge_ttl_s=args.challenge_ttl,
         citizen_token_ttl_s=args.citizen_token_ttl,
         public_url=args.public_url.rstrip("/"),
+        fault_injection=args.fault_injection,
     )
     try:
         args.data.mkdir(parents=True, exist_ok=True)

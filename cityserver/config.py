@@ -44,12 +44,20 @@ class ServerConfig:
     admin_token_hash: str | None = None
     # Citizens recorded in the population register at start (`--register FILE`).
     register: list[RegisteredCitizen] = field(default_factory=list)
+    # AES-256 key sealing the answers kept for retries that carry a token (cityserver.sealing),
+    # from `--secrets-key-file`; None: one made up at start, in memory only.
+    secrets_key: bytes | None = None
     challenge_ttl_s: float = 120.0
-    citizen_token_ttl_s: float = 600.0
+    # Short: a kiosk ends the session when it wipes; this is for one that could not. Long
+    # enough for the journey after authentication (catalogue, confirm, fetch: about 180 s
+    # with the kiosk's default timers, kiosk.config.SessionSettings).
+    citizen_token_ttl_s: float = 300.0
     # Base of the verification URL printed as a QR code; empty: the URL the request came in on.
     public_url: str = ""
     # Largest request body accepted, before parsing (card files are a few kilobytes).
     max_body_bytes: int = 256 * 1024
+    # Mount the fault injector (`/_faults`, loopback only): tests only, from `--fault-injection`.
+    fault_injection: bool = False
     epn_daily_minutes: int = 120
     seats: tuple[str, ...] = ("pc-01", "pc-02", "pc-03", "pc-04", "pc-05", "pc-06")
     clock: Callable[[], float] = time.time

@@ -1,5 +1,7 @@
 """Fault injection for tests and demos: an ASGI wrapper around the whole application.
 
+Mounted only when the server is started with `cityserver serve --fault-injection` (the test
+harness does; the demo and production never do): otherwise `/_faults` does not exist.
 `PUT /_faults` with a JSON list of rules, `GET /_faults` shows them, `DELETE /_faults` clears
 them; only from loopback (anyone else gets 404), and not part of the contract. A rule applies
 to requests whose path starts with `path_prefix`, to a share `rate` of them, and to at most

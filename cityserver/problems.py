@@ -128,6 +128,8 @@ def problem_docs(
         "`outside_location`)",
         404: "No such resource (for this terminal)",
         409: "Conflict with the resource's current state",
+        410: "A retry whose first answer held a secret no longer kept (code "
+        "`answer_unavailable`): rotate the token, enrol again or authenticate again",
         413: TOO_LARGE,
         422: invalid,
         429: "Too many attempts; try again after Retry-After seconds",

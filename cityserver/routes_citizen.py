@@ -86,7 +86,7 @@ async def new_challenge(request: Request, terminal_id: TerminalId) -> Response:
     "/citizen/sessions",
     response_model=CitizenSession,
     status_code=201,
-    responses=problem_docs(401, 403, 422, idempotent=True),
+    responses=problem_docs(401, 403, 410, 422, idempotent=True),
     tags=["citizens"],
 )
 async def citizen_session(
@@ -127,6 +127,12 @@ async def citizen_session(
         except CitizenRefused as exc:
             # Commit the spent challenge, then refuse: the refusal must not roll it back.
             return 403, _Refusal(code=exc.code, detail=str(exc))
+        # Sessions nobody ended (a kiosk cut off mid-session) go once expired: a few a time.
+        db.execute(
+            "DELETE FROM citizen_sessions WHERE rowid IN (SELECT rowid FROM citizen_sessions "
+            "WHERE expires_at <= ? LIMIT 16)",
+            (now,),
+        )
         token = new_token()
         expires = now + config.citizen_token_ttl_s
         # Only the key into the register: what a document states is read there when it is
@@ -139,7 +145,8 @@ async def citizen_session(
         )
         return 201, CitizenSession(citizen_token=token, expires_at=timestamp(expires))
 
-    response = idempotent(request, "citizen:" + terminal_id, key, body, create, TOKEN_RETENTION_S)
+    scope = "citizen:" + terminal_id
+    response = idempotent(request, scope, key, body, create, TOKEN_RETENTION_S, secret=True)
     if response.status_code == 403:
         refusal = _Refusal.model_validate_json(bytes(response.body))
         raise ProblemError(403, "Forbidden", refusal.detail, refusal.code)
@@ -149,6 +156,23 @@ async def citizen_session(
 class _Refusal(BaseModel):
     code: str
     detail: str
+
+
+@router.delete(
+    "/citizen/sessions/current",
+    status_code=204,
+    responses=problem_docs(401, 422),
+    tags=["citizens"],
+)
+async def end_citizen_session(request: Request, citizen: Citizen) -> Response:
+    """End this citizen's session now: the kiosk calls it when it wipes the session, so a
+    copy of the citizen token is worth nothing once the citizen has left. Afterwards the
+    token gets 401, as an unknown one does (ending it twice is a 401 too)."""
+    store_of(request).execute(
+        "DELETE FROM citizen_sessions WHERE token_hash = ? AND terminal_id = ?",
+        (secret_hash(citizen["token"]), citizen["terminal_id"]),
+    )
+    return Response(status_code=204)
 
 
 @router.post(

@@ -8,6 +8,7 @@ import sqlite3
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -33,7 +34,7 @@ from cityserver.replies import (
     store_of,
     timestamp,
 )
-from cityserver.security import TerminalId
+from cityserver.security import PresentedToken, TerminalId, require_terminal
 from cityserver.specimen import SpecimenCache, SpecimenUnavailable
 from cityserver.store import EnrolmentRefused, secret_hash
 from cityserver.version import software_version
@@ -69,7 +70,7 @@ async def service_status() -> Response:
     "/terminals/enrol",
     response_model=TerminalToken,
     status_code=201,
-    responses=problem_docs(401, 403, 422, 429, idempotent=True),
+    responses=problem_docs(401, 403, 410, 422, 429, idempotent=True),
     tags=["terminals"],
 )
 async def enrol(request: Request, body: EnrolmentRequest, key: IdempotencyKey = None) -> Response:
@@ -102,7 +103,7 @@ async def enrol(request: Request, body: EnrolmentRequest, key: IdempotencyKey = 
 
     scope = "enrol:" + secret_hash(body.enrolment_code)
     try:
-        return idempotent(request, scope, key, body, create, TOKEN_RETENTION_S)
+        return idempotent(request, scope, key, body, create, TOKEN_RETENTION_S, secret=True)
     except EnrolmentRefused as refused:
         # Never the code itself: it may be one digit off a real one.
         reason = "a code made for another terminal" if refused.other_terminal else "a wrong code"
@@ -122,20 +123,34 @@ async def enrol(request: Request, body: EnrolmentRequest, key: IdempotencyKey = 
 @router.post(
     "/terminals/me/token",
     response_model=TerminalToken,
-    responses=problem_docs(401, 422),
+    responses=problem_docs(401, 410, 422),
     tags=["terminals"],
 )
 async def rotate_token(
-    request: Request, terminal_id: TerminalId, key: IdempotencyKey = None
+    request: Request, presented: PresentedToken, key: IdempotencyKey = None
 ) -> Response:
-    """Replace this terminal's token; the old one stops working at once."""
+    """Replace this terminal's token; the old one stops working at once.
+
+    Except for one thing: a retry of this very call (same Idempotency-Key, within a few
+    minutes) may come with the old token, since the first answer, lost, held the new one. It
+    gets that answer again, and nothing else.
+    """
     now = now_of(request)
+    store = store_of(request)
+    # Keyed by the token presented: only its holder can replay the answer.
+    scope = "rotate:" + secret_hash(presented)
+    if key is None or not store.has_answer(scope, key, now):
+        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=presented)
+        await require_terminal(request, credentials)  # 401 or 403 as for any terminal call
 
     def create(db: sqlite3.Connection) -> tuple[int, BaseModel]:
-        token = store_of(request).rotate_token(db, terminal_id, now)
+        terminal_id = store.terminal_for_token(presented)
+        if terminal_id is None:  # replaced meanwhile
+            raise unauthorised("the terminal token is not valid")
+        token = store.rotate_token(db, terminal_id, now)
         return 200, TerminalToken(terminal_id=terminal_id, token=token, issued_at=timestamp(now))
 
-    return idempotent(request, "rotate:" + terminal_id, key, None, create, TOKEN_RETENTION_S)
+    return idempotent(request, scope, key, None, create, TOKEN_RETENTION_S, secret=True)
 
 
 @router.post(

@@ -149,6 +149,17 @@ async def require_staff(caller: Annotated[Caller, Depends(require_any)]) -> Call
 
 
 TerminalId = Annotated[str, Depends(require_terminal)]
+
+
+async def presented_terminal_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The terminal's bearer token as sent, not yet checked: only for token rotation, whose
+    retry comes with the token the lost first answer replaced (see `require_terminal`)."""
+    return _bearer_token(credentials, "a terminal")
+
+
+PresentedToken = Annotated[str, Depends(presented_terminal_token)]
 Admin = Annotated[None, Depends(require_admin)]
 AnyCaller = Annotated[Caller, Depends(require_any)]
 Staff = Annotated[Caller, Depends(require_staff)]

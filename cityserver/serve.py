@@ -41,6 +41,7 @@ def prepare(config: ServerConfig) -> Store:
     server's output could never enrol a terminal nobody named."""
     store = Store(config.database)
     now = config.clock()
+    store.purge_expired_answers(now)
     for line in config.enrolment_codes:
         store.add_enrolment_code(
             line.code, line.terminal_id, line.location, now, now + config.enrolment_code_ttl_s

@@ -1,7 +1,8 @@
 """The reference server's state in one SQLite file (WAL), so a restart loses nothing.
 
 Secrets (terminal, animator and citizen tokens, enrolment codes) are stored as SHA-256 hashes
-only.
+only; answers kept for retries that carry a token are sealed first (cityserver.sealing), and
+every kept answer goes once its retention is over. Deleted rows are overwritten (secure_delete).
 All access goes through one connection guarded by a lock: the server runs its handlers on one
 event loop, and the lock keeps tests and tools that share the object safe too.
 """
@@ -28,7 +29,9 @@ CREATE TABLE IF NOT EXISTS terminals (
     location TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS idempotency (
     scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
-    body TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (scope, key));
+    body TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL,
+    PRIMARY KEY (scope, key));
+CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
 CREATE TABLE IF NOT EXISTS challenges (
     challenge_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, nonce BLOB NOT NULL,
     expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0);
@@ -67,6 +70,10 @@ ADDED_COLUMNS = (
 )
 
 
+# Expired idempotency rows removed per write: bounded work, and far more than are written.
+PURGE_BATCH = 64
+
+
 def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -98,6 +105,9 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL under WAL: a power cut may lose the last transactions, never corrupt.
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # A deleted row's bytes are zeroed, not left in a free page for a copy to find.
+            self._db.execute("PRAGMA secure_delete=ON")
+            self._forget_old_answers()
             self._migrate_before()
             self._db.executescript(SCHEMA)
             self._migrate_after()
@@ -128,6 +138,13 @@ class Store:
         self._db.execute(
             "CREATE UNIQUE INDEX IF NOT EXISTS animators_token ON animators (token_hash)"
         )
+
+    def _forget_old_answers(self) -> None:
+        """A database from before answers expired and were sealed kept tokens in clear in
+        them, for ever: its answers are dropped (a retry across this upgrade runs again)."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(idempotency)")}
+        if columns and "expires_at" not in columns:
+            self._db.execute("DROP TABLE idempotency")
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -283,15 +300,21 @@ class Store:
         """Run `create` once per (scope, key): a repeat gets the first answer back.
 
         `create` runs inside the same transaction that records the key, so a crash between
-        the two cannot leave a document without its key (or the reverse).
+        the two cannot leave a document without its key (or the reverse). An answer is kept
+        `retention_s`; each keyed call removes up to PURGE_BATCH answers past theirs.
         """
         if key is None:
             with self.transaction() as db:
                 return create(db)
         with self.transaction() as db:
             db.execute(
-                "DELETE FROM idempotency WHERE scope = ? AND key = ? AND created_at < ?",
-                (scope, key, now - retention_s),
+                "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency "
+                "WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)",
+                (now, PURGE_BATCH),
+            )
+            db.execute(
+                "DELETE FROM idempotency WHERE scope = ? AND key = ? AND expires_at <= ?",
+                (scope, key, now),
             )
             row = db.execute(
                 "SELECT fingerprint, status, body FROM idempotency WHERE scope = ? AND key = ?",
@@ -304,11 +327,24 @@ class Store:
             status, body = create(db)
             if status < 300:  # failures are not remembered: a retry may succeed
                 db.execute(
-                    "INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (scope, key, fingerprint, status, body, now),
+                    "INSERT INTO idempotency "
+                    "(scope, key, fingerprint, status, body, created_at, expires_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (scope, key, fingerprint, status, body, now, now + retention_s),
                 )
             return status, body
+
+    def purge_expired_answers(self, now: float) -> int:
+        """Remove every kept answer past its retention (at start: nothing waits for a write)."""
+        return self.execute("DELETE FROM idempotency WHERE expires_at <= ?", (now,))
+
+    def has_answer(self, scope: str, key: str, now: float) -> bool:
+        """Is an answer kept for (scope, key), not yet expired?"""
+        rows = self.query(
+            "SELECT 1 FROM idempotency WHERE scope = ? AND key = ? AND expires_at > ?",
+            (scope, key, now),
+        )
+        return bool(rows)
 
     # -- heartbeats and commands ---------------------------------------------------------------
 

@@ -115,6 +115,14 @@ class CityApiSettings(_Section, frozen=True):
     token_file: Annotated[
         Path, Meta(description="Where the terminal's bearer token is kept (mode 0600).")
     ] = Path("/var/lib/kiosk/token")
+    token_max_age_days: Annotated[
+        float,
+        Meta(
+            gt=0,
+            description="Days after which the kiosk replaces its terminal token with a new one "
+            "from the city API (checked hourly, between sessions); the old one stops at once.",
+        ),
+    ] = 7.0
     connect_timeout: Annotated[Seconds, Meta(description="Seconds to wait for a connection.")] = 3.0
     read_timeout: Annotated[Seconds, Meta(description="Seconds to wait for an answer.")] = 10.0
     retries: Annotated[
@@ -243,8 +251,9 @@ class UiSettings(_Section, frozen=True):
     maintenance_pin_hash: Annotated[
         str,
         Meta(
+            # \Z, not $: msgspec searches, and $ would let a trailing newline through.
             pattern=r"^(|\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+"
-            r"|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)$",
+            r"|scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)\Z",
             description="argon2id hash of the maintenance PIN, "
             "`$argon2id$v=19$m=65536,t=3,p=4$salt$hash` (`kiosk maintenance code --write` sets "
             "it). An older `scrypt$N$r$p$salt$key` hash still works; `kiosk run` then warns to "

@@ -52,7 +52,7 @@ Model = TypeVar("Model", bound=BaseModel)
 SignChallenge = Callable[[bytes], tuple[bytes, bytes]]
 
 _REPR_DIGEST = re.compile(r"(?:^|,)\s*sha-256=:([A-Za-z0-9+/]+={0,2}):\s*(?:,|$)")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ETAG = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,1023}")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_SPECIMEN_BYTES = 2 * 1024 * 1024  # a 600-pixel-wide page is about 50 kB
@@ -166,6 +166,18 @@ class CityApiClient:
         self.token_file.write(token.token)
         self._token = token.token
         log.info("terminal token rotated")
+
+    def rotate_token_if_due(self) -> bool:
+        """Rotate when the token file is older than `token_max_age_days`; True if rotated.
+
+        A copy of a token (a backup, a disk sent for repair) is then good for a week at most.
+        Without a token file (a token given to the constructor) there is nothing to age.
+        """
+        age = self.token_file.age_s()
+        if age is None or age < self.settings.token_max_age_days * 86400:
+            return False
+        self.rotate_token()
+        return True
 
     def send_heartbeat(self, heartbeat: Heartbeat) -> HeartbeatAck:
         reply = self.transport.call(
@@ -296,6 +308,17 @@ class CityApiClient:
         )
         return self._expect("citizen authentication", reply, CitizenSession, 201)
 
+    def end_citizen_session(self, session: CitizenSession) -> None:
+        """Tell the city the citizen has gone: their token stops working at once.
+
+        A token the city no longer knows (ended before, expired) is fine: it is dead already.
+        """
+        reply = self.transport.call(
+            "DELETE", "/v1/citizen/sessions/current", headers=self._citizen_headers(session)
+        )
+        if reply.status not in (204, 401):
+            raise error_for_status("end citizen session", reply)
+
     # -- documents -----------------------------------------------------------------------------
 
     def request_document(
@@ -369,5 +392,5 @@ def _b64(data: bytes | bytearray) -> str:
 
 def _require_safe_id(value: str, what: str) -> None:
     # Ids go into URL paths and file names: anything else is a bad answer, not a path.
-    if not _SAFE_ID.match(value):
+    if not _SAFE_ID.fullmatch(value):  # fullmatch: `$` would let a trailing newline in
         raise CityApiError(ErrorKind.BAD_RESPONSE, f"{what} has unexpected characters")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 
@@ -20,6 +21,14 @@ class TokenFile:
         except (FileNotFoundError, UnicodeDecodeError):
             return None
         return token or None
+
+    def age_s(self) -> float | None:
+        """Seconds since the token was written (its file's mtime); None without a token file."""
+        try:
+            written = self.path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        return max(0.0, time.time() - written)
 
     def write(self, token: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

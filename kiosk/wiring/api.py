@@ -87,6 +87,11 @@ def citizen_session(token: bytearray) -> CitizenSession:
     )
 
 
+def end_citizen_session(client: CityApiClient, token: bytearray) -> None:
+    """The citizen has gone: the city ends their session (their token dies at once)."""
+    client.end_citizen_session(citizen_session(token))
+
+
 def offers(items: list[CatalogueItem]) -> tuple[ev.DocumentOffer, ...]:
     return tuple(ev.DocumentOffer(i.id, f"doc.{i.id}", i.price_cents) for i in items)
 

@@ -13,7 +13,7 @@ from kiosk.config import SessionSettings, Settings
 from kiosk.wiring.cityserver_process import CityServerProcess
 from kiosk.wiring.demo_controls import SimulatedDemo
 from kiosk.wiring.devices import demo_devices, production_devices, test_pki_roots, trust_roots
-from kiosk.wiring.kiosk_runtime import PRINTER_POLL_S, TICK_S, KioskRuntime
+from kiosk.wiring.kiosk_runtime import PRINTER_POLL_S, TICK_S, TOKEN_CHECK_S, KioskRuntime
 from session.timers import Clock
 
 DEFAULT_TMPFS = SessionSettings().tmpfs_dir
@@ -37,6 +37,8 @@ def build_demo_runtime(
     printer_poll_s: float | None = PRINTER_POLL_S,
     paced_printing: bool = False,
     server: CityServerProcess | None = None,
+    fault_injection: bool = False,
+    token_check_s: float | None = TOKEN_CHECK_S,
 ) -> KioskRuntime:
     """Everything simulated, the city's server a child process; `runtime.demo` is a
     `SimulatedDemo`.
@@ -47,10 +49,18 @@ def build_demo_runtime(
     Tests pass a `clock` (session.timers.ManualClock) and `tick_s=None` to drive time;
     `paced_printing` gives a folder printer a printer's time, for people watching. `server`:
     the city's server already started (kiosk.wiring.cityserver_process.start_demo_server),
-    stopped with the runtime, or at once if the runtime cannot be built.
+    stopped with the runtime, or at once if the runtime cannot be built. `fault_injection`:
+    the server started here answers /_faults (tests that make the city API fail).
+    `token_check_s`: how often the terminal token's age is checked (None: never).
     """
     settings = demo_settings(settings, workdir)
-    devices, server = demo_devices(settings, workdir, paced_printing=paced_printing, server=server)
+    devices, server = demo_devices(
+        settings,
+        workdir,
+        paced_printing=paced_printing,
+        server=server,
+        fault_injection=fault_injection,
+    )
     try:
         runtime = KioskRuntime(
             settings,
@@ -59,6 +69,7 @@ def build_demo_runtime(
             clock=clock,
             tick_s=tick_s,
             printer_poll_s=printer_poll_s,
+            token_check_s=token_check_s,
             on_stop=[server.stop],
         )
     except BaseException:

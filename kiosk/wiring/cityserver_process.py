@@ -263,10 +263,13 @@ def registered(profile: CitizenProfile) -> RegisteredCitizen:
 DEMO_LOCATION = "demo"
 
 
-def start_demo_server(workdir: Path, terminal_id: str) -> CityServerProcess:
+def start_demo_server(
+    workdir: Path, terminal_id: str, *, fault_injection: bool = False
+) -> CityServerProcess:
     """The demo's server, started (not yet ready): its data in `workdir`, the test PKI's
     roots trusted (the demo card's), one fresh enrolment code for the demo's terminal id, the
-    demo card's citizen in its population register."""
+    demo card's citizen in its population register. `fault_injection`: tests that make the
+    city API fail on purpose (`kiosk demo` never)."""
     from devices.eid.emulator.cardfiles import demo_profile
     from devices.eid.emulator.testpki import shared_test_pki
 
@@ -279,5 +282,6 @@ def start_demo_server(workdir: Path, terminal_id: str) -> CityServerProcess:
         trust_roots=[roots],
         enrolment_codes=[(terminal_id, DEMO_LOCATION, code)],
         register=[registered(demo_profile())],
+        extra_args=["--fault-injection"] if fault_injection else [],
         start_timeout_s=DEMO_START_TIMEOUT_S,
     ).start()

@@ -138,15 +138,17 @@ def demo_devices(
     *,
     paced_printing: bool = False,
     server: CityServerProcess | None = None,
+    fault_injection: bool = False,
 ) -> tuple[DeviceSet, CityServerProcess]:
     """The demo set and the city's server process (to stop last): `server` when the caller
     started it already (kiosk.wiring.cityserver_process.start_demo_server), else one started
     here. `settings.cityapi` paths are moved under `workdir` so the demo never touches
     /var/lib/kiosk. `paced_printing`: the folder printer takes a printer's time (tests and
-    benchmarks leave it instant)."""
+    benchmarks leave it instant). `fault_injection`: the server started here mounts its fault
+    injector, for tests that make the city API fail (never for `kiosk demo`)."""
     # Started first: the server's start-up overlaps with the devices' below.
     if server is None:
-        server = start_demo_server(workdir, settings.terminal.id)
+        server = start_demo_server(workdir, settings.terminal.id, fault_injection=fault_injection)
     try:
         card = demo_card()
         reader = SimReader()

@@ -7,7 +7,8 @@ to its worker, and the worker's outcome comes back through `deliver` as an event
 Workers: one for the eID card (it owns the card connection), two for the city API (the
 authentication call waits for the card's signature while the other stays free), one for the
 specimen pages of the confirm screen (never in the way of a citizen's own calls), one for
-the printers, one for the wipe.
+the terminal's own calls (ending a wiped session at the city, rotating the terminal's token),
+one for the printers, one for the wipe.
 
 Late results: every job carries a `Ticket` (the session's and the API calls' generation at
 the time). A wipe starts a new session generation, a CancelApiCalls a new API generation;
@@ -28,7 +29,13 @@ from devices.eid.card_session import CardSession
 from devices.eid.errors import PinBlocked, WrongPin
 from devices.printing import ReceiptContent
 from kiosk.config import Settings
-from kiosk.wiring.api import SignBridge, api_problem, fetch_document, offers
+from kiosk.wiring.api import (
+    SignBridge,
+    api_problem,
+    end_citizen_session,
+    fetch_document,
+    offers,
+)
 from kiosk.wiring.devices import DeviceSet
 from kiosk.wiring.printing import Spool, print_certificate, print_receipt
 from kiosk.wiring.receipt_content import receipt_in
@@ -59,11 +66,14 @@ class Ticket:
 @dataclass
 class SessionFacts:
     """What the runtime keeps for one session besides the holder. No citizen data: the
-    citizen CA certificate is shared by a whole card batch, the document status is public."""
+    citizen CA certificate is shared by a whole card batch, the document status is public.
+    One secret: a copy of the citizen token, to end the session at the city at the wipe (the
+    machine zeroes the holder's own before it asks for the wipe); zeroed once used."""
 
     citizen_ca: bytes | None = None
     document: DocumentStatus | None = None
     bridge: SignBridge | None = None
+    citizen_token: bytearray | None = None
     api_cancelled: threading.Event = field(default_factory=threading.Event)
 
 
@@ -88,6 +98,7 @@ class EffectExecutor:
         self.eid_worker = Worker("kiosk-eid")
         self.api_workers = (Worker("kiosk-api-1"), Worker("kiosk-api-2"))
         self.specimen_worker = Worker("kiosk-specimens")
+        self.terminal_worker = Worker("kiosk-terminal")
         self.specimens = SpecimenCache()  # no citizen data: kept across sessions
         self.print_worker = Worker("kiosk-print")
         self.wipe_worker = Worker("kiosk-wipe")
@@ -266,7 +277,9 @@ class EffectExecutor:
                     log.warning("citizen authentication failed: %s", type(exc).__name__)
                 emit(ev.AuthenticationFailed(api_problem(exc)))
                 return
-            emit(ev.CitizenAuthenticated(bytearray(session.citizen_token.encode("ascii"))))
+            token = bytearray(session.citizen_token.encode("ascii"))
+            self._remember_citizen_token(facts, bytearray(token))
+            emit(ev.CitizenAuthenticated(token))
 
         self._api_worker().submit(job)
 
@@ -403,6 +416,7 @@ class EffectExecutor:
     def _wipe(self, effect: fx.Effect) -> None:
         assert isinstance(effect, fx.Wipe)
         session_id = self.machine.context.session_id
+        self._end_session_of(self._facts)
         self._new_session_generation()
         emit = self._emitter(self.ticket())
         request = self.wipe_request(effect, session_id)
@@ -434,9 +448,44 @@ class EffectExecutor:
         jobs = set(effect.job_ids) | set(self.spool.wiped(session_id))
         return fx.Wipe(effect.reason, effect.session_dir, tuple(sorted(jobs)))
 
+    def _remember_citizen_token(self, facts: SessionFacts, token: bytearray) -> None:
+        """Keep the copy the wipe will use; a session already wiped (or a token replaced by
+        a second authentication) is ended at once."""
+        with self._lock:
+            old, facts.citizen_token = facts.citizen_token, token
+            wiped = facts is not self._facts
+        if old is not None:
+            self._end_citizen_session(old)
+        if wiped:
+            self._end_session_of(facts)
+
+    def _end_session_of(self, facts: SessionFacts) -> None:
+        with self._lock:
+            token, facts.citizen_token = facts.citizen_token, None
+        if token is not None:
+            self._end_citizen_session(token)
+
+    def _end_citizen_session(self, token: bytearray) -> None:
+        """Have the city end the citizen's session (its token dies at once), on the
+        terminal's worker; `token` is zeroed after. Best effort and off the wipe's path: a
+        city that does not answer costs the wipe nothing, and the token expires anyway."""
+        api = self.devices.api
+
+        def job() -> None:
+            try:
+                end_citizen_session(api, token)
+            except Exception as exc:
+                log.warning("ending the citizen session at the city failed: %s", type(exc).__name__)
+            finally:
+                token[:] = bytes(len(token))
+
+        if not self.terminal_worker.submit(job):
+            token[:] = bytes(len(token))
+
     def wipe_now(self, reason: WipeReason) -> bool:
         """Synchronous wipe of whatever is open (stop, on the caller's thread)."""
         session_id = self.machine.context.session_id
+        self._end_session_of(self._facts)
         self._new_session_generation()
         request = self.wipe_request(fx.Wipe(reason, self.machine.session_dir), session_id)
         return self.wiper.wipe(request, self.machine.citizen).verified
@@ -449,6 +498,6 @@ class EffectExecutor:
             if self._release is not None:
                 self._release.cancel()
         self.eid_worker.submit(self.card.forget)
-        workers = (self.eid_worker, *self.api_workers, self.specimen_worker)
+        workers = (self.eid_worker, *self.api_workers, self.specimen_worker, self.terminal_worker)
         for worker in (*workers, self.print_worker, self.wipe_worker):
             worker.stop(max(0.05, deadline - time.monotonic()))

@@ -2,8 +2,10 @@
 
 It owns the session machine, feeds it events on the UI thread (`dispatch`), has the effects
 carried out by the executor's workers, and brings their outcomes back through `post`.
-Besides the workers it runs: a tick (about once a second), a printer readiness poll, and
-the eID reader unit's monitor (pcscd's or the simulated slot's: the same events).
+Besides the workers it runs: a tick (about once a second), a printer readiness poll, the
+terminal token's age check (hourly; rotated between sessions once older than
+`cityapi.token_max_age_days`), and the eID reader unit's monitor (pcscd's or the simulated
+slot's: the same events).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from session.machine import SessionMachine, Step
 from session.ports import ScreenReset
 from session.problems import PrinterStatus
 from session.recovery import recover_leftover_sessions
+from session.states import State
 from session.timers import Clock, TimerPolicy
 from session.wipe import Wiper
 
@@ -39,6 +42,7 @@ log = logging.getLogger(__name__)
 
 TICK_S = 1.0
 PRINTER_POLL_S = 10.0
+TOKEN_CHECK_S = 3600.0
 WIPE_STEP_BUDGET_S = 1.0
 STOP_BUDGET_S = 3.0
 
@@ -53,6 +57,7 @@ class KioskRuntime:
         clock: Clock = time.monotonic,
         tick_s: float | None = TICK_S,
         printer_poll_s: float | None = PRINTER_POLL_S,
+        token_check_s: float | None = TOKEN_CHECK_S,
         on_stop: Sequence[Callable[[], None]] = (),
     ) -> None:
         self.settings = settings
@@ -83,6 +88,7 @@ class KioskRuntime:
         )
         self._tick_s = tick_s
         self._printer_poll_s = printer_poll_s
+        self._token_check_s = token_check_s
         self._on_stop = list(on_stop)
         self._listeners: list[Listener] = []
         self._post: Post | None = None
@@ -108,6 +114,11 @@ class KioskRuntime:
         if self._printer_poll_s:
             poll = Periodic("kiosk-printer", self._printer_poll_s, self._poll_printer, at_once=True)
             self._periodic.append(poll.start())
+        if self._token_check_s:
+            check = Periodic(
+                "kiosk-token-age", self._token_check_s, self._check_token_age, at_once=True
+            )
+            self._periodic.append(check.start())
         reader = self.devices.eid
         self.executor.eid_worker.submit(
             lambda: None if reader.reader_present() else self.emit_device(ev.ReaderGone())
@@ -219,6 +230,22 @@ class KioskRuntime:
 
     def _poll_printer(self) -> None:
         self.check_printer()
+
+    def _check_token_age(self) -> None:
+        """Between sessions only: a rotation makes the old token fail at once, and a
+        citizen's call in flight must not be the one that meets it."""
+        if self.machine.state is not State.ATTRACT:
+            return
+        api = self.devices.api
+
+        def rotate() -> None:
+            try:
+                if api.rotate_token_if_due():
+                    log.info("terminal token replaced (older than the schedule)")
+            except Exception as exc:
+                log.warning("terminal token rotation failed: %s", type(exc).__name__)
+
+        self.executor.terminal_worker.submit(rotate)
 
     def _tick(self) -> None:
         self.dispatch(ev.Tick())

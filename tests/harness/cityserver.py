@@ -13,6 +13,7 @@ import dataclasses
 import datetime
 import secrets
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,8 @@ def start_cityserver(
         trust_roots=trust_roots,
         admin_token=admin_token,
         register=seed_register() if register is None else register,
-        extra_args=list(extra),
+        # The tests' faults (set_faults): the flag is explicit, the demo never passes it.
+        extra_args=["--fault-injection", *extra],
     ).start()
     try:
         url = process.wait_ready()
@@ -143,11 +145,13 @@ def enrolment_code(
 
 
 def enrol(server: CityServer, terminal_id: str, location: str = TEST_LOCATION) -> str:
-    """Enrol `terminal_id` with a code made for it; returns the bearer token."""
+    """Enrol `terminal_id` with a code made for it; returns the bearer token. Sent with an
+    Idempotency-Key, as the kiosk sends every POST."""
     code = enrolment_code(server, terminal_id, location)
     answer = requests.post(
         f"{server.url}/v1/terminals/enrol",
         json={"enrolment_code": code, "terminal_id": terminal_id},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
         timeout=5,
     )
     assert answer.status_code == 201, answer.text

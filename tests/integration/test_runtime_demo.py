@@ -127,7 +127,12 @@ def clock() -> ManualClock:
 @pytest.fixture
 def kiosk(tmp_path: Path, clock: ManualClock) -> Iterator[Driver]:
     runtime = build_demo_runtime(
-        demo_settings(tmp_path), tmp_path / "work", clock=clock, tick_s=None, printer_poll_s=None
+        demo_settings(tmp_path),
+        tmp_path / "work",
+        clock=clock,
+        tick_s=None,
+        printer_poll_s=None,
+        fault_injection=True,
     )
     driver = Driver(runtime).start()
     yield driver

@@ -192,7 +192,9 @@ def kiosk(kiosk_display: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
     )
     clock = ManualClock()
     workdir = tmp_path_factory.mktemp("kiosk-ui")
-    runtime = build_demo_runtime(settings, workdir, clock=clock, tick_s=None, printer_poll_s=None)
+    runtime = build_demo_runtime(
+        settings, workdir, clock=clock, tick_s=None, printer_poll_s=None, fault_injection=True
+    )
     speaker = RecordingSpeaker()
     app = KioskApp(settings, runtime, speaker=speaker)
     driver = Driver(app)
