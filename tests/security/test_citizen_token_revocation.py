@@ -54,10 +54,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityServer]:
 
 def test_an_ended_citizen_session_is_dead_at_once(server: CityServer, tmp_path: Path) -> None:
     token = enrol(server, "kiosk-revoke-01")
+    terminal_id = "kiosk-revoke-01"
     settings = CityApiSettings(token_file=tmp_path / "t", catalogue_cache=tmp_path / "c.json")
     with CityApiClient(settings, server.url, token=token) as client:
         card = insert_card(build_card(canary_profile(71), shared_test_pki(), "1.8"))
-        session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+        session = client.authenticate_citizen(
+            card.files, card.sign, card.citizen_ca, terminal_id=terminal_id
+        )
         assert probe(server.url, token, session.citizen_token) == 404  # alive
         headers = {"Authorization": f"Bearer {token}", "Citizen-Token": session.citizen_token}
         ended = requests.delete(
@@ -75,11 +78,14 @@ def test_an_ended_citizen_session_is_dead_at_once(server: CityServer, tmp_path: 
 
 def test_another_terminal_cannot_end_a_citizen_session(server: CityServer, tmp_path: Path) -> None:
     token = enrol(server, "kiosk-revoke-02")
+    terminal_id = "kiosk-revoke-02"
     other = enrol(server, "kiosk-revoke-03")
     settings = CityApiSettings(token_file=tmp_path / "t", catalogue_cache=tmp_path / "c.json")
     with CityApiClient(settings, server.url, token=token) as client:
         card = insert_card(build_card(canary_profile(72), shared_test_pki(), "1.8"))
-        session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+        session = client.authenticate_citizen(
+            card.files, card.sign, card.citizen_ca, terminal_id=terminal_id
+        )
     headers = {"Authorization": f"Bearer {other}", "Citizen-Token": session.citizen_token}
     refused = requests.delete(
         f"{server.url}/v1/citizen/sessions/current", headers=headers, timeout=5

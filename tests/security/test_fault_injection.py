@@ -42,7 +42,7 @@ def test_a_server_started_without_the_flag_has_no_fault_control(plain_server: st
 
 
 def test_the_demo_server_has_no_fault_control(tmp_path: Path) -> None:
-    process = start_demo_server(tmp_path)
+    process = start_demo_server(tmp_path, "kiosk-demo")
     try:
         assert_no_fault_control(process.wait_ready())
     finally:

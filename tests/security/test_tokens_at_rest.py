@@ -30,6 +30,7 @@ from kiosk.config import CityApiSettings
 from tests.harness.cityserver import (
     CityServer,
     enrol,
+    enrolment_code,
     insert_card,
     start_cityserver,
     write_test_roots,
@@ -84,7 +85,10 @@ def server(tmp_path: Path, roots: Path) -> Iterator[CityServer]:
 
 def test_no_token_issued_is_found_in_the_database_files(server: CityServer, tmp_path: Path) -> None:
     issued = {"admin token": server.admin_token}
+    # A code city IT made and nobody spent yet: a secret waiting in the database.
+    issued["unspent enrolment code"] = enrolment_code(server, "kiosk-rest-09")
     enrolled = enrol(server, "kiosk-rest-01")
+    terminal_id = "kiosk-rest-01"
     issued["enrolment token"] = enrolled
     rotated = rotate(server, enrolled, "rotate-key-0001")
     assert rotated.status_code == 200, rotated.text
@@ -92,7 +96,9 @@ def test_no_token_issued_is_found_in_the_database_files(server: CityServer, tmp_
     with client_for(server, issued["rotated token"], tmp_path) as client:
         for n, applet in enumerate(("1.7", "1.8")):
             card = insert_card(build_card(canary_profile(60 + n), shared_test_pki(), applet))  # type: ignore[arg-type]
-            session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+            session = client.authenticate_citizen(
+                card.files, card.sign, card.citizen_ca, terminal_id=terminal_id
+            )
             issued[f"citizen token {n}"] = session.citizen_token
             # The token works, and a document is made with it (its rows are written too).
             assert client.request_document(session, "residence", "fr").status == "ready"
@@ -109,12 +115,15 @@ def test_a_retry_whose_answer_was_lost_still_gets_its_token(
     server: CityServer, tmp_path: Path
 ) -> None:
     token = enrol(server, "kiosk-rest-02")
+    terminal_id = "kiosk-rest-02"
     with client_for(server, token, tmp_path) as client:
         card = insert_card(build_card(canary_profile(62), shared_test_pki(), "1.8"))
         # The server makes the session, then its answer is lost: the kiosk retries the POST
         # with the same Idempotency-Key and must get the same token back, from the sealed row.
         server.set_faults({"kind": "error", "path_prefix": "/v1/citizen/sessions", "count": 1})
-        session = client.authenticate_citizen(card.files, card.sign, card.citizen_ca)
+        session = client.authenticate_citizen(
+            card.files, card.sign, card.citizen_ca, terminal_id=terminal_id
+        )
         assert server.query("SELECT count(*) FROM citizen_sessions")[0][0] == 1
         assert client.request_document(session, "residence", "en").status == "ready"
     assert leaked(server, {"citizen token": session.citizen_token}) == []
