@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from cityserver.attempts import FailureLimiter
@@ -25,6 +25,7 @@ from cityserver.routes_terminals import router as terminals_router
 from cityserver.sealing import AnswerSeal
 from cityserver.specimen import SpecimenCache
 from cityserver.store import Store
+from cityserver.strict_query import refuse_unknown_query
 from cityserver.version import software_version
 
 TITLE = "City of Brussels kiosk API"
@@ -47,6 +48,7 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_unknown_query)],
     )
     app.state.config = config
     app.state.store = store or Store(config.database)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.harness.cityserver import CityServer, enrol, start_cityserver
+from tests.harness.cityserver import TEST_LOCATION, CityServer, enrol, start_cityserver
 
 pytestmark = pytest.mark.integration
 
@@ -57,3 +57,23 @@ def test_a_seat_the_room_does_not_have_is_refused_by_its_own_code(
 ) -> None:
     refused = post(server, "/sessions", {"seat": "pc-99", "minutes": 30, "person_key": PERSON})
     assert refused.status_code == 422 and refused.json()["code"] == "unknown_seat"
+
+
+def test_a_misspelt_query_parameter_is_refused_not_ignored(
+    server: tuple[CityServer, str],
+) -> None:
+    running, _token = server
+    admin = running.admin_headers()
+    url = f"{running.url}/v1/epn/room/lock"
+    # "locaton": ignored, the admin's call would have no room named and act on none (or the
+    # wrong one); refused, nothing is locked anywhere.
+    typo = requests.put(
+        url, params={"locaton": TEST_LOCATION}, json={"locked": True}, headers=admin, timeout=5
+    )
+    assert typo.status_code == 422, typo.text
+    assert typo.json()["code"] == "unknown_parameter"
+    assert "locaton" not in typo.text
+    room = requests.get(
+        f"{running.url}/v1/epn/room", params={"location": TEST_LOCATION}, headers=admin, timeout=5
+    )
+    assert room.status_code == 200 and room.json()["locked"] is False
