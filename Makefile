@@ -64,10 +64,12 @@ test: setup lint typecheck pytest
 bench: setup
 	$(BIN)/python -m bench
 
+# Each file is written beside and moved in place only when its generator succeeded: a failing
+# generator leaves the old file, never an empty one.
 docs: venv
-	$(BIN)/python -m kiosk.config_doc > docs/configuration.md
-	$(BIN)/python -m cityserver.contract > docs/openapi.json
-	$(BIN)/python -m session.doc > docs/session-states.md
+	$(BIN)/python -m kiosk.config_doc > docs/configuration.md.new && mv docs/configuration.md.new docs/configuration.md
+	$(BIN)/python -m cityserver.contract > docs/openapi.json.new && mv docs/openapi.json.new docs/openapi.json
+	$(BIN)/python -m session.doc > docs/session-states.md.new && mv docs/session-states.md.new docs/session-states.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis out
