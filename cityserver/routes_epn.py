@@ -36,6 +36,7 @@ from cityapi.models import (
 )
 from cityserver.problems import ProblemError, problem_docs
 from cityserver.replies import (
+    TOKEN_RETENTION_S,
     config_of,
     idempotent,
     json_response,
@@ -52,6 +53,7 @@ from cityserver.security import (
     forbidden_role,
     outside_location,
 )
+from cityserver.store import secret_hash
 
 router = APIRouter(prefix="/v1/epn", tags=["epn"])
 
@@ -149,13 +151,14 @@ async def start_session(
             raise _conflict("the seat is in use", "seat_busy")
         minutes = body.minutes
         if body.guest_ticket is not None:
+            ticket_hash = secret_hash(body.guest_ticket)
             ticket = db.execute(
-                "SELECT * FROM guest_tickets WHERE code = ? AND used = 0 AND expires_at > ?",
-                (body.guest_ticket, now),
+                "SELECT * FROM guest_tickets WHERE code_hash = ? AND used = 0 AND expires_at > ?",
+                (ticket_hash, now),
             ).fetchone()
             if ticket is None:
                 raise _conflict("the guest ticket is not valid", "ticket_invalid")
-            db.execute("UPDATE guest_tickets SET used = 1 WHERE code = ?", (body.guest_ticket,))
+            db.execute("UPDATE guest_tickets SET used = 1 WHERE code_hash = ?", (ticket_hash,))
             minutes = min(minutes, int(ticket["minutes"]))
         else:
             left = config.epn_daily_minutes - _minutes_used(db, str(body.person_key), now)
@@ -280,12 +283,24 @@ async def guest_ticket(
         chars = "".join(secrets.choice(_TICKET_ALPHABET) for _ in range(8))
         code = f"{chars[:4]}-{chars[4:]}"
         expires = now + GUEST_TICKET_VALIDITY_S
-        db.execute("INSERT INTO guest_tickets VALUES (?, ?, ?, 0)", (code, body.minutes, expires))
+        # Only its hash is kept: the ticket is a credential, shown once to whoever made it.
+        db.execute(
+            "INSERT INTO guest_tickets (code_hash, minutes, expires_at, used) VALUES (?, ?, ?, 0)",
+            (secret_hash(code), body.minutes, expires),
+        )
         return 201, GuestTicket(
             code=code, minutes=body.minutes, expires_at=timestamp(expires), used=False
         )
 
-    return idempotent(request, f"tickets:{caller.role}:{caller.name}", key, body, create)
+    return idempotent(
+        request,
+        f"tickets:{caller.role}:{caller.name}",
+        key,
+        body,
+        create,
+        TOKEN_RETENTION_S,
+        secret=True,
+    )
 
 
 def _room(request: Request, location: str) -> RoomState:

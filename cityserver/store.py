@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS epn_sessions (
     person_key TEXT, guest INTEGER NOT NULL, started_at REAL NOT NULL, ends_at REAL NOT NULL,
     state TEXT NOT NULL, location TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS guest_tickets (
-    code TEXT PRIMARY KEY, minutes INTEGER NOT NULL, expires_at REAL NOT NULL,
+    code_hash TEXT PRIMARY KEY, minutes INTEGER NOT NULL, expires_at REAL NOT NULL,
     used INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS rooms (
     location TEXT PRIMARY KEY, locked INTEGER NOT NULL, message TEXT NOT NULL);
@@ -125,6 +125,9 @@ class Store:
         return {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
 
     def _migrate_before(self) -> None:
+        # Guest tickets kept in clear (before they were hashed) are dropped: they last a day.
+        if "code" in self._columns("guest_tickets"):
+            self._db.execute("DROP TABLE guest_tickets")
         # Codes from before they were bound to a terminal enrol nothing any more: IT makes
         # new ones (cityserver enrolment-code, POST /v1/admin/enrolment-codes).
         old = self._columns("enrolment_codes")

@@ -93,6 +93,17 @@ def test_no_token_issued_is_found_in_the_database_files(server: CityServer, tmp_
     rotated = rotate(server, enrolled, "rotate-key-0001")
     assert rotated.status_code == 200, rotated.text
     issued["rotated token"] = rotated.json()["token"]
+    ticket = requests.post(
+        f"{server.url}/v1/epn/guest-tickets",
+        json={"minutes": 30},
+        headers={
+            "Authorization": f"Bearer {issued['rotated token']}",
+            "Idempotency-Key": "ticket-key-0001",
+        },
+        timeout=10,
+    )
+    assert ticket.status_code == 201, ticket.text
+    issued["guest ticket"] = ticket.json()["code"]
     with client_for(server, issued["rotated token"], tmp_path) as client:
         for n, applet in enumerate(("1.7", "1.8")):
             card = insert_card(build_card(canary_profile(60 + n), shared_test_pki(), applet))  # type: ignore[arg-type]
