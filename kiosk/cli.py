@@ -28,6 +28,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse prints usage plus a message; we keep it to one line and exit 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        if message.startswith("unrecognized arguments:"):
+            # Not repeated: a secret typed on the command line (an enrolment code, a PIN)
+            # would go from shell history to the screen and any log of it too.
+            message = "unexpected arguments (not repeated here; secrets never go on the line)"
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
 
 

@@ -56,7 +56,9 @@ def register(sub: Any) -> None:
         metavar="FILE",
         help="read the enrolment code from FILE (default: from stdin)",
     )
-    enrol.add_argument("--terminal-id", help="terminal id (default: terminal.id from config)")
+    enrol.add_argument(
+        "--terminal-id", help="terminal id: must be terminal.id from the configuration (checked)"
+    )
     enrol.set_defaults(handler=run_enrol)
 
     admin = actions.add_parser("admin", help="city IT: enrolment codes, animator accounts")
@@ -150,6 +152,13 @@ def run_enrol(args: argparse.Namespace) -> int:
     code = read_enrolment_code(args.code_file)
     client, settings = _client(args)
     terminal_id = args.terminal_id or settings.terminal.id
+    if terminal_id != settings.terminal.id:
+        # The card signs for the configured id (devices.eid.challenge): a token for another id
+        # would have the city refuse every citizen at this terminal.
+        raise UsageError(
+            f"--terminal-id {terminal_id} is not this terminal's terminal.id "
+            f"({settings.terminal.id}); set terminal.id in the configuration instead"
+        )
     with client:
         try:
             enrolled = client.enrol(code, terminal_id, kiosk.__version__)

@@ -43,12 +43,19 @@ def test_ping_enrol_and_catalogue_from_the_command_line(tmp_path: Path) -> None:
         code = enrolment_code(server, "kiosk-cli-02")
         on_the_line = kiosk("cityapi", "enrol", code, config=config)
         assert on_the_line.returncode == 2 and on_the_line.stderr.count("\n") == 1
+        assert code not in on_the_line.stderr  # refused, and not echoed to the screen either
         nothing = kiosk("cityapi", "enrol", config=config)
         assert nothing.returncode == 2 and "no enrolment code" in nothing.stderr
         other = enrolment_code(server, "kiosk-cli-other")
         wrong_terminal = kiosk("cityapi", "enrol", config=config, stdin=other + "\n")
         assert wrong_terminal.returncode == 5 and wrong_terminal.stderr.count("\n") == 1
         assert other not in wrong_terminal.stderr
+        # A token for another id than terminal.id: the city would refuse every citizen here.
+        elsewhere = kiosk(
+            "cityapi", "enrol", "--terminal-id", "kiosk-cli-other", config=config, stdin=other
+        )
+        assert elsewhere.returncode == 2 and "terminal.id" in elsewhere.stderr
+        assert elsewhere.stderr.count("\n") == 1
         enrolled = kiosk("cityapi", "enrol", config=config, stdin=f"\n{code}\n")
         assert enrolled.returncode == 0, enrolled.stderr
         assert code not in enrolled.stdout
