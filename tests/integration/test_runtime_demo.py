@@ -323,7 +323,7 @@ def test_city_api_failing_then_back(kiosk: Driver) -> None:
 
 def test_a_citizen_not_in_the_register_is_sent_to_the_counter(kiosk: Driver) -> None:
     # A genuine card, but the city's register does not know its national number.
-    stranger = build_card(canary_profile(20_002), shared_test_pki(), "1.8")
+    stranger = build_card(canary_profile(22_002), shared_test_pki(), "1.8")
     kiosk.to_pin(applet=BelpicApplet(stranger, "1234"))
     kiosk.pin("1234")
     assert kiosk.until_state(State.SERVICE_ERROR, State.CATALOGUE) is State.SERVICE_ERROR

@@ -36,7 +36,8 @@ from tests.integration.test_session_wipe import CupsSpool
 pytestmark = pytest.mark.integration
 
 JOURNEYS = 1000
-# Canaries of their own: other test modules keep a few low-numbered profiles as module globals.
+# Canaries of their own (20000 to 20999): other test modules keep a few profiles as module
+# globals, so they must take theirs outside this range.
 FIRST = 20_000
 CUPS_EVERY = 200  # 5 journeys print through the real cupsd; the rest use the simulated spool
 SURNAME = re.compile(r"Canari(\d{4,5})")

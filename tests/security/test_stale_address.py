@@ -38,7 +38,7 @@ pytestmark = pytest.mark.integration
 OLD_STREET = "Rue du Vieux Marché 3"  # where the citizen lived before they moved
 OLD_ZIP, OLD_MUNICIPALITY = "1130", "Haren"
 MOVER = 61  # canary_profile(61) is in the test servers' register, at their current address
-STRANGER = 20_000  # canary_profile(20000) is not in any test register
+STRANGER = 22_000  # canary_profile(22000) is not in any test register
 
 
 @pytest.fixture(scope="module")
