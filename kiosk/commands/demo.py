@@ -102,7 +102,7 @@ def demo_settings(args: argparse.Namespace, headless: bool) -> Settings:
     if not ui.maintenance_pin_hash:
         from kiosk.maintenance_pin import hash_maintenance_pin
 
-        updates["maintenance_pin_hash"] = hash_maintenance_pin(DEMO_MAINTENANCE_PIN)
+        updates["maintenance_pin_hash"] = hash_maintenance_pin(DEMO_MAINTENANCE_PIN, public=True)
     terminal = settings.terminal
     if not terminal.location:
         terminal = replace(terminal, location="Centre administratif, Anspach 6")

@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from argon2 import extract_parameters
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,3 +82,14 @@ def test_old_or_cheaper_hashes_need_a_new_one() -> None:
 )
 def test_an_empty_or_malformed_hash_matches_nothing(stored: str) -> None:
     assert not check_maintenance_pin(b"1234", stored)
+
+
+def test_a_public_code_is_hashed_cheaply_and_a_real_kiosk_would_be_told_to_replace_it() -> None:
+    # The demo's code is printed in its help: no cost protects it, so the demo pays none.
+    public = hash_maintenance_pin("2468", public=True)
+    assert check_maintenance_pin(b"2468", public) and not check_maintenance_pin(b"2469", public)
+    assert (
+        extract_parameters(public).memory_cost
+        < extract_parameters(hash_maintenance_pin("2468")).memory_cost
+    )
+    assert needs_new_hash(public)  # `kiosk run` warns if such a hash reaches a real terminal
