@@ -218,31 +218,32 @@ def read_enrolment_codes(path: Path) -> list[EnrolmentCodeLine]:
             return parse_enrolment_codes(sys.stdin.read(), "stdin")
         except UnicodeDecodeError:
             raise ServerCliError("cannot read enrolment codes from stdin: not UTF-8") from None
+    text = _read_private(path, "enrolment codes", refuse_if_open=False)
+    return parse_enrolment_codes(text, str(path))
+
+
+def _read_private(path: Path, what: str, *, refuse_if_open: bool, encoding: str = "utf-8") -> str:
+    """The text of a file holding secrets; one line on failure. A file others may read is
+    refused (`refuse_if_open`) or warned about."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding=encoding)
         mode = path.stat().st_mode
     except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise ServerCliError(f"cannot read enrolment codes from {path}: {reason}") from None
+        reason = getattr(exc, "strerror", None) or f"not {encoding.upper()} text"
+        raise ServerCliError(f"cannot read the {what} from {path}: {reason}") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        if refuse_if_open:
+            raise ServerCliError(f"{path} is open to others; keep the {what} in mode 0600")
         print(
-            f"cityserver: warning: {path} is open to others; keep enrolment codes in mode 0600",
+            f"cityserver: warning: {path} is open to others; keep the {what} in mode 0600",
             file=sys.stderr,
         )
-    return parse_enrolment_codes(text, str(path))
+    return text
 
 
 def read_admin_token_hash(path: Path) -> str:
     """The admin token's SHA-256: only the hash stays in memory."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        mode = path.stat().st_mode
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise ServerCliError(f"cannot read the admin token from {path}: {reason}") from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ServerCliError(f"{path} is open to others; keep the admin token in mode 0600")
-    token = text.strip()
+    token = _read_private(path, "admin token", refuse_if_open=True).strip()
     if len(token) < 16 or not token.isprintable() or any(c.isspace() for c in token):
         raise ServerCliError(f"{path}: the admin token is one line of 16 or more characters")
     return hashlib.sha256(token.encode()).hexdigest()
@@ -267,14 +268,7 @@ def read_register(path: Path) -> list[Any]:
 def read_secrets_key(path: Path) -> bytes:
     from cityserver.sealing import read_key
 
-    try:
-        text = path.read_text(encoding="ascii")
-        mode = path.stat().st_mode
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not ASCII text"
-        raise ServerCliError(f"cannot read the secrets key from {path}: {reason}") from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ServerCliError(f"{path} is open to others; keep the secrets key in mode 0600")
+    text = _read_private(path, "secrets key", refuse_if_open=True, encoding="ascii")
     try:
         return read_key(text)
     except ValueError as exc:

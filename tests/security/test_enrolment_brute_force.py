@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.cityserver import CityServer, start_cityserver
-from tests.security._city import make_code
+from tests.harness.cityserver import CityServer, enrolment_code, start_cityserver
 
 pytestmark = pytest.mark.integration
 
@@ -65,7 +64,7 @@ def test_one_address_is_stopped_after_ten_wrong_codes_and_each_is_logged(
         assert status == 429, problem
         assert problem["code"] == "too_many_attempts"
         assert 1 <= int(headers["retry-after"]) <= 60
-        right = make_code(server, "kiosk-target-01", "test-hall")
+        right = enrolment_code(server, "kiosk-target-01", "test-hall")
         # Refused whatever the code, the right one too: a guesser learns nothing meanwhile.
         status, _, _ = enrol_from(server, "127.0.0.1", right, "kiosk-target-01")
         assert status == 429
@@ -94,7 +93,7 @@ def test_many_addresses_together_are_stopped_after_a_hundred_wrong_codes(
         status, headers, problem = enrol_from(server, "127.0.2.1", guess(), "kiosk-target-02")
         assert status == 429, problem
         assert problem["code"] == "too_many_attempts" and int(headers["retry-after"]) >= 1
-        right = make_code(server, "kiosk-target-02", "test-hall")
+        right = enrolment_code(server, "kiosk-target-02", "test-hall")
         status, _, problem = enrol_from(server, "127.0.2.2", right, "kiosk-target-02")
         assert status == 429, problem
     finally:

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.harness.cityserver import CityServer, enrol, start_cityserver
-from tests.security._city import bearer, enrol_at, make_code, try_enrol
+from tests.harness.cityserver import CityServer, enrol, enrolment_code, start_cityserver
+from tests.security._city import bearer, enrol_at, try_enrol
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +33,7 @@ def test_an_unused_code_for_another_terminal_does_not_take_over_a_terminal(
     server: CityServer,
 ) -> None:
     victim = enrol(server, "kiosk-victim-01")
-    stolen = make_code(server, "kiosk-new-01", "test-hall")  # a code IT made for a new kiosk
+    stolen = enrolment_code(server, "kiosk-new-01", "test-hall")  # a code IT made for a new kiosk
     takeover = try_enrol(server, stolen, "kiosk-victim-01")
     assert takeover.status_code == 403, takeover.text
     assert takeover.json()["code"] == "enrolment_code_other_terminal"
@@ -51,7 +51,7 @@ def test_the_old_token_stops_at_once_when_the_terminal_is_enrolled_again(
 
 
 def test_an_expired_code_enrols_nothing(server: CityServer) -> None:
-    late = make_code(server, "kiosk-late-01", "test-hall", valid_for_s=1)
+    late = enrolment_code(server, "kiosk-late-01", "test-hall", valid_for_s=1)
     time.sleep(1.5)
     refused = try_enrol(server, late, "kiosk-late-01")
     assert refused.status_code == 401, refused.text
@@ -59,7 +59,7 @@ def test_an_expired_code_enrols_nothing(server: CityServer) -> None:
 
 
 def test_a_code_works_once(server: CityServer) -> None:
-    code = make_code(server, "kiosk-once-01", "test-hall")
+    code = enrolment_code(server, "kiosk-once-01", "test-hall")
     first = try_enrol(server, code, "kiosk-once-01")
     assert first.status_code == 201, first.text
     again = try_enrol(server, code, "kiosk-once-01")
@@ -68,13 +68,13 @@ def test_a_code_works_once(server: CityServer) -> None:
 
 
 def test_a_new_code_replaces_the_terminals_unused_one(server: CityServer) -> None:
-    leaked = make_code(server, "kiosk-leak-01", "test-hall")
-    make_code(server, "kiosk-leak-01", "test-hall")  # IT fears the first leaked: a new one
+    leaked = enrolment_code(server, "kiosk-leak-01", "test-hall")
+    enrolment_code(server, "kiosk-leak-01", "test-hall")  # IT fears the first leaked: a new one
     assert try_enrol(server, leaked, "kiosk-leak-01").status_code == 401
 
 
 def test_codes_are_kept_as_hashes_only(server: CityServer) -> None:
-    code = make_code(server, "kiosk-hash-01", "test-hall")
+    code = enrolment_code(server, "kiosk-hash-01", "test-hall")
     assert code.encode() not in server.database.read_bytes()
     wal = server.database.with_name(server.database.name + "-wal")
     assert not wal.exists() or code.encode() not in wal.read_bytes()
