@@ -1,46 +1,54 @@
-"""City IT's calls to the city API, with the admin token (`kiosk cityapi admin ...`).
+"""City IT's calls to the city API, with the admin token (`kiosk cityapi admin ...` and
+`kiosk cityapi register add`).
 
-The admin token comes from a file of mode 0600, never the command line; it lives in a private
-attribute and is never logged or shown by repr. Blocking, like CityApiClient.
+The admin token comes from a file of mode 0600 or stdin, never the command line; it lives in
+a private attribute and is never logged or shown by repr. Blocking, like CityApiClient.
 """
 
 from __future__ import annotations
 
 import stat
+import sys
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
 
 from cityapi.models import (
     AnimatorAccountCreate,
     AnimatorToken,
     EnrolmentCode,
     EnrolmentCodeRequest,
+    RegisteredCitizen,
+    RegisterReceipt,
 )
-from kiosk.cityclient.errors import CityApiError, ErrorKind
-from kiosk.cityclient.transport import Reply, Transport, error_for_status
+from kiosk.cityclient.transport import Transport, expect
 from kiosk.config import CityApiSettings
-
-Model = TypeVar("Model", bound=BaseModel)
 
 
 class AdminTokenError(ValueError):
     """The admin token file is unreadable, open to others, or not one token."""
 
 
-def read_admin_token(path: Path) -> str:
-    try:
-        text = path.read_text(encoding="utf-8")
-        mode = path.stat().st_mode
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise AdminTokenError(f"cannot read the admin token from {path}: {reason}") from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise AdminTokenError(f"{path} is open to others; keep the admin token in mode 0600")
-    token = text.strip()
+STDIN = "-"
+
+
+def read_admin_token(source: str | Path) -> str:
+    """City IT's token: the first line of a file only its owner may read, or of stdin (`-`).
+    Never taken from the command line."""
+    if str(source) == STDIN:
+        line = sys.stdin.readline()
+    else:
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+            mode = path.stat().st_mode
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise AdminTokenError(f"cannot read the admin token from {path}: {reason}") from None
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise AdminTokenError(f"{path} is open to others; keep the admin token in mode 0600")
+        line = (text.splitlines() or [""])[0]
+    token = line.strip()
     if not token or any(c.isspace() for c in token) or not token.isprintable():
-        raise AdminTokenError(f"{path}: the admin token is one line")
+        raise AdminTokenError("the admin token is one line without spaces")
     return token
 
 
@@ -63,16 +71,6 @@ class CityAdminClient:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def _expect(self, what: str, reply: Reply, model: type[Model], *ok: int) -> Model:
-        if reply.status not in ok:
-            raise error_for_status(what, reply)
-        try:
-            return model.model_validate_json(reply.body)
-        except ValidationError:
-            raise CityApiError(
-                ErrorKind.BAD_RESPONSE, f"{what}: answer does not match the contract"
-            ) from None
-
     def enrolment_code(
         self, terminal_id: str, location: str, valid_for_s: int | None = None
     ) -> EnrolmentCode:
@@ -86,7 +84,7 @@ class CityAdminClient:
             headers=self._headers,
             json_body=body.model_dump_json(exclude_none=True),
         )
-        return self._expect("enrolment code", reply, EnrolmentCode, 201)
+        return expect("enrolment code", reply, EnrolmentCode, 201)
 
     def create_animator(
         self, username: str, display_name: str, locations: list[str]
@@ -97,4 +95,13 @@ class CityAdminClient:
         reply = self.transport.call(
             "POST", "/v1/admin/animators", headers=self._headers, json_body=body.model_dump_json()
         )
-        return self._expect("animator", reply, AnimatorToken, 201)
+        return expect("animator", reply, AnimatorToken, 201)
+
+    def record_citizen(self, citizen: RegisteredCitizen) -> RegisterReceipt:
+        """Add the citizen to the population register or replace their entry (a move). A
+        retried call records the same entry again, so the transport's retries are harmless.
+        The entry is citizen data: never logged."""
+        reply = self.transport.call(
+            "POST", "/v1/admin/register", headers=self._headers, json_body=citizen.model_dump_json()
+        )
+        return expect("register", reply, RegisterReceipt, 200, 201)

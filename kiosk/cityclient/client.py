@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from cityapi.models import (
     LANGUAGES,
@@ -41,7 +41,13 @@ from kiosk.cityclient.bounded_cache import BoundedCache
 from kiosk.cityclient.catalogue_cache import CatalogueCache
 from kiosk.cityclient.errors import CityApiError, ErrorKind
 from kiosk.cityclient.tokens import TokenFile
-from kiosk.cityclient.transport import HashingFile, Reply, Transport, error_for_status, worst_case_s
+from kiosk.cityclient.transport import (
+    HashingFile,
+    Transport,
+    error_for_status,
+    expect,
+    worst_case_s,
+)
 from kiosk.config import CityApiSettings
 
 log = logging.getLogger(__name__)
@@ -127,21 +133,11 @@ class CityApiClient:
     def _citizen_headers(self, session: CitizenSession) -> dict[str, str]:
         return {**self._terminal_headers(), "Citizen-Token": session.citizen_token}
 
-    def _expect(self, what: str, reply: Reply, model: type[Model], *ok: int) -> Model:
-        if reply.status not in ok:
-            raise error_for_status(what, reply)
-        try:
-            return model.model_validate_json(reply.body)
-        except ValidationError:
-            raise CityApiError(
-                ErrorKind.BAD_RESPONSE, f"{what}: answer does not match the contract"
-            ) from None
-
     # -- service and terminal ------------------------------------------------------------------
 
     def status(self) -> ServiceInfo:
         reply = self.transport.call("GET", "/v1/status")
-        return self._expect("status", reply, ServiceInfo, 200)
+        return expect("status", reply, ServiceInfo, 200)
 
     def enrol(self, enrolment_code: str, terminal_id: str, software_version: str = "") -> str:
         """Spend the enrolment code; keep the token in the token file. Returns the terminal id."""
@@ -151,7 +147,7 @@ class CityApiClient:
             software_version=software_version,
         )
         reply = self.transport.call("POST", "/v1/terminals/enrol", json_body=body.model_dump_json())
-        token = self._expect("enrol", reply, TerminalToken, 201)
+        token = expect("enrol", reply, TerminalToken, 201)
         self.token_file.write(token.token)
         self._token = token.token
         log.info("enrolled as terminal %s", token.terminal_id)
@@ -162,7 +158,7 @@ class CityApiClient:
         reply = self.transport.call(
             "POST", "/v1/terminals/me/token", headers=self._terminal_headers()
         )
-        token = self._expect("rotate token", reply, TerminalToken, 200)
+        token = expect("rotate token", reply, TerminalToken, 200)
         self.token_file.write(token.token)
         self._token = token.token
         log.info("terminal token rotated")
@@ -186,7 +182,7 @@ class CityApiClient:
             headers=self._terminal_headers(),
             json_body=heartbeat.model_dump_json(),
         )
-        return self._expect("heartbeat", reply, HeartbeatAck, 200)
+        return expect("heartbeat", reply, HeartbeatAck, 200)
 
     def acknowledge_command(self, command_id: str) -> None:
         _require_safe_id(command_id, "command id")
@@ -211,7 +207,7 @@ class CityApiClient:
             now = datetime.datetime.now(datetime.UTC)
             if reply.status == 304 and cached is not None:
                 return CatalogueResult(cached.catalogue, now, offline=False)
-            catalogue = self._expect("catalogue", reply, Catalogue, 200)
+            catalogue = expect("catalogue", reply, Catalogue, 200)
         except CityApiError as exc:
             if cached is None or not exc.unavailable:
                 raise
@@ -277,7 +273,7 @@ class CityApiClient:
         """
         headers = self._terminal_headers()
         reply = self.transport.call("POST", "/v1/citizen/challenges", headers=headers)
-        challenge = self._expect("challenge", reply, Challenge, 201)
+        challenge = expect("challenge", reply, Challenge, 201)
         try:
             nonce = base64.b64decode(challenge.nonce, validate=True)
         except (binascii.Error, ValueError):
@@ -306,7 +302,7 @@ class CityApiClient:
         reply = self.transport.call(
             "POST", "/v1/citizen/sessions", headers=headers, json_body=body.model_dump_json()
         )
-        return self._expect("citizen authentication", reply, CitizenSession, 201)
+        return expect("citizen authentication", reply, CitizenSession, 201)
 
     def end_citizen_session(self, session: CitizenSession) -> None:
         """Tell the city the citizen has gone: their token stops working at once.
@@ -337,14 +333,14 @@ class CityApiClient:
             json_body=body.model_dump_json(),
             idempotency_key=idempotency_key or str(uuid.uuid4()),
         )
-        return self._expect("document request", reply, DocumentStatus, 201)
+        return expect("document request", reply, DocumentStatus, 201)
 
     def document_status(self, document_id: str) -> DocumentStatus:
         _require_safe_id(document_id, "document id")
         reply = self.transport.call(
             "GET", f"/v1/documents/{document_id}", headers=self._terminal_headers()
         )
-        return self._expect("document status", reply, DocumentStatus, 200)
+        return expect("document status", reply, DocumentStatus, 200)
 
     def download_document(
         self, session: CitizenSession, document: DocumentStatus, folder: Path

@@ -25,10 +25,11 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import requests
+from pydantic import BaseModel, ValidationError
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
@@ -37,6 +38,8 @@ from kiosk import __version__
 from kiosk.cityclient.errors import CityApiError, ErrorKind
 from kiosk.cityclient.trust import TrustStoreAdapter, trust_store
 from kiosk.config import CityApiSettings
+
+Model = TypeVar("Model", bound=BaseModel)
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +247,18 @@ def error_for_status(what: str, reply: Reply) -> CityApiError:
     else:
         kind = ErrorKind.REFUSED
     return CityApiError(kind, message, status=reply.status, code=code)
+
+
+def expect(what: str, reply: Reply, model: type[Model], *ok: int) -> Model:
+    """The answer as `model` when its status is one of `ok`; else the typed error."""
+    if reply.status not in ok:
+        raise error_for_status(what, reply)
+    try:
+        return model.model_validate_json(reply.body)
+    except ValidationError:
+        raise CityApiError(
+            ErrorKind.BAD_RESPONSE, f"{what}: answer does not match the contract"
+        ) from None
 
 
 class HashingFile:

@@ -63,7 +63,11 @@ def register(sub: Any) -> None:
 
     admin = actions.add_parser("admin", help="city IT: enrolment codes, animator accounts")
     admin.add_argument(
-        "--admin-token-file", type=Path, required=True, metavar="FILE", help="mode 0600"
+        "--admin-token-file",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="mode 0600; - for stdin",
     )
     admin_actions = admin.add_subparsers(dest="admin_action", metavar="WHAT", required=True)
     code = admin_actions.add_parser("enrolment-code", help="a one-time code for one terminal")

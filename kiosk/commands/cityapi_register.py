@@ -17,7 +17,6 @@ Exit codes: 0 recorded; 2 usage: unreadable or invalid entry or token file, both
 from __future__ import annotations
 
 import argparse
-import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,23 +54,21 @@ def register(actions: Any) -> None:
 def run_register_add(args: argparse.Namespace) -> int:
     from cityapi.models import RegisteredCitizen
     from kiosk.cityclient import CityApiError
-    from kiosk.cityclient.register import record_citizen
-    from kiosk.commands.cityapi import _client, _failure
+    from kiosk.commands.cityapi import _admin_client, _failure
 
     if args.citizen == STDIN and args.admin_token_file == STDIN:
         raise UsageError("only one of the entry and the admin token can come from stdin")
-    token = _admin_token(args.admin_token_file)
-    text = _read(args.citizen, "the citizen's entry")
-    try:
-        citizen = RegisteredCitizen.model_validate_json(text)
-    except ValueError as exc:
-        # Which field is wrong, never its value: it is citizen data.
-        where = _first_error_place(exc)
-        raise UsageError(f"the citizen's entry is not valid{where}") from None
-    client, _settings = _client(args)
+    client = _admin_client(args)  # reads the token first: from stdin before the entry
     with client:
+        text = _read(args.citizen, "the citizen's entry")
         try:
-            receipt = record_citizen(client.transport, token, citizen)
+            citizen = RegisteredCitizen.model_validate_json(text)
+        except ValueError as exc:
+            # Which field is wrong, never its value: it is citizen data.
+            where = _first_error_place(exc)
+            raise UsageError(f"the citizen's entry is not valid{where}") from None
+        try:
+            receipt = client.record_citizen(citizen)
         except CityApiError as exc:
             raise _failure(exc) from None
     print("added to the population register" if receipt.created else "register entry replaced")
@@ -94,21 +91,3 @@ def _read(source: str, what: str) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
         raise UsageError(f"cannot read {what} from {source}: {reason}") from None
-
-
-def _admin_token(source: str) -> str:
-    if source == STDIN:
-        line = sys.stdin.readline()
-    else:
-        path = Path(source)
-        try:
-            mode = path.stat().st_mode
-        except OSError as exc:
-            raise UsageError(f"cannot read the admin token from {source}: {exc.strerror}") from None
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise UsageError(f"{source} is open to others; keep the admin token in mode 0600")
-        line = (_read(source, "the admin token").splitlines() or [""])[0]
-    token = line.strip()
-    if not token or not token.isprintable() or any(c.isspace() for c in token):
-        raise UsageError("the admin token is one line without spaces")
-    return token

@@ -192,16 +192,15 @@ def test_a_server_that_does_not_answer_is_exit_3(tmp_path: Path) -> None:
 
 
 def test_the_client_call_refuses_a_terminal_token_with_forbidden_role(server: CityServer) -> None:
-    from kiosk.cityclient.register import record_citizen
-    from kiosk.cityclient.transport import Transport
+    from kiosk.cityclient.admin import CityAdminClient
 
-    settings = CityApiSettings(retries=0)
-    transport = Transport(settings, server.url)
-    try:
-        with pytest.raises(CityApiError) as refused:
-            record_citizen(transport, enrol(server, "kiosk-register-03"), registered(NEWCOMER))
-    finally:
-        transport.close()
+    settings = CityApiSettings(url=server.url, retries=0)
+    terminal_token = enrol(server, "kiosk-register-03")
+    with (
+        CityAdminClient(settings, terminal_token) as client,
+        pytest.raises(CityApiError) as refused,
+    ):
+        client.record_citizen(registered(NEWCOMER))
     assert (refused.value.status, refused.value.code) == (403, "forbidden_role")
 
 
