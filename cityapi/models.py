@@ -328,10 +328,16 @@ class DocumentRequest(_Request):
     language: Language
 
 
+# What became of an issued document at the terminal: printed and handed over; printing
+# failed; the citizen left before it was printed; the kiosk died with it (reported at restart).
+DocumentOutcomeValue = Literal["printed", "print_failed", "abandoned", "unknown"]
+DocumentState = Literal["ready", "pending", "refused"]
+
+
 class DocumentStatus(_Wire):
     document_id: str
     document_type: str
-    status: Literal["ready", "pending", "refused"]
+    status: DocumentState
     reason: Localized | None = None  # why it was refused, in each language
     page_count: int = Field(ge=0)
     size_bytes: int = Field(ge=0)
@@ -339,6 +345,32 @@ class DocumentStatus(_Wire):
     verification_code: str | None = None
     verification_url: str | None = None
     created_at: datetime.datetime
+    outcome: DocumentOutcomeValue | None = None  # null until the terminal reports it
+    outcome_at: datetime.datetime | None = None
+
+
+class DocumentOutcome(_Request):
+    """The terminal's report of what became of one of its documents. Once recorded it stays:
+    the same report again is accepted, a different one is a conflict."""
+
+    outcome: DocumentOutcomeValue
+
+
+class AdminDocument(_Wire):
+    """One document as city IT sees it: what, where, when, and whether it was handed over;
+    never who it is about."""
+
+    document_id: str
+    terminal_id: str
+    document_type: str
+    status: DocumentState
+    outcome: DocumentOutcomeValue | None = None
+    created_at: datetime.datetime
+    outcome_at: datetime.datetime | None = None
+
+
+class AdminDocuments(_Wire):
+    documents: list[AdminDocument]
 
 
 class Verification(_Wire):

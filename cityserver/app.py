@@ -19,6 +19,7 @@ from cityserver.problems import install_handlers, problem_bytes, rewrite_openapi
 from cityserver.register import PopulationRegister
 from cityserver.routes_admin import router as admin_router
 from cityserver.routes_citizen import router as citizen_router
+from cityserver.routes_documents import router as documents_router
 from cityserver.routes_epn import router as epn_router
 from cityserver.routes_register import router as register_router
 from cityserver.routes_terminals import router as terminals_router
@@ -61,6 +62,7 @@ def build_api(config: ServerConfig, store: Store | None = None) -> FastAPI:
     install_handlers(app)
     app.include_router(terminals_router)
     app.include_router(citizen_router)
+    app.include_router(documents_router)
     app.include_router(epn_router)
     app.include_router(admin_router)
     app.include_router(register_router)

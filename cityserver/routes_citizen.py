@@ -237,7 +237,7 @@ async def request_document(
         db.execute(
             "INSERT INTO documents (document_id, terminal_id, citizen_token_hash, document_type,"
             " language, status, reason, page_count, size_bytes, sha256, pdf, price_cents,"
-            " verification_code, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " verification_code, created_at, citizen_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 document_id,
                 terminal_id,
@@ -253,10 +253,11 @@ async def request_document(
                 kind.price_cents,
                 code if status != "refused" else None,
                 now,
+                _citizen_ref(citizen),
             ),
         )
         row = db.execute("SELECT * FROM documents WHERE document_id = ?", (document_id,))
-        return 201, _status(row.fetchone(), base)
+        return 201, document_status_of(row.fetchone(), base)
 
     return idempotent(request, "documents:" + terminal_id, key, body, create)
 
@@ -275,7 +276,7 @@ async def document_status(
     if row is None:
         raise ProblemError(404, "Not Found", "no such document for this terminal", "not_found")
     base = config_of(request).public_url or str(request.base_url).rstrip("/")
-    return json_response(200, _status(row, base).model_dump_json())
+    return json_response(200, document_status_of(row, base).model_dump_json())
 
 
 @router.get(
@@ -297,9 +298,10 @@ async def document_status(
     tags=["documents"],
 )
 async def document_pdf(request: Request, document_id: DocumentId, citizen: Citizen) -> Response:
-    """The certificate PDF, for the citizen it was made for, on the terminal that asked."""
+    """The certificate PDF, for the citizen it was made for, on the terminal that asked (with
+    the token it was asked with, or, when that one expired, a new one of the same citizen)."""
     row = store_of(request).document(document_id, citizen["terminal_id"])
-    if row is None or row["citizen_token_hash"] != secret_hash(citizen["token"]):
+    if row is None or not _made_for(row, citizen):
         raise ProblemError(404, "Not Found", "no such document for this citizen", "not_found")
     if row["status"] != "ready":
         raise ProblemError(409, "Conflict", f"the document is {row['status']}", "not_ready")
@@ -340,8 +342,21 @@ def _verification_code() -> str:
     return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
 
 
-def _status(row: Any, base: str) -> DocumentStatus:
+def _citizen_ref(citizen: dict[str, Any]) -> str | None:
+    number = citizen.get("national_number")
+    return secret_hash("citizen:" + number) if number else None
+
+
+def _made_for(row: Any, citizen: dict[str, Any]) -> bool:
+    if row["citizen_token_hash"] == secret_hash(citizen["token"]):
+        return True
+    ref = _citizen_ref(citizen)
+    return ref is not None and row["citizen_ref"] == ref
+
+
+def document_status_of(row: Any, base: str) -> DocumentStatus:
     code = row["verification_code"]
+    outcome_at = row["outcome_at"]
     return DocumentStatus(
         document_id=row["document_id"],
         document_type=row["document_type"],
@@ -353,4 +368,6 @@ def _status(row: Any, base: str) -> DocumentStatus:
         verification_code=code,
         verification_url=f"{base}/v1/verify/{code}" if code else None,
         created_at=timestamp(row["created_at"]),
+        outcome=row["outcome"],
+        outcome_at=timestamp(outcome_at) if outcome_at is not None else None,
     )

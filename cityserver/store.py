@@ -67,6 +67,13 @@ ADDED_COLUMNS = (
     ("epn_sessions", "location", "TEXT NOT NULL DEFAULT ''"),
     ("animators", "locations", "TEXT NOT NULL DEFAULT '[]'"),
     ("animators", "token_hash", "TEXT"),
+    # What the terminal reported became of the document (printed, abandoned...), and when.
+    ("documents", "outcome", "TEXT"),
+    ("documents", "outcome_at", "REAL"),
+    # Which citizen it was made for (a hash of their national number, in the same row as the
+    # PDF that names them): after their token expired, the same citizen, authenticated again,
+    # may still fetch the document a repeated request answered with.
+    ("documents", "citizen_ref", "TEXT"),
 )
 
 
@@ -416,6 +423,39 @@ class Store:
             (document_id, terminal_id),
         )
         return rows[0] if rows else None
+
+    def record_outcome(
+        self, document_id: str, terminal_id: str, outcome: str, now: float
+    ) -> sqlite3.Row | None:
+        """Record the outcome once (a later different one changes nothing); the row after,
+        or None when the terminal has no such document."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE documents SET outcome = ?, outcome_at = ? "
+                "WHERE document_id = ? AND terminal_id = ? AND outcome IS NULL",
+                (outcome, now, document_id, terminal_id),
+            )
+            row: sqlite3.Row | None = db.execute(
+                "SELECT * FROM documents WHERE document_id = ? AND terminal_id = ?",
+                (document_id, terminal_id),
+            ).fetchone()
+        return row
+
+    def documents_for_admin(
+        self, terminal_id: str | None, handed_over: bool | None, limit: int
+    ) -> list[sqlite3.Row]:
+        """Documents newest first, without the PDF or anything of the citizen. `handed_over`
+        False: issued (ready) but not reported printed; True: reported printed."""
+        flag = None if handed_over is None else int(handed_over)
+        return self.query(
+            "SELECT document_id, terminal_id, document_type, status, outcome, created_at, "
+            "outcome_at FROM documents WHERE (?1 IS NULL OR terminal_id = ?1) AND ("
+            "?2 IS NULL"
+            " OR (?2 = 0 AND status = 'ready' AND (outcome IS NULL OR outcome != 'printed'))"
+            " OR (?2 = 1 AND outcome = 'printed')"
+            ") ORDER BY created_at DESC, document_id LIMIT ?3",
+            (terminal_id, flag, limit),
+        )
 
     def document_by_code(self, code: str) -> sqlite3.Row | None:
         rows = self.query(

@@ -30,6 +30,11 @@ class SessionContext:
     printer: PrinterStatus = PrinterStatus.READY
     offers: tuple[DocumentOffer, ...] = ()
     document_id: str | None = None
+    # The confirmed choice's Idempotency-Key: made once at Confirm, every repeat of that
+    # request carries it (the city then answers with the document already made). Gone at wipe.
+    request_key: str | None = None
+    repeat_request: bool = False  # the request's outcome is unknown: "Try again" repeats it
+    token_renewed: bool = False  # the citizen token expired once during this choice
     authenticated: bool = False
     pin_tries_left: int | None = None
     problem: Problem | None = None

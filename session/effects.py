@@ -99,10 +99,12 @@ class FetchCatalogue(ApiCall):
 
 @dataclass(frozen=True)
 class RequestDocument(ApiCall):
-    """Ask for the document with the holder's token; answer DocumentReady or DocumentFailed."""
+    """Ask for the document with the holder's token; answer DocumentReady, DocumentFailed or
+    CitizenTokenExpired. `idempotency_key`: the same for every repeat of one confirmed choice."""
 
     document_id: str
     language: str
+    idempotency_key: str
 
 
 @dataclass(frozen=True)

@@ -285,3 +285,9 @@ class DocumentReady(CitizenPayload, ApiEvent):
 @dataclass(frozen=True)
 class DocumentFailed(ApiEvent):
     problem: ApiProblem
+
+
+@dataclass(frozen=True)
+class CitizenTokenExpired(ApiEvent):
+    """The city no longer knows the citizen token (401: it lives a few minutes): the
+    citizen's card authenticates again, then the same request is repeated."""

@@ -55,7 +55,7 @@ from session.holder import CitizenData
 from session.problems import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.states import CHOOSING, IN_SESSION, State
 from session.timers import Clock, Deadline, TimerPolicy
-from session.workspace import new_session_id, session_dir
+from session.workspace import new_request_key, new_session_id, session_dir
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,7 @@ class SessionMachine:
         languages: Sequence[str],
         default_language: str | None = None,
         new_id: Callable[[], str] = new_session_id,
+        new_key: Callable[[], str] = new_request_key,
     ) -> None:
         """`languages`: the codes a citizen may choose, in the order offered (the session has no
         words of its own: they are the wiring's business)."""
@@ -146,6 +147,7 @@ class SessionMachine:
         self.languages = tuple(languages)
         self.default_language = default_language
         self._new_id = new_id
+        self._new_key = new_key
         self.citizen = CitizenData()
         self.context = SessionContext(language=default_language)
         self._state = State.ATTRACT
@@ -296,6 +298,16 @@ class SessionMachine:
     def _to_take_card(self, *extra: Effect) -> Go:
         return Go(State.TAKE_CARD, (*extra, EjectHint(), _say("take_card", sound=True)))
 
+    def _request_document(self) -> Go:
+        """Ask for the confirmed choice, with its one key (first time or a repeat)."""
+        ctx = self.context
+        if ctx.printer is PrinterStatus.UNAVAILABLE:
+            return self._fail(State.SERVICE_ERROR, PrintProblem.UNAVAILABLE)
+        assert ctx.document_id is not None and ctx.request_key is not None
+        ctx.repeat_request = False
+        request = RequestDocument(ctx.document_id, ctx.language, ctx.request_key)
+        return Go(State.FETCHING, (request,))
+
     def _fail(self, target: State, problem: Problem, *extra: Effect) -> Go:
         self.context.problem = problem
         return Go(target, (*extra, _say(f"error.{problem.value}", sound=True)))
@@ -392,6 +404,8 @@ class SessionMachine:
         assert isinstance(event, ev.CitizenAuthenticated)
         self.citizen.keep_token(event.token)
         self.context.authenticated = True
+        if self.context.repeat_request:  # authenticated again for a request left unanswered
+            return self._request_document()
         return Go(None, (FetchCatalogue(self.context.language),))
 
     def on_catalogue(self, event: ev.Event) -> Go | None:
@@ -405,10 +419,22 @@ class SessionMachine:
 
     def on_api_failed(self, event: ev.Event) -> Go:
         assert isinstance(event, ev.AuthenticationFailed | ev.CatalogueOffline | ev.DocumentFailed)
+        if isinstance(event, ev.DocumentFailed):
+            self.context.repeat_request = event.problem.outcome_unknown
         return self._fail(State.SERVICE_ERROR, event.problem)
 
     def on_api_timeout(self, event: ev.Event) -> Go:
+        if self._state is State.FETCHING:
+            self.context.repeat_request = True  # the city may have made it meanwhile
         return self._fail(State.SERVICE_ERROR, ApiProblem.TIMEOUT, CancelApiCalls())
+
+    def on_token_expired(self, event: ev.Event) -> Go:
+        ctx = self.context
+        if ctx.token_renewed:  # a fresh token refused as well: time is not the cause
+            return self._fail(State.SERVICE_ERROR, ApiProblem.REFUSED)
+        ctx.token_renewed = ctx.repeat_request = True
+        ctx.authenticated = False
+        return Go(State.AUTHENTICATING, (RequestChallenge(),))
 
     def on_choose(self, event: ev.Event) -> Go | None:
         assert isinstance(event, ev.ChooseDocument)
@@ -424,8 +450,9 @@ class SessionMachine:
         ctx = self.context
         if ctx.printer is PrinterStatus.UNAVAILABLE:
             return self._fail(State.SERVICE_ERROR, PrintProblem.UNAVAILABLE)
-        assert ctx.document_id is not None
-        return Go(State.FETCHING, (RequestDocument(ctx.document_id, ctx.language),))
+        ctx.request_key = self._new_key()  # one key per confirmed choice, for every repeat
+        ctx.token_renewed = False
+        return self._request_document()
 
     def on_document(self, event: ev.Event) -> Go:
         assert isinstance(event, ev.DocumentReady)
@@ -474,6 +501,8 @@ class SessionMachine:
     def on_service_back(self, event: ev.Event) -> Go:
         ctx = self.context
         ctx.problem = None
+        if ctx.repeat_request and ctx.authenticated:
+            return self._request_document()  # the same request, the same key
         if ctx.offers and ctx.authenticated:
             return Go(State.CATALOGUE)
         ctx.authenticated = False
@@ -689,9 +718,9 @@ RULES: tuple[Rule, ...] = (
         _states(S.AUTHENTICATING),
         ev.CitizenAuthenticated,
         M.on_authenticated,
-        (),
-        "",
-        "holder keeps token; FetchCatalogue",
+        (S.FETCHING, S.SERVICE_ERROR),
+        "fetching again when a request waits for a new token",
+        "holder keeps token; FetchCatalogue or RequestDocument (same key)",
     ),
     Rule(
         _states(S.AUTHENTICATING),
@@ -732,7 +761,7 @@ RULES: tuple[Rule, ...] = (
         M.on_confirm,
         (S.FETCHING, S.SERVICE_ERROR),
         "error when the printer is unavailable",
-        "RequestDocument",
+        "RequestDocument with a new idempotency key",
     ),
     Rule(_states(S.CONFIRM), ev.Back, M.on_back_to_catalogue, (S.CATALOGUE,), "", ""),
     Rule(
@@ -749,7 +778,15 @@ RULES: tuple[Rule, ...] = (
         M.on_api_failed,
         (S.SERVICE_ERROR,),
         "",
-        "Announce error",
+        "Announce error; Try again repeats the request when its outcome is unknown",
+    ),
+    Rule(
+        _states(S.FETCHING),
+        ev.CitizenTokenExpired,
+        M.on_token_expired,
+        (S.AUTHENTICATING, S.SERVICE_ERROR),
+        "once per choice",
+        "RequestChallenge, then the same request",
     ),
     Rule(_states(S.PRINTING), ev.PrintQueued, M.on_print_queued, (), "", "job id kept for wipe"),
     Rule(_states(S.PRINTING), ev.PrintProgress, M.on_print_progress, (), "", "Announce progress"),
@@ -798,9 +835,10 @@ RULES: tuple[Rule, ...] = (
         _states(S.SERVICE_ERROR),
         ev.Back,
         M.on_service_back,
-        (S.CATALOGUE, S.AUTHENTICATING),
-        "catalogue if one was loaded, else authenticate again",
-        "RequestChallenge",
+        (S.FETCHING, S.CATALOGUE, S.AUTHENTICATING),
+        "the same request (same key) when its outcome is unknown; else catalogue if one was "
+        "loaded; else authenticate again",
+        "RequestDocument or RequestChallenge",
     ),
     # Timers (the deadline of the state passed: see docs for the seconds).
     Rule(CHOOSING, Expired, M.on_idle_timeout, (S.WIPING,), "idle", "Wipe, Announce"),

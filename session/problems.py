@@ -55,6 +55,12 @@ class ApiProblem(StrEnum):
     NOT_FOUND = "not_found"
     SERVER_ERROR = "server_error"
 
+    @property
+    def outcome_unknown(self) -> bool:
+        """The request may have been carried out though its answer was lost (no answer, a
+        cut or malformed one, a 5xx): only repeating it with the same key is safe."""
+        return self in (ApiProblem.OFFLINE, ApiProblem.TIMEOUT, ApiProblem.SERVER_ERROR)
+
 
 class PrintProblem(StrEnum):
     UNAVAILABLE = "unavailable"

@@ -19,6 +19,11 @@ def new_session_id() -> str:
     return secrets.token_hex(8)
 
 
+def new_request_key() -> str:
+    """An Idempotency-Key for one confirmed choice: random, so it names nobody."""
+    return secrets.token_hex(16)
+
+
 def session_dir(tmpfs_dir: Path, session_id: str) -> Path:
     if not _SESSION_ID.fullmatch(session_id):
         raise ValueError("a session id is 16 lowercase hex digits")

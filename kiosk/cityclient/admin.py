@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import stat
 import sys
+import urllib.parse
 from pathlib import Path
 
 from cityapi.models import (
+    AdminDocuments,
     AnimatorAccountCreate,
     AnimatorToken,
     EnrolmentCode,
@@ -105,3 +107,19 @@ class CityAdminClient:
             "POST", "/v1/admin/register", headers=self._headers, json_body=citizen.model_dump_json()
         )
         return expect("register", reply, RegisterReceipt, 200, 201)
+
+    def documents(
+        self, terminal_id: str | None = None, handed_over: bool | None = None
+    ) -> AdminDocuments:
+        """The city's documents, newest first: what, where, when, and their outcome (never
+        who). `handed_over=False`: issued but not reported printed."""
+        query: dict[str, str] = {}
+        if terminal_id is not None:
+            query["terminal_id"] = terminal_id
+        if handed_over is not None:
+            query["handed_over"] = "true" if handed_over else "false"
+        path = "/v1/admin/documents"
+        if query:
+            path += "?" + urllib.parse.urlencode(query)
+        reply = self.transport.call("GET", path, headers=self._headers)
+        return expect("documents", reply, AdminDocuments, 200)

@@ -26,6 +26,8 @@ from cityapi.models import (
     Challenge,
     CitizenAuthentication,
     CitizenSession,
+    DocumentOutcome,
+    DocumentOutcomeValue,
     DocumentRequest,
     DocumentStatus,
     EnrolmentRequest,
@@ -39,10 +41,11 @@ from devices.eid.challenge import NONCE_BYTES, NotAChallenge, signed_message
 from devices.eid.model import CardFiles
 from kiosk.cityclient.bounded_cache import BoundedCache
 from kiosk.cityclient.catalogue_cache import CatalogueCache
-from kiosk.cityclient.errors import CityApiError, ErrorKind
+from kiosk.cityclient.errors import CITIZEN_TOKEN_EXPIRED, CityApiError, ErrorKind
 from kiosk.cityclient.tokens import TokenFile
 from kiosk.cityclient.transport import (
     HashingFile,
+    Reply,
     Transport,
     error_for_status,
     expect,
@@ -333,7 +336,21 @@ class CityApiClient:
             json_body=body.model_dump_json(),
             idempotency_key=idempotency_key or str(uuid.uuid4()),
         )
+        _check_citizen_token("document request", reply)
         return expect("document request", reply, DocumentStatus, 201)
+
+    def report_outcome(self, document_id: str, outcome: DocumentOutcomeValue) -> DocumentStatus:
+        """Tell the city what became of one of this terminal's documents. Safe to repeat: the
+        same outcome again is accepted; a different one once recorded is REFUSED (409, code
+        outcome_already_recorded), another terminal's document REFUSED (404)."""
+        _require_safe_id(document_id, "document id")
+        reply = self.transport.call(
+            "POST",
+            f"/v1/documents/{document_id}/outcome",
+            headers=self._terminal_headers(),
+            json_body=DocumentOutcome(outcome=outcome).model_dump_json(),
+        )
+        return expect("document outcome", reply, DocumentStatus, 200)
 
     def document_status(self, document_id: str) -> DocumentStatus:
         _require_safe_id(document_id, "document id")
@@ -365,6 +382,7 @@ class CityApiClient:
                 )
             finally:
                 sink.close()
+            _check_citizen_token(what, reply)
             if reply.status != 200:
                 raise error_for_status(what, reply)
             if reply.headers.get("Content-Type", "").split(";")[0].strip() != "application/pdf":
@@ -380,6 +398,18 @@ class CityApiClient:
             target.unlink(missing_ok=True)
             raise
         return target
+
+
+def _check_citizen_token(what: str, reply: Reply) -> None:
+    """A 401 that names the citizen token (RFC 9110 WWW-Authenticate): the citizen's session
+    ended at the city (it lives a few minutes); the card may authenticate again."""
+    if reply.status == 401 and reply.headers.get("WWW-Authenticate", "") == "Citizen-Token":
+        raise CityApiError(
+            ErrorKind.UNAUTHORISED,
+            f"{what}: the citizen token has expired",
+            status=401,
+            code=CITIZEN_TOKEN_EXPIRED,
+        )
 
 
 def _b64(data: bytes | bytearray) -> str:

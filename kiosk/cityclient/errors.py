@@ -22,6 +22,10 @@ class ErrorKind(StrEnum):
     REFUSED = "refused"  # the service understood and said no (see `code`)
 
 
+# The `code` of an UNAUTHORISED error when the city no longer knows the citizen's token.
+CITIZEN_TOKEN_EXPIRED = "citizen_token_expired"  # noqa: S105 (a problem code, not a secret)
+
+
 class CityApiError(Exception):
     """A failed call. `code` is the server's problem code for REFUSED/UNAUTHORISED answers."""
 

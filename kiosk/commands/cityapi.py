@@ -3,7 +3,9 @@
   ping       is the configured city API answering?
   enrol      spend an enrolment code and keep this terminal's token
   catalogue  show the documents the city API offers this terminal
-  admin      city IT: make an enrolment code or an animator account (--admin-token-file)
+  admin      city IT: make an enrolment code or an animator account, list the documents
+             (`admin documents [--not-handed-over] [--terminal-id ID]`: one line per
+             document, then their count) (--admin-token-file)
   register add  city IT: add a citizen to the population register (admin token from a file
              or stdin; see `kiosk cityapi register add --help`)
 
@@ -82,6 +84,16 @@ def register(sub: Any) -> None:
         "--location", action="append", required=True, help="a location it serves (repeatable)"
     )
     animator.set_defaults(handler=run_admin_animator)
+    documents = admin_actions.add_parser(
+        "documents", help="the documents issued: one line each (newest first), then a count"
+    )
+    documents.add_argument(
+        "--not-handed-over",
+        action="store_true",
+        help="only those issued but not printed (print failed, abandoned, unknown, not reported)",
+    )
+    documents.add_argument("--terminal-id", metavar="ID", help="only this terminal's")
+    documents.set_defaults(handler=run_admin_documents)
 
     catalogue = actions.add_parser("catalogue", help="show the offered documents")
     catalogue.add_argument("--json", action="store_true", help="print the catalogue as JSON")
@@ -222,6 +234,27 @@ def run_admin_animator(args: argparse.Namespace) -> int:
     print(made.token)
     places = ", ".join(made.account.locations)
     print(f"animator {made.account.username} for {places}", file=sys.stderr)
+    return 0
+
+
+def run_admin_documents(args: argparse.Namespace) -> int:
+    from kiosk.cityclient import CityApiError
+
+    handed_over = False if args.not_handed_over else None
+    with _admin_client(args) as client:
+        try:
+            listing = client.documents(args.terminal_id, handed_over)
+        except CityApiError as exc:
+            raise _failure(exc) from None
+    for doc in listing.documents:
+        created = doc.created_at.isoformat(timespec="seconds")
+        outcome = doc.outcome or "-"
+        print(
+            f"{doc.document_id}  {doc.terminal_id}  {doc.document_type}  {doc.status}  "
+            f"{outcome}  {created}"
+        )
+    which = " not handed over" if args.not_handed_over else ""
+    print(f"{len(listing.documents)} document(s){which}")
     return 0
 
 

@@ -113,16 +113,22 @@ def fetch_document(
     *,
     deadline: float,
     cancelled: threading.Event,
+    idempotency_key: str | None = None,
+    on_ready: Callable[[DocumentStatus], None] | None = None,
 ) -> FetchedDocument:
-    """Request, wait while pending, download into `folder`, read into memory, delete the file."""
+    """Request (a repeat with the same `idempotency_key` gets the document already made),
+    wait while pending, download into `folder`, read into memory, delete the file.
+    `on_ready` hears of the document as soon as the city has made it."""
     session = citizen_session(token)
-    status = client.request_document(session, document_type, language)
+    status = client.request_document(session, document_type, language, idempotency_key)
     while status.status == "pending":
         if time.monotonic() > deadline:
             raise TimeoutError("document still pending")
         if cancelled.wait(PENDING_POLL_S):
             raise Cancelled("cancelled")
         status = client.document_status(status.document_id)
+    if status.status == "ready" and on_ready is not None:
+        on_ready(status)
     if status.status == "refused":
         raise CityApiError(ErrorKind.REFUSED, "the city refused the document", code="refused")
     path = client.download_document(session, status, folder)

@@ -8,7 +8,8 @@ Workers: one for the eID card (it owns the card connection), two for the city AP
 authentication call waits for the card's signature while the other stays free), one for the
 specimen pages of the confirm screen (never in the way of a citizen's own calls), one for
 the terminal's own calls (ending a wiped session at the city, rotating the terminal's token),
-one for the printers, one for the wipe.
+one for the printers, one for the wipe, one to report each document's outcome to the city
+(kiosk.wiring.outcome_reporter).
 
 Late results: every job carries a `Ticket` (the session's and the API calls' generation at
 the time). A wipe starts a new session generation, a CancelApiCalls a new API generation;
@@ -28,6 +29,7 @@ from cityapi.models import CatalogueItem, DocumentStatus, Language
 from devices.eid.card_session import CardSession
 from devices.eid.errors import PinBlocked, WrongPin
 from devices.printing import ReceiptContent
+from kiosk.cityclient.errors import CITIZEN_TOKEN_EXPIRED, CityApiError
 from kiosk.config import Settings
 from kiosk.wiring.api import (
     SignBridge,
@@ -37,6 +39,8 @@ from kiosk.wiring.api import (
     offers,
 )
 from kiosk.wiring.devices import DeviceSet
+from kiosk.wiring.outcome_ledger import OutcomeLedger
+from kiosk.wiring.outcome_reporter import OutcomeReporter
 from kiosk.wiring.printing import Spool, print_certificate, print_receipt
 from kiosk.wiring.receipt_content import receipt_in
 from kiosk.wiring.specimens import SpecimenCache, fetch_specimens
@@ -102,6 +106,7 @@ class EffectExecutor:
         self.specimens = SpecimenCache()  # no citizen data: kept across sessions
         self.print_worker = Worker("kiosk-print")
         self.wipe_worker = Worker("kiosk-wipe")
+        self.outcomes = OutcomeReporter(OutcomeLedger(settings.session.tmpfs_dir), devices.api)
         self.memory = ProcessMemory()
         self._release: threading.Timer | None = None
         self.catalogue: dict[str, CatalogueItem] = {}
@@ -329,6 +334,14 @@ class EffectExecutor:
         language: Language = effect.language
         deadline = time.monotonic() + self._operation_timeout(State.FETCHING)
         api, document_type = self.devices.api, effect.document_id
+        key = effect.idempotency_key
+
+        def issued(status: DocumentStatus) -> None:
+            # From here the city counts a document made: its outcome is owed, even if the
+            # session ended while the answer was on its way.
+            self.outcomes.issued(status.document_id)
+            if not self.current(ticket):
+                self.outcomes.session_ended()
 
         def job() -> None:
             try:
@@ -341,11 +354,16 @@ class EffectExecutor:
                     folder,
                     deadline=deadline,
                     cancelled=cancelled,
+                    idempotency_key=key,
+                    on_ready=issued,
                 )
             except Exception as exc:
                 if self.current(ticket):
                     log.warning("document request failed: %s", type(exc).__name__)
-                emit(ev.DocumentFailed(api_problem(exc)))
+                if isinstance(exc, CityApiError) and exc.code == CITIZEN_TOKEN_EXPIRED:
+                    emit(ev.CitizenTokenExpired())
+                else:
+                    emit(ev.DocumentFailed(api_problem(exc)))
                 return
             facts.document = fetched.status
             emit(ev.DocumentReady(fetched.data, pages=max(1, fetched.status.page_count)))
@@ -366,6 +384,14 @@ class EffectExecutor:
         pages = status.page_count if status is not None else 1
         printer, spool = self.devices.document_printer, self.spool
         timeout = self.settings.printer.job_timeout
+        outcomes = self.outcomes
+
+        def emit_and_note(event: ev.Event) -> None:
+            if status is not None and isinstance(event, ev.PrintCompleted):
+                outcomes.settle(status.document_id, "printed")
+            elif status is not None and isinstance(event, ev.PrintFailed):
+                outcomes.settle(status.document_id, "print_failed")
+            emit(event)
 
         def job() -> None:
             print_certificate(
@@ -376,7 +402,7 @@ class EffectExecutor:
                 session_id,
                 pages=pages,
                 timeout=timeout,
-                emit=emit,
+                emit=emit_and_note,
             )
 
         self.print_worker.submit(job)
@@ -418,6 +444,7 @@ class EffectExecutor:
         session_id = self.machine.context.session_id
         self._end_session_of(self._facts)
         self._new_session_generation()
+        self.outcomes.session_ended()
         emit = self._emitter(self.ticket())
         request = self.wipe_request(effect, session_id)
         holder = self.machine.citizen
@@ -487,6 +514,7 @@ class EffectExecutor:
         session_id = self.machine.context.session_id
         self._end_session_of(self._facts)
         self._new_session_generation()
+        self.outcomes.session_ended()
         request = self.wipe_request(fx.Wipe(reason, self.machine.session_dir), session_id)
         return self.wiper.wipe(request, self.machine.citizen).verified
 
@@ -501,3 +529,4 @@ class EffectExecutor:
         workers = (self.eid_worker, *self.api_workers, self.specimen_worker, self.terminal_worker)
         for worker in (*workers, self.print_worker, self.wipe_worker):
             worker.stop(max(0.05, deadline - time.monotonic()))
+        self.outcomes.stop(max(0.05, deadline - time.monotonic()))

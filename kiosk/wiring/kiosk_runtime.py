@@ -108,6 +108,7 @@ class KioskRuntime:
         reports = recover_leftover_sessions(self.settings.session.tmpfs_dir, self.wiper)
         if any(not r.verified for r in reports):
             log.error("start-up: leftovers of a previous run could not all be wiped")
+        self.executor.outcomes.recover()  # what the last run's documents became, if it died
         if self._tick_s:
             tick = Periodic("kiosk-tick", self._tick_s, lambda: self._post_ui(self._tick))
             self._periodic.append(tick.start())

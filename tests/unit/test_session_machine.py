@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,10 +52,20 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
+def counting_keys() -> Callable[[], str]:
+    count = itertools.count(1)
+    return lambda: f"key-{next(count):04d}"
+
+
 @pytest.fixture
 def machine(clock: ManualClock, tmp_path: Path) -> SessionMachine:
     return SessionMachine(
-        TimerPolicy(), clock, tmp_path, languages=CODES, new_id=lambda: "0123456789abcdef"
+        TimerPolicy(),
+        clock,
+        tmp_path,
+        languages=CODES,
+        new_id=lambda: "0123456789abcdef",
+        new_key=counting_keys(),
     )
 
 
@@ -101,7 +113,7 @@ def test_happy_path_visits_every_journey_state_with_its_effects(machine: Session
         fx.FetchCatalogue("nl")
     ]
     assert of_type(by_event[ev.Confirm], fx.RequestDocument) == [
-        fx.RequestDocument("household", "nl")
+        fx.RequestDocument("household", "nl", "key-0001")
     ]
     printing = of_type(by_event[ev.DocumentReady], fx.PrintDocument)
     assert printing[0].session_dir.name == "kiosk-session-0123456789abcdef"
@@ -472,3 +484,121 @@ def test_every_choosing_state_has_an_idle_timer_and_holder_rules_are_consistent(
         timer = policy.timer_for(state)
         assert timer is not None and timer[0] is fx.TimerKind.IDLE
     assert State.ATTRACT not in HOLDS_CITIZEN_DATA and State.WIPING not in HOLDS_CITIZEN_DATA
+
+
+# -- "Try again" after a lost answer repeats the same request (issue 16, item 1) -------------
+
+
+def requests_in(step: Step) -> list[fx.RequestDocument]:
+    return of_type(step, fx.RequestDocument)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ev.DocumentFailed(ApiProblem.TIMEOUT),
+        ev.DocumentFailed(ApiProblem.OFFLINE),
+        ev.DocumentFailed(ApiProblem.SERVER_ERROR),
+    ],
+    ids=["timeout", "cut", "5xx-or-malformed"],
+)
+def test_try_again_after_an_unknown_outcome_repeats_the_same_request(
+    machine: SessionMachine, failure: ev.Event
+) -> None:
+    (first,) = requests_in(drive_to(machine, State.FETCHING)[-1])
+    machine.handle(failure)
+    assert machine.state is State.SERVICE_ERROR
+    step = machine.handle(ev.Back())  # "Try again"
+    assert machine.state is State.FETCHING, "straight back to fetching, not the catalogue"
+    assert requests_in(step) == [first] == [fx.RequestDocument("household", "nl", "key-0001")]
+    # A second loss, a second try: still the one key of this choice.
+    machine.handle(failure)
+    assert requests_in(machine.handle(ev.Back())) == [first]
+    machine.handle(fresh_payload(ev.DocumentReady(bytearray())))
+    assert machine.state is State.PRINTING
+
+
+def test_the_fetch_timing_out_is_an_unknown_outcome_too(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    (first,) = requests_in(drive_to(machine, State.FETCHING)[-1])
+    clock.advance(61)
+    step = machine.handle(ev.Tick())
+    assert machine.state is State.SERVICE_ERROR and fx.CancelApiCalls() in step.effects
+    assert requests_in(machine.handle(ev.Back())) == [first]
+
+
+@pytest.mark.parametrize(
+    "problem", [ApiProblem.REFUSED, ApiProblem.NOT_IN_REGISTER, ApiProblem.NOT_FOUND]
+)
+def test_a_known_refusal_goes_back_to_the_catalogue_and_a_new_choice_gets_a_new_key(
+    machine: SessionMachine, problem: ApiProblem
+) -> None:
+    drive_to(machine, State.FETCHING)
+    machine.handle(ev.DocumentFailed(problem))
+    step = machine.handle(ev.Back())
+    assert machine.state is State.CATALOGUE and not requests_in(step)
+    machine.handle(ev.ChooseDocument("household"))
+    (second,) = requests_in(machine.handle(ev.Confirm()))
+    assert second.idempotency_key == "key-0002"
+
+
+def test_the_key_is_made_at_confirm_and_dropped_at_wipe(machine: SessionMachine) -> None:
+    drive_to(machine, State.CONFIRM)
+    assert machine.context.request_key is None
+    machine.handle(ev.Confirm())
+    assert machine.context.request_key == "key-0001"
+    machine.handle(ev.DocumentFailed(ApiProblem.TIMEOUT))
+    machine.handle(ev.Cancel())  # the citizen gives up instead of trying again
+    machine.handle(ev.CardRemoved())
+    assert machine.state is State.WIPING
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.ATTRACT
+    assert machine.context.request_key is None and not machine.context.repeat_request
+
+
+def test_an_expired_citizen_token_authenticates_again_then_repeats_with_the_same_key(
+    machine: SessionMachine,
+) -> None:
+    (first,) = requests_in(drive_to(machine, State.FETCHING)[-1])
+    machine.handle(ev.DocumentFailed(ApiProblem.TIMEOUT))
+    machine.handle(ev.Back())
+    step = machine.handle(ev.CitizenTokenExpired())
+    assert machine.state is State.AUTHENTICATING and fx.RequestChallenge() in step.effects
+    machine.handle(ev.ChallengeIssued(b"\x02" * 32))
+    machine.handle(fresh_payload(ev.ChallengeSigned(bytearray(), bytearray())))
+    step = machine.handle(ev.CitizenAuthenticated(bytearray(b"token2")))
+    assert machine.state is State.FETCHING
+    assert requests_in(step) == [first] and not of_type(step, fx.FetchCatalogue)
+    # Refused again with a fresh token: not a matter of time; said plainly, no loop.
+    machine.handle(ev.CitizenTokenExpired())
+    assert machine.state is State.SERVICE_ERROR
+    assert machine.context.problem is ApiProblem.REFUSED
+
+
+def test_authentication_failing_during_the_renewal_keeps_the_request_to_repeat(
+    machine: SessionMachine,
+) -> None:
+    (first,) = requests_in(drive_to(machine, State.FETCHING)[-1])
+    machine.handle(ev.CitizenTokenExpired())
+    machine.handle(ev.AuthenticationFailed(ApiProblem.OFFLINE))
+    assert machine.state is State.SERVICE_ERROR
+    step = machine.handle(ev.Back())
+    assert machine.state is State.AUTHENTICATING and fx.RequestChallenge() in step.effects
+    machine.handle(ev.ChallengeIssued(b"\x02" * 32))
+    machine.handle(fresh_payload(ev.ChallengeSigned(bytearray(), bytearray())))
+    step = machine.handle(ev.CitizenAuthenticated(bytearray(b"token3")))
+    assert machine.state is State.FETCHING and requests_in(step) == [first]
+
+
+def test_try_again_with_the_printer_gone_says_so_and_keeps_the_request(
+    machine: SessionMachine,
+) -> None:
+    (first,) = requests_in(drive_to(machine, State.FETCHING)[-1])
+    machine.handle(ev.DocumentFailed(ApiProblem.SERVER_ERROR))
+    machine.handle(ev.PrinterStateChanged(PrinterStatus.UNAVAILABLE))
+    machine.handle(ev.Back())
+    assert machine.state is State.SERVICE_ERROR
+    assert machine.context.problem is PrintProblem.UNAVAILABLE
+    machine.handle(ev.PrinterStateChanged(PrinterStatus.READY))
+    assert requests_in(machine.handle(ev.Back())) == [first]

@@ -15,7 +15,7 @@ from devices.eid.emulator.cardfiles import canary_profile
 from i18n.languages import CODES
 from session import effects as fx
 from session import events as ev
-from session.machine import HOLDS_CITIZEN_DATA, SessionMachine
+from session.machine import HOLDS_CITIZEN_DATA, SessionMachine, Step
 from session.problems import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.states import State
 from session.timers import ManualClock, TimerPolicy
@@ -60,6 +60,9 @@ SIMPLE_EVENTS = [
     ev.CatalogueLoaded(()),
     ev.CatalogueOffline(),
     ev.DocumentFailed(ApiProblem.REFUSED),
+    ev.DocumentFailed(ApiProblem.TIMEOUT),
+    ev.DocumentFailed(ApiProblem.SERVER_ERROR),
+    ev.CitizenTokenExpired(),
 ]
 PAYLOADS = ["read", "signed", "token", "document"]
 VISITED: set[State] = set()  # across examples, to check the search reaches every state
@@ -76,6 +79,10 @@ class SessionModel(RuleBasedStateMachine):
         self.wiper = Wiper(spool=self.spool)
         self.buffers: list[bytearray] = []  # every citizen buffer ever handed to the machine
         self.visited: set[State] = set()
+        # Every confirmed choice (a Confirm that asked for a document) -> the keys its
+        # requests carried; and the choice the next repeat belongs to.
+        self.keys_per_choice: list[set[str]] = []
+        self.choice: tuple[str, str] | None = None  # (document type, language) of the last one
 
     def teardown(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -97,7 +104,9 @@ class SessionModel(RuleBasedStateMachine):
     def _send(self, event: ev.Event) -> None:
         queue = [event]
         while queue:
-            step = self.machine.handle(queue.pop(0))
+            event = queue.pop(0)
+            step = self.machine.handle(event)
+            self._note_requests(event, step)
             assert step.state in State
             self.visited.add(step.state)
             VISITED.add(step.state)
@@ -113,6 +122,18 @@ class SessionModel(RuleBasedStateMachine):
                     report = self.wiper.wipe(effect, self.machine.citizen)
                     assert report.verified, report.problems
                     self._check_nothing_left(effect)
+
+    def _note_requests(self, event: ev.Event, step: Step) -> None:
+        for request in (e for e in step.effects if isinstance(e, fx.RequestDocument)):
+            if isinstance(event, ev.Confirm):
+                self.keys_per_choice.append(set())
+                self.choice = (request.document_id, request.language)
+            else:  # a repeat: of the last confirmed choice, in this same session
+                assert self.keys_per_choice and self.choice is not None
+                assert (request.document_id, request.language) == self.choice
+            self.keys_per_choice[-1].add(request.idempotency_key)
+        if any(isinstance(e, fx.Wipe) for e in step.effects):
+            self.choice = None
 
     def _check_nothing_left(self, wipe: fx.Wipe) -> None:
         assert self.machine.citizen.is_empty()
@@ -142,7 +163,12 @@ class SessionModel(RuleBasedStateMachine):
             State.CHECKING_PIN: ev.PinAccepted(),
             State.CATALOGUE: ev.ChooseDocument("household"),
             State.CONFIRM: ev.Confirm(),
-            State.FETCHING: "document" if variant else ev.DocumentFailed(ApiProblem.REFUSED),
+            State.FETCHING: (
+                "document",
+                ev.DocumentFailed(ApiProblem.REFUSED),
+                ev.DocumentFailed(ApiProblem.TIMEOUT),
+                ev.CitizenTokenExpired(),
+            )[variant],
             State.PRINTING: ev.PrintCompleted() if variant else ev.PrintFailed(PrintProblem.JAM),
             State.TAKE_CARD: ev.CardRemoved(),
             State.WIPING: ev.WipeFinished(True),
@@ -157,7 +183,7 @@ class SessionModel(RuleBasedStateMachine):
             ):
                 self._send(event)
             return
-        wanted = nexts.get(state, ev.Back())
+        wanted: ev.Event | str = nexts.get(state, ev.Back())
         self._send(self._payload(wanted) if isinstance(wanted, str) else wanted)
 
     @rule(job=st.integers(min_value=1, max_value=5))
@@ -187,10 +213,20 @@ class SessionModel(RuleBasedStateMachine):
         assert self.machine.context.extensions_used <= self.machine.policy.max_extensions
 
     @invariant()
+    def at_most_one_idempotency_key_per_confirmed_choice(self) -> None:
+        assert all(len(keys) == 1 for keys in self.keys_per_choice)
+        all_keys = [key for keys in self.keys_per_choice for key in keys]
+        assert len(all_keys) == len(set(all_keys)), "two choices shared a key"
+        ctx = self.machine.context
+        if self.keys_per_choice and ctx.request_key is not None:
+            assert ctx.request_key in self.keys_per_choice[-1]
+
+    @invariant()
     def attract_holds_no_session(self) -> None:
         if self.machine.state is State.ATTRACT:
             ctx = self.machine.context
             assert ctx.session_id == "" and not ctx.job_ids and ctx.document_id is None
+            assert ctx.request_key is None and not ctx.repeat_request
 
 
 TestSessionModel = SessionModel.TestCase
