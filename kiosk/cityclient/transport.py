@@ -242,6 +242,8 @@ def error_for_status(what: str, reply: Reply) -> CityApiError:
     message = f"{what}: HTTP {reply.status}" + (f" ({detail})" if detail else "")
     if reply.status >= 500:
         kind = ErrorKind.SERVER_ERROR
+    elif reply.status < 400:  # a success or redirect the contract does not have: not a "no"
+        kind = ErrorKind.BAD_RESPONSE
     elif reply.status == 401:
         kind = ErrorKind.UNAUTHORISED
     else:
