@@ -105,6 +105,13 @@ def test_status_mapping(status: int, kind: ErrorKind) -> None:
     assert garbage.kind is kind and garbage.code is None
 
 
+@pytest.mark.parametrize("status", [200, 204, 302])
+def test_a_status_the_call_does_not_expect_is_a_bad_answer_not_a_refusal(status: int) -> None:
+    # E.g. a fault-injected 200 with cut JSON to a 201 call: its outcome is unknown.
+    error = error_for_status("call", Reply(status, {}, b'{"truncated": [1, 2'))
+    assert error.kind is ErrorKind.BAD_RESPONSE
+
+
 def test_worst_case_grows_with_every_setting() -> None:
     base = CityApiSettings(connect_timeout=1, read_timeout=2, retries=2, backoff_factor=0.5)
     # 3 attempts x 3 s, back-off 1 s before the third attempt, 2 s for a body.
