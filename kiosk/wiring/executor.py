@@ -492,12 +492,16 @@ class EffectExecutor:
 
     # -- stopping --------------------------------------------------------------------------
 
-    def stop(self, budget_s: float = STOP_BUDGET_S) -> None:
+    def stop(self, budget_s: float = STOP_BUDGET_S) -> bool:
+        """Log the card off and stop every worker; False when one was left behind."""
         deadline = time.monotonic() + budget_s
         with self._lock:
             if self._release is not None:
                 self._release.cancel()
         self.eid_worker.submit(self.card.forget)
         workers = (self.eid_worker, *self.api_workers, self.specimen_worker, self.terminal_worker)
-        for worker in (*workers, self.print_worker, self.wipe_worker):
+        ended = [
             worker.stop(max(0.05, deadline - time.monotonic()))
+            for worker in (*workers, self.print_worker, self.wipe_worker)
+        ]
+        return all(ended)

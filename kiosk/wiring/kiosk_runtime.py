@@ -158,26 +158,30 @@ class KioskRuntime:
         finally:
             self.executor.drop_pin()  # VerifyPin took it if the machine wanted it; else zero it
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
         if self._stopped:
-            return
+            return True
         self._stopped = True
         deadline = time.monotonic() + STOP_BUDGET_S
         for periodic in self._periodic:
             periodic.stop(0.5)
         if self.reader_monitor is not None:
             self.reader_monitor.stop(1.0)
+        clean = False
         try:
-            if not self.executor.wipe_now(WipeReason.CANCELLED):
+            clean = self.executor.wipe_now(WipeReason.CANCELLED)
+            if not clean:
                 log.error("stop: the last wipe was not verified")
         except Exception as exc:
             log.error("stop: wipe failed (%s)", type(exc).__name__)
-        self.executor.stop(max(0.1, deadline - time.monotonic()))
+        if not self.executor.stop(max(0.1, deadline - time.monotonic())):
+            clean = False
         for close in [*self.devices.closers, *self._on_stop]:
             try:
                 close()
             except Exception as exc:
                 log.warning("stop: closing a device failed (%s)", type(exc).__name__)
+        return clean
 
     def describe_offer(self, document_id: str, language: str) -> OfferText | None:
         item = self.executor.catalogue.get(document_id)
