@@ -197,7 +197,8 @@ class KioskApp(App):
             Window.show_cursor = False
 
     def _refuse_close(self, *_args: object, **_kwargs: object) -> bool:
-        # A citizen must never close the kiosk; only the process manager stops it.
+        # A citizen must never close the kiosk; only the process manager stops it (a signal).
+        log.info("a request to close the window was refused (a signal stops the kiosk)")
         return True
 
     def _on_key(self, _window: object, key: int, _scancode: int, _text: Any, mods: Any) -> bool:

@@ -72,7 +72,7 @@ class StopOnSignals:
             )
         else:
             log.info(
-                "stopped on %s in %.2f s, cleanly: the last wipe verified, every worker ended",
+                "stopped on %s in %.2f s, cleanly: the last wipe verified, the card released",
                 self.signal.name,
                 took,
             )
