@@ -10,7 +10,9 @@ session wiped (citizen data, print jobs cancelled and purged, the citizen's sess
 at the city), the card logged off, the workers stopped, each bounded by the runtime's
 budget. A guard thread holds the whole stop to `limit_s`: past it (a device that never
 answers, a main loop that does not come back) it logs one line and ends the process with
-EXIT_STOP_UNFINISHED; the next start wipes what was left (session.recovery).
+EXIT_STOP_UNFINISHED; the next start wipes what was left (session.recovery). Once the stop
+is done, the process has EXIT_GRACE_S to end; a thread that holds its exit (a device
+library's pool waiting for a server that does not answer) is cut then: one line, exit 0.
 
 Python runs a handler on the main thread (Kivy's) between two bytecodes, possibly inside
 Kivy's own code: the handler only sets an event. The guard thread, started beforehand,
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 LIMIT_S = 10.0  # the runtime's own stop budget is 3 s (kiosk.wiring.kiosk_runtime)
+EXIT_GRACE_S = 3.0  # from the end of the stop to the end of the process
 EXIT_STOP_UNFINISHED = 1
 
 
@@ -87,18 +90,28 @@ class StopOnSignals:
     def _watch(self) -> None:
         self._asked.wait()
         self._schedule(self._request_stop)
-        if self._done.wait(self._limit_s):
-            return
         name = self.signal.name if self.signal is not None else "a signal"
-        log.error(
-            "stop on %s not finished within %.0f s: exiting without it (the next start wipes "
-            "what is left)",
-            name,
-            self._limit_s,
+        if not self._done.wait(self._limit_s):
+            _exit_now(
+                EXIT_STOP_UNFINISHED,
+                f"stop on {name} not finished within {self._limit_s:.0f} s: exiting without it "
+                "(the next start wipes what is left)",
+            )
+        # Stopped: the process ends by itself unless a thread it must wait for at exit hangs
+        # (a device library's thread pool stuck on a server that does not answer).
+        time.sleep(EXIT_GRACE_S)
+        _exit_now(
+            0,
+            f"the process did not end within {EXIT_GRACE_S:.0f} s of its stop on {name} "
+            "(a device's thread does not end): ending it",
         )
-        for handler in logging.getLogger().handlers:
-            handler.flush()
-        os._exit(EXIT_STOP_UNFINISHED)
+
+
+def _exit_now(code: int, line: str) -> None:
+    log.error("%s", line)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(code)
 
 
 def _on_kivy_thread(fn: Callable[[], None]) -> None:

@@ -2,7 +2,9 @@
 
 Exit codes (besides those of kiosk.cli: 0 stopped cleanly, 1 internal error):
   0  stopped by SIGTERM, SIGINT or SIGHUP (kiosk.stop_signals): the open session wiped, the
-     card logged off, its print jobs purged, within a few seconds
+     card logged off, its print jobs purged, within a few seconds. A signal that comes
+     before the window is set up ends the process at once (its default action): nothing of
+     a citizen is held yet. A request to close the window (Alt-F4) is refused.
   1  also: a stop on a signal that did not finish within 10 s (one line says so; the next
      start wipes what was left)
   2  bad configuration (one line naming the file and key)

@@ -45,6 +45,7 @@ PRINTER_POLL_S = 10.0
 TOKEN_CHECK_S = 3600.0
 WIPE_STEP_BUDGET_S = 1.0
 STOP_BUDGET_S = 3.0
+CLOSE_BUDGET_S = 0.5  # each device's close, once the stop budget is spent
 
 
 class KioskRuntime:
@@ -177,10 +178,7 @@ class KioskRuntime:
         if not self.executor.stop(max(0.1, deadline - time.monotonic())):
             clean = False
         for close in [*self.devices.closers, *self._on_stop]:
-            try:
-                close()
-            except Exception as exc:
-                log.warning("stop: closing a device failed (%s)", type(exc).__name__)
+            _close_bounded(close, max(CLOSE_BUDGET_S, deadline - time.monotonic()))
         return clean
 
     def describe_offer(self, document_id: str, language: str) -> OfferText | None:
@@ -279,6 +277,26 @@ class KioskRuntime:
 
     def _cancel_api_calls(self) -> None:
         self.executor.cancel_api_calls()
+
+
+def _close_bounded(close: Callable[[], None], budget_s: float) -> None:
+    """A device's close, waited for at most `budget_s`: one that waits for a hung server
+    (a CUPS job being purged) is left behind on its daemon thread."""
+    failure: list[Exception] = []
+
+    def run() -> None:
+        try:
+            close()
+        except Exception as exc:
+            failure.append(exc)
+
+    closer = threading.Thread(target=run, name="kiosk-close", daemon=True)
+    closer.start()
+    closer.join(budget_s)
+    if closer.is_alive():
+        log.warning("stop: a device did not close within %.1f s; left behind", budget_s)
+    elif failure:
+        log.warning("stop: closing a device failed (%s)", type(failure[0]).__name__)
 
 
 def _drop(event: ev.Event) -> None:

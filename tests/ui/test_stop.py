@@ -27,7 +27,7 @@ import pytest
 
 from devices.eid.emulator import BelpicApplet
 from kiosk.display import VirtualDisplay
-from kiosk.stop_signals import SIGNALS
+from kiosk.stop_signals import LIMIT_S, SIGNALS
 from tests.conftest import InsertCard
 from tests.harness.cityserver import CityServer, enrol, start_cityserver, write_test_roots
 from tests.harness.cupsd import Cupsd
@@ -457,3 +457,46 @@ class XDisplay:
         pid = int(value[0]) if items.value else None
         self.x.XFree(value)
         return pid
+
+
+def test_a_printer_server_that_hangs_does_not_hold_the_stop(
+    xvfb: VirtualDisplay,
+    tmp_path: Path,
+    tmpfs_dir: Path,
+    insert_card: InsertCard,
+    cupsd: Cupsd,
+    cityserver: CityServer,
+    kiosks: list[Kiosk],
+) -> None:
+    """cupsd frozen (SIGSTOP) when the signal comes: the print jobs cannot be purged, and the
+    stop says so in one line, but the card is logged off, the folder gone, the city told,
+    and the process ends within its bound (CUPS's own thread, which would hold the exit, is
+    cut once the stop is done)."""
+    script = tmp_path / "kiosk_run_with_a_hand.py"
+    script.write_text(HAND)
+    with FakeEscposPrinter() as receipt_printer:
+        config = production_config(tmp_path, tmpfs_dir, cityserver, cupsd, receipt_printer.uri)
+        kiosk = Kiosk([sys.executable, str(script), str(config)], environment(xvfb))
+        kiosks.append(kiosk)
+        kiosk.said("insert_card")
+        applet = CountingApplet(card("1.8"), "1234")
+        insert_card(applet)
+        session_dir = Path(str(kiosk.said("take_card")["session_dir"]))
+        cupsd.process.send_signal(signal.SIGSTOP)
+        try:
+            sent = time.monotonic()
+            kiosk.process.send_signal(signal.SIGTERM)
+            kiosk.process.wait(LIMIT_S + 2)
+            took = time.monotonic() - sent
+        finally:
+            cupsd.process.send_signal(signal.SIGCONT)
+
+    print(f"stop with cupsd frozen: {took:.2f} s")
+    assert kiosk.process.returncode == 0, kiosk.log()
+    assert took < LIMIT_S
+    lines = [line for line in kiosk.stderr if "stopped on SIGTERM in" in line]
+    assert len(lines) == 1 and "not cleanly" in lines[0], kiosk.log()
+    assert any("print jobs" in line for line in kiosk.stderr), kiosk.log()  # what was not done
+    assert not session_dir.exists()
+    assert applet.log_offs_after_pin == 1, "the card was not logged off"
+    assert citizen_sessions(cityserver) == 0, "the citizen's session is still open at the city"
