@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import SessionSettings
-from kiosk.stop_signals import LIMIT_S, SIGNALS
+from kiosk.stop_signals import EXIT_GRACE_S, LIMIT_S, SIGNALS
 from tests.harness.common import require_binary
 
 pytestmark = pytest.mark.integration
@@ -48,7 +48,8 @@ def test_systemd_stops_the_kiosk_with_a_signal_it_handles_and_waits_for_its_guar
     unit = unit_settings()
     assert unit.get("KillSignal", "SIGTERM") in {s.name for s in SIGNALS}
     assert unit["KillMode"] == "mixed"  # the signal to the kiosk alone, SIGKILL to the rest after
-    assert float(unit["TimeoutStopSec"]) > LIMIT_S  # the kiosk's own guard ends it before SIGKILL
+    # The kiosk's own guard ends it before SIGKILL: the stop's limit, then the exit's grace.
+    assert float(unit["TimeoutStopSec"]) > LIMIT_S + EXIT_GRACE_S
 
 
 def test_the_default_session_folder_is_in_the_units_runtime_directory() -> None:

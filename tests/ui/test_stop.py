@@ -11,7 +11,6 @@ certificate printer the private cupsd's cups-pdf queue. The signal comes from th
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import queue
@@ -21,19 +20,21 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from devices.eid.emulator import BelpicApplet
 from kiosk.display import VirtualDisplay
-from kiosk.stop_signals import LIMIT_S, SIGNALS
+from kiosk.stop_signals import EXIT_GRACE_S, LIMIT_S, SIGNALS
 from tests.conftest import InsertCard
 from tests.harness.cityserver import CityServer, enrol, start_cityserver, write_test_roots
 from tests.harness.cupsd import Cupsd
 from tests.harness.eid import card
 from tests.harness.escpos_printer import FakeEscposPrinter
 from tests.harness.pcscd import VPCD_READERS
+from tests.harness.x11 import XDisplay
 
 pytestmark = pytest.mark.ui
 
@@ -307,9 +308,20 @@ def citizen_sessions(server: CityServer) -> int:
     return int(rows[0][0])
 
 
-@pytest.mark.parametrize("number", SIGNALS, ids=[s.name for s in SIGNALS])
-def test_kiosk_run_stops_mid_session_on_a_signal_with_the_session_wiped(
-    number: signal.Signals,
+@dataclass
+class MidSession:
+    """A `kiosk run` whose citizen has their certificate printed and has not taken their card
+    yet: the card holds a verified PIN, the session has its folder, CUPS the job, the city
+    the citizen's session."""
+
+    kiosk: Kiosk
+    applet: CountingApplet
+    session_dir: Path
+    jobs: set[int]
+
+
+@pytest.fixture
+def mid_session(
     xvfb: VirtualDisplay,
     tmp_path: Path,
     tmpfs_dir: Path,
@@ -317,10 +329,7 @@ def test_kiosk_run_stops_mid_session_on_a_signal_with_the_session_wiped(
     cupsd: Cupsd,
     cityserver: CityServer,
     kiosks: list[Kiosk],
-) -> None:
-    """The citizen has their certificate printed and has not taken their card yet: the card
-    holds a verified PIN, the session has its folder, CUPS the job, the city the citizen's
-    session. The signal ends all of it, then the process, exit 0."""
+) -> Iterator[MidSession]:
     script = tmp_path / "kiosk_run_with_a_hand.py"  # Kivy's App looks for its source file
     script.write_text(HAND)
     with FakeEscposPrinter() as receipt_printer:
@@ -337,166 +346,53 @@ def test_kiosk_run_stops_mid_session_on_a_signal_with_the_session_wiped(
         assert jobs and jobs <= cups_jobs(cupsd)
         assert citizen_sessions(cityserver) == 1
         assert applet.log_offs_after_pin == 0
+        yield MidSession(kiosk, applet, session_dir, jobs)
 
-        took = kiosk.stop_with(number)
 
+@pytest.mark.parametrize("number", SIGNALS, ids=[s.name for s in SIGNALS])
+def test_kiosk_run_stops_mid_session_on_a_signal_with_the_session_wiped(
+    number: signal.Signals,
+    mid_session: MidSession,
+    tmpfs_dir: Path,
+    cupsd: Cupsd,
+    cityserver: CityServer,
+) -> None:
+    """The signal ends all of the session, then the process, exit 0."""
+    kiosk = mid_session.kiosk
+    took = kiosk.stop_with(number)
     print(f"mid-session stop on {number.name}: {took:.2f} s")
     assert kiosk.process.returncode == 0, kiosk.log()
     assert took < STOP_WITHIN_S
     assert any(STOPPED_LINE in line and number.name in line for line in kiosk.stderr), kiosk.log()
-    assert not session_dir.exists(), "the session's folder outlived the stop"
+    assert not mid_session.session_dir.exists(), "the session's folder outlived the stop"
     assert list(tmpfs_dir.iterdir()) == []
-    assert applet.log_offs_after_pin == 1, "the card was not logged off"
-    assert not jobs & cups_jobs(cupsd), "the session's print jobs are still in CUPS"
+    assert mid_session.applet.log_offs_after_pin == 1, "the card was not logged off"
+    assert not mid_session.jobs & cups_jobs(cupsd), "the session's print jobs are still in CUPS"
     assert citizen_sessions(cityserver) == 0, "the citizen's session is still open at the city"
 
 
-# -- a window manager's close request, through X ----------------------------------------------
-
-
-class _ClientMessage(ctypes.Structure):
-    _fields_ = [
-        ("type", ctypes.c_int),
-        ("serial", ctypes.c_ulong),
-        ("send_event", ctypes.c_int),
-        ("display", ctypes.c_void_p),
-        ("window", ctypes.c_ulong),
-        ("message_type", ctypes.c_ulong),
-        ("format", ctypes.c_int),
-        ("data", ctypes.c_long * 5),
-    ]
-
-
-class _XEvent(ctypes.Union):
-    _fields_ = [("client", _ClientMessage), ("pad", ctypes.c_long * 24)]
-
-
-CLIENT_MESSAGE, XA_CARDINAL, CURRENT_TIME = 33, 6, 0
-
-
-class XDisplay:
-    """Just enough of Xlib (ctypes) to find a process's window and send it what a window
-    manager sends when its close button or Alt-F4 is pressed."""
-
-    def __init__(self, name: str) -> None:
-        self.x = ctypes.CDLL("libX11.so.6")
-        self.x.XOpenDisplay.restype = ctypes.c_void_p
-        self.x.XDefaultRootWindow.restype = ctypes.c_ulong
-        self.x.XInternAtom.restype = ctypes.c_ulong
-        self.display = self.x.XOpenDisplay(name.encode())
-        assert self.display, f"cannot open X display {name}"
-        self.d = ctypes.c_void_p(self.display)
-
-    def __enter__(self) -> XDisplay:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.x.XCloseDisplay(self.d)
-
-    def atom(self, name: str) -> int:
-        return int(self.x.XInternAtom(self.d, name.encode(), False))
-
-    def window_of(self, pid: int, timeout: float = 30.0) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for window in self._top_windows():
-                if self._pid(window) == pid:
-                    return window
-            time.sleep(0.2)
-        raise AssertionError(f"no X window of process {pid}")
-
-    def ask_to_close(self, window: int) -> None:
-        event = _XEvent()
-        message = event.client
-        message.type = CLIENT_MESSAGE
-        message.window = window
-        message.message_type = self.atom("WM_PROTOCOLS")
-        message.format = 32
-        message.data[0] = self.atom("WM_DELETE_WINDOW")
-        message.data[1] = CURRENT_TIME
-        assert self.x.XSendEvent(self.d, ctypes.c_ulong(window), False, 0, ctypes.byref(event))
-        self.x.XFlush(self.d)
-
-    def _top_windows(self) -> list[int]:
-        root = ctypes.c_ulong(self.x.XDefaultRootWindow(self.d))
-        root_back, parent = ctypes.c_ulong(), ctypes.c_ulong()
-        children, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
-        self.x.XQueryTree(
-            self.d,
-            root,
-            ctypes.byref(root_back),
-            ctypes.byref(parent),
-            ctypes.byref(children),
-            ctypes.byref(count),
-        )
-        found = [int(children[i]) for i in range(count.value)]
-        if children:
-            self.x.XFree(children)
-        return found
-
-    def _pid(self, window: int) -> int | None:
-        kind, size = ctypes.c_ulong(), ctypes.c_int()
-        items, after = ctypes.c_ulong(), ctypes.c_ulong()
-        value = ctypes.POINTER(ctypes.c_ulong)()
-        status = self.x.XGetWindowProperty(
-            self.d,
-            ctypes.c_ulong(window),
-            ctypes.c_ulong(self.atom("_NET_WM_PID")),
-            ctypes.c_long(0),
-            ctypes.c_long(1),
-            False,
-            ctypes.c_ulong(XA_CARDINAL),
-            ctypes.byref(kind),
-            ctypes.byref(size),
-            ctypes.byref(items),
-            ctypes.byref(after),
-            ctypes.byref(value),
-        )
-        if status != 0 or not value:
-            return None
-        pid = int(value[0]) if items.value else None
-        self.x.XFree(value)
-        return pid
-
-
 def test_a_printer_server_that_hangs_does_not_hold_the_stop(
-    xvfb: VirtualDisplay,
-    tmp_path: Path,
-    tmpfs_dir: Path,
-    insert_card: InsertCard,
-    cupsd: Cupsd,
-    cityserver: CityServer,
-    kiosks: list[Kiosk],
+    mid_session: MidSession, cupsd: Cupsd, cityserver: CityServer
 ) -> None:
     """cupsd frozen (SIGSTOP) when the signal comes: the print jobs cannot be purged, and the
     stop says so in one line, but the card is logged off, the folder gone, the city told,
     and the process ends within its bound (CUPS's own thread, which would hold the exit, is
     cut once the stop is done)."""
-    script = tmp_path / "kiosk_run_with_a_hand.py"
-    script.write_text(HAND)
-    with FakeEscposPrinter() as receipt_printer:
-        config = production_config(tmp_path, tmpfs_dir, cityserver, cupsd, receipt_printer.uri)
-        kiosk = Kiosk([sys.executable, str(script), str(config)], environment(xvfb))
-        kiosks.append(kiosk)
-        kiosk.said("insert_card")
-        applet = CountingApplet(card("1.8"), "1234")
-        insert_card(applet)
-        session_dir = Path(str(kiosk.said("take_card")["session_dir"]))
-        cupsd.process.send_signal(signal.SIGSTOP)
-        try:
-            sent = time.monotonic()
-            kiosk.process.send_signal(signal.SIGTERM)
-            kiosk.process.wait(LIMIT_S + 2)
-            took = time.monotonic() - sent
-        finally:
-            cupsd.process.send_signal(signal.SIGCONT)
-
+    kiosk = mid_session.kiosk
+    cupsd.process.send_signal(signal.SIGSTOP)
+    try:
+        sent = time.monotonic()
+        kiosk.process.send_signal(signal.SIGTERM)
+        kiosk.process.wait(LIMIT_S + EXIT_GRACE_S)
+        took = time.monotonic() - sent
+    finally:
+        cupsd.process.send_signal(signal.SIGCONT)
     print(f"stop with cupsd frozen: {took:.2f} s")
     assert kiosk.process.returncode == 0, kiosk.log()
     assert took < LIMIT_S
     lines = [line for line in kiosk.stderr if "stopped on SIGTERM in" in line]
     assert len(lines) == 1 and "not cleanly" in lines[0], kiosk.log()
     assert any("print jobs" in line for line in kiosk.stderr), kiosk.log()  # what was not done
-    assert not session_dir.exists()
-    assert applet.log_offs_after_pin == 1, "the card was not logged off"
+    assert not mid_session.session_dir.exists()
+    assert mid_session.applet.log_offs_after_pin == 1, "the card was not logged off"
     assert citizen_sessions(cityserver) == 0, "the citizen's session is still open at the city"
