@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
 from kiosk.commands.demo import warn_unless_in_memory
 from kiosk.tmpfs_check import RAMFS_MAGIC, TMPFS_MAGIC, filesystem_type, memory_filesystem
 
 SHM = Path("/dev/shm")
+REPO = Path(__file__).resolve().parents[2]
 
 
 def stat_f(path: Path) -> tuple[int, str]:
@@ -67,28 +69,34 @@ def kiosk_config(tmp_path: Path, tmpfs_dir: Path) -> Path:
     return config
 
 
-def test_kiosk_run_refuses_a_session_folder_on_a_disk(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def kiosk_run(config: Path) -> subprocess.CompletedProcess[str]:
+    """`kiosk run` as a process of its own, without a screen (the check after the tmpfs's)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--config", str(config), "run"],
+        env={**env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_kiosk_run_refuses_a_session_folder_on_a_disk(tmp_path: Path) -> None:
     folder = on_disk(tmp_path) / "session"
-    assert main(["--config", str(kiosk_config(tmp_path, folder)), "run"]) == 3
-    err = capsys.readouterr().err.strip().splitlines()
+    result = kiosk_run(kiosk_config(tmp_path, folder))
+    assert result.returncode == 3, result.stderr
+    err = result.stderr.strip().splitlines()
     assert len(err) == 1, err
     assert str(folder) in err[0] and "not on a tmpfs" in err[0] and "/run/kiosk" in err[0]
     assert not folder.exists(), "nothing is made on the disk before the refusal"
 
 
-def test_kiosk_run_accepts_a_session_folder_on_a_tmpfs(
-    tmp_path: Path,
-    tmpfs_dir: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_kiosk_run_accepts_a_session_folder_on_a_tmpfs(tmp_path: Path, tmpfs_dir: Path) -> None:
     """Past the tmpfs check, the next one (a screen) refuses: the folder was accepted."""
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    assert main(["--config", str(kiosk_config(tmp_path, tmpfs_dir)), "run"]) == 3
-    err = capsys.readouterr().err.strip().splitlines()
+    result = kiosk_run(kiosk_config(tmp_path, tmpfs_dir))
+    assert result.returncode == 3, result.stderr
+    err = result.stderr.strip().splitlines()
     assert len(err) == 1 and "no screen" in err[0], err
     assert tmpfs_dir.is_dir()
 
