@@ -1,6 +1,6 @@
-"""A real `kiosk run --window` process under Xvfb stops cleanly on SIGTERM, SIGINT and SIGHUP,
-and only on them: a window manager's close request (WM_DELETE_WINDOW, what Alt-F4 sends) is
-still refused.
+"""A real `kiosk run --window` process under Xvfb stops cleanly on SIGTERM, SIGINT and SIGHUP
+(`kiosk demo` too), and only on them: a window manager's close request (WM_DELETE_WINDOW,
+what Alt-F4 sends) is still refused.
 
 At the attract screen the command is started as systemd starts it. Mid-session it runs the
 same `kiosk.cli.main([... "run", "--window"])` with a hand beside it in the process (a thread
@@ -163,6 +163,34 @@ def test_kiosk_run_stops_on_a_signal_at_the_attract_screen(
     assert took < STOP_WITHIN_S
     assert any(STOPPED_LINE in line and number.name in line for line in kiosk.stderr), kiosk.log()
     assert list(tmpfs_dir.iterdir()) == []
+
+
+def test_kiosk_demo_stops_on_sigterm_with_its_city_server(
+    xvfb: VirtualDisplay, tmp_path: Path, kiosks: list[Kiosk]
+) -> None:
+    workdir = tmp_path / "demo"
+    command = [sys.executable, "-m", "kiosk.cli", "demo", "--window", "--workdir", str(workdir)]
+    kiosk = Kiosk(command, environment(xvfb))
+    kiosks.append(kiosk)
+    kiosk.wait_for("stderr", READY_LINE, 60)
+    server = [pid for pid in processes_using(workdir) if pid != kiosk.process.pid]
+    assert server, "the demo's city server is not running"
+    kiosk.stop_with(signal.SIGTERM)
+    assert kiosk.process.returncode == 0, kiosk.log()
+    assert any(STOPPED_LINE in line for line in kiosk.stderr), kiosk.log()
+    assert processes_using(workdir) == [], "the demo's city server outlived the demo"
+
+
+def processes_using(folder: Path) -> list[int]:
+    """Processes whose command line names `folder` (the demo's city server has its data there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(folder).encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # ended meanwhile
+    return found
 
 
 def test_a_close_request_from_the_window_manager_is_still_refused(
