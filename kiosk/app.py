@@ -11,6 +11,7 @@ command chooses the speaker with the other devices. The app:
 - hands the session to the screens' presenter (screens.presenter): its steps, the wipe's
   screen reset, and the touches kept while the runtime started;
 - cannot be left: Esc, Alt+F4 and close requests are swallowed; no cursor in full screen.
+  Only the process manager stops it, with a signal (kiosk.stop_signals).
 
 Imported only after `kiosk.kivy_setup.prepare_kivy()`.
 """
@@ -85,6 +86,7 @@ class KioskApp(App):
         self._starter: threading.Thread | None = None
         self._built: Runtime | None = None  # built and being started, or started
         self._stopping = False
+        self.stopped_cleanly: bool | None = None  # the runtime's stop, once it has stopped
         self._start_lock = threading.Lock()
         self.shell: Shell | None = None  # the window's root, made by build()
         self.presenter: Presenter | None = None  # the session on screen, made by build()
@@ -185,7 +187,7 @@ class KioskApp(App):
         if self.presenter is not None:
             self.presenter.detach()
         if runtime is not None:
-            runtime.stop()
+            self.stopped_cleanly = runtime.stop()
 
     # -- escape-proofing -----------------------------------------------------------------------
 
@@ -195,7 +197,8 @@ class KioskApp(App):
             Window.show_cursor = False
 
     def _refuse_close(self, *_args: object, **_kwargs: object) -> bool:
-        # A citizen must never close the kiosk; only the process manager stops it.
+        # A citizen must never close the kiosk; only the process manager stops it (a signal).
+        log.info("a request to close the window was refused (a signal stops the kiosk)")
         return True
 
     def _on_key(self, _window: object, key: int, _scancode: int, _text: Any, mods: Any) -> bool:

@@ -234,7 +234,8 @@ class SessionSettings(_Section, frozen=True):
     tmpfs_dir: Annotated[
         Path,
         Meta(
-            description="Private tmpfs directory for a session's files; wiped at every session end."
+            description="Private tmpfs directory for a session's files; wiped at every session "
+            "end. `kiosk run` refuses to start when it is not on a tmpfs (kiosk demo warns)."
         ),
     ] = Path("/run/kiosk/session")
 

@@ -3,7 +3,9 @@
 Kivy reads its environment when first imported and its graphics settings when the window is
 created, so `prepare_kivy()` runs before any screen module is loaded. Kiosk defaults: no
 escape key, no multitouch emulation (the red dot on right-click), no command-line parsing,
-no log file in the home directory, no cursor in full screen, a capped frame rate.
+no log file in the home directory, no cursor in full screen, a capped frame rate, and no
+signal handlers of SDL's: SDL would turn SIGTERM and SIGINT into a close request, which the
+kiosk refuses; kiosk.stop_signals stops the kiosk cleanly on them instead.
 
 KIVY_HOME (given in the environment, else a private folder under the temporary directory)
 holds a `config.ini` that Kivy reads at import and a `mods/` folder whose Python files it
@@ -92,6 +94,8 @@ def prepare_kivy(
         raise RuntimeError("prepare_kivy() must run before the Kivy window is created")
     if "kivy" not in sys.modules:
         kivy_environment(home)
+    # Read by SDL_Init, when the window is made.
+    os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")

@@ -78,8 +78,10 @@ class Runtime(Protocol):
         """
         ...
 
-    def stop(self) -> None:
-        """Wipe whatever session is open, stop workers and monitors; bounded in time."""
+    def stop(self) -> bool:
+        """Wipe whatever session is open, stop workers and monitors; bounded in time. True
+        when the last wipe was verified and every worker that may touch the session (card,
+        city, printers) ended in time."""
         ...
 
     def describe_offer(self, document_id: str, language: str) -> OfferText | None:

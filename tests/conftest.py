@@ -3,8 +3,11 @@ a randomised test tells how to reproduce its failure."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -95,3 +98,14 @@ def xvfb() -> Iterator[VirtualDisplay]:
     display = start_xvfb(1920, 1080)
     yield display
     display.stop()
+
+
+@pytest.fixture
+def tmpfs_dir() -> Iterator[Path]:
+    """A fresh folder under /dev/shm (a tmpfs) for `session.tmpfs_dir`: `kiosk run` refuses a
+    folder that is not on a tmpfs. Removed after the test."""
+    shm = Path("/dev/shm")
+    assert shm.is_dir(), "/dev/shm (a tmpfs) is missing: kiosk run needs a tmpfs in tests"
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-test-", dir=shm))
+    yield folder / "session"
+    shutil.rmtree(folder, ignore_errors=True)

@@ -12,13 +12,16 @@ printed PDFs, the receipt as a PNG and summary.json; `--gallery DOCS` then write
 page (kiosk.showcase.gallery).
 
 Exit codes: those of kiosk.cli, and 3 when KIVY_HOME belongs to another user or is writable
-by group or others (kiosk.kivy_setup).
+by group or others (kiosk.kivy_setup). SIGTERM, SIGINT and SIGHUP stop the windowed demo
+cleanly, exit 0 (kiosk.stop_signals). A session folder (session.tmpfs_dir) that is not on a
+tmpfs is one warning line (`kiosk run` refuses it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import time
@@ -135,10 +138,14 @@ def run(args: argparse.Namespace) -> int:
                 "kiosk demo: card PIN 1234; F5 puts the demo card in, F6 takes it out; "
                 f"maintenance: long press top-left, code {DEMO_MAINTENANCE_PIN}"
             )
+            from kiosk.stop_signals import StopOnSignals
+
+            stopper = StopOnSignals(app.stop).install()
             try:
                 app.run()
             finally:
                 app.stop_runtime()
+                stopper.finished(app.stopped_cleanly)
             if app.start_error is not None:
                 raise app.start_error
             return 0
@@ -202,12 +209,24 @@ def demo_runtime(
         from kiosk.wiring import build_demo_runtime
 
         more = {"clock": clock} if clock is not None else {}
-        return build_demo_runtime(
+        runtime = build_demo_runtime(
             settings, workdir, paced_printing=paced_printing, server=server, **more
         )
     except BaseException:
         server.stop()
         raise
+    warn_unless_in_memory(runtime.settings.session.tmpfs_dir)
+    return runtime
+
+
+def warn_unless_in_memory(tmpfs_dir: Path) -> None:
+    """The demo's citizen is fictitious: a session folder on a disk is only warned about
+    (`kiosk run` refuses to start)."""
+    from kiosk.tmpfs_check import not_in_memory
+
+    refusal = not_in_memory(tmpfs_dir)
+    if refusal is not None:
+        logging.getLogger(__name__).warning("%s (the demo goes on)", refusal)
 
 
 def headless_journeys(

@@ -1,10 +1,17 @@
 """`kiosk run`: the kiosk in production, with the real devices from the configuration.
 
 Exit codes (besides those of kiosk.cli: 0 stopped cleanly, 1 internal error):
+  0  stopped by SIGTERM, SIGINT or SIGHUP (kiosk.stop_signals): the open session wiped, the
+     card logged off, its print jobs purged, within a few seconds. A signal that comes
+     before the window is set up ends the process at once (its default action): nothing of
+     a citizen is held yet. A request to close the window (Alt-F4) is refused.
+  1  also: a stop on a signal that did not finish within 10 s (one line says so; the next
+     start wipes what was left)
   2  bad configuration (one line naming the file and key)
   3  the terminal cannot start: not enrolled with the city API, no screen, the session's
-     tmpfs directory cannot be created, the process cannot be made non-dumpable, or
-     KIVY_HOME is not safe (not owned by the kiosk's user, or writable by group or others)
+     tmpfs directory is not on a tmpfs (statfs; kiosk.tmpfs_check) or cannot be created,
+     the process cannot be made non-dumpable, or KIVY_HOME is not safe (not owned by the
+     kiosk's user, or writable by group or others)
 
 First of all the process makes itself non-dumpable (kiosk.undumpable): no core dump of a
 citizen's data, no other process reading its memory.
@@ -50,6 +57,11 @@ def preflight(settings: Settings) -> None:
             "enrol it with `kiosk provision`"
         )
     tmpfs = settings.session.tmpfs_dir
+    from kiosk.tmpfs_check import not_in_memory
+
+    refusal = not_in_memory(tmpfs)
+    if refusal is not None:
+        raise CannotStart(refusal)
     try:
         tmpfs.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not os.access(tmpfs, os.W_OK | os.X_OK):
@@ -76,10 +88,14 @@ def run(args: argparse.Namespace) -> int:
 
     prepare_kivy(fullscreen=settings.ui.fullscreen and not args.window)
     app = kiosk_app(settings)
+    from kiosk.stop_signals import StopOnSignals
+
+    stopper = StopOnSignals(app.stop).install()
     try:
         app.run()
     finally:
         app.stop_runtime()
+        stopper.finished(app.stopped_cleanly)
     if app.start_error is not None:
         raise app.start_error  # a configuration that cannot work: one line, exit 2
     return 0

@@ -520,13 +520,26 @@ class EffectExecutor:
 
     # -- stopping --------------------------------------------------------------------------
 
-    def stop(self, budget_s: float = STOP_BUDGET_S) -> None:
+    def stop(self, budget_s: float = STOP_BUDGET_S) -> bool:
+        """Log the card off and stop every worker, all at once, within `budget_s`. False when
+        one that may touch the citizen's session (card, city, printers, wipe) was left
+        behind; the specimen worker holds only public pages and is waited for last."""
         deadline = time.monotonic() + budget_s
         with self._lock:
             if self._release is not None:
                 self._release.cancel()
         self.eid_worker.submit(self.card.forget)
-        workers = (self.eid_worker, *self.api_workers, self.specimen_worker, self.terminal_worker)
-        for worker in (*workers, self.print_worker, self.wipe_worker):
-            worker.stop(max(0.05, deadline - time.monotonic()))
-        self.outcomes.stop(max(0.05, deadline - time.monotonic()))
+        session_workers = (
+            self.eid_worker,
+            self.terminal_worker,
+            self.print_worker,
+            self.wipe_worker,
+            *self.api_workers,
+        )
+        for worker in (*session_workers, self.specimen_worker):
+            worker.stop_soon()
+        ended = [worker.stop(max(0.05, deadline - time.monotonic())) for worker in session_workers]
+        self.specimen_worker.stop(min(0.5, max(0.05, deadline - time.monotonic())))
+        # Outcome reports wait in the ledger if they cannot go now: the next start sends them.
+        self.outcomes.stop(min(0.5, max(0.05, deadline - time.monotonic())))
+        return all(ended)

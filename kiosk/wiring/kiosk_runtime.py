@@ -45,6 +45,7 @@ PRINTER_POLL_S = 10.0
 TOKEN_CHECK_S = 3600.0
 WIPE_STEP_BUDGET_S = 1.0
 STOP_BUDGET_S = 3.0
+CLOSE_BUDGET_S = 0.5  # each device's close, once the stop budget is spent
 
 
 class KioskRuntime:
@@ -159,26 +160,27 @@ class KioskRuntime:
         finally:
             self.executor.drop_pin()  # VerifyPin took it if the machine wanted it; else zero it
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
         if self._stopped:
-            return
+            return True
         self._stopped = True
         deadline = time.monotonic() + STOP_BUDGET_S
         for periodic in self._periodic:
             periodic.stop(0.5)
         if self.reader_monitor is not None:
             self.reader_monitor.stop(1.0)
+        clean = False
         try:
-            if not self.executor.wipe_now(WipeReason.CANCELLED):
+            clean = self.executor.wipe_now(WipeReason.CANCELLED)
+            if not clean:
                 log.error("stop: the last wipe was not verified")
         except Exception as exc:
             log.error("stop: wipe failed (%s)", type(exc).__name__)
-        self.executor.stop(max(0.1, deadline - time.monotonic()))
+        if not self.executor.stop(max(0.1, deadline - time.monotonic())):
+            clean = False
         for close in [*self.devices.closers, *self._on_stop]:
-            try:
-                close()
-            except Exception as exc:
-                log.warning("stop: closing a device failed (%s)", type(exc).__name__)
+            _close_bounded(close, max(CLOSE_BUDGET_S, deadline - time.monotonic()))
+        return clean
 
     def describe_offer(self, document_id: str, language: str) -> OfferText | None:
         item = self.executor.catalogue.get(document_id)
@@ -276,6 +278,26 @@ class KioskRuntime:
 
     def _cancel_api_calls(self) -> None:
         self.executor.cancel_api_calls()
+
+
+def _close_bounded(close: Callable[[], None], budget_s: float) -> None:
+    """A device's close, waited for at most `budget_s`: one that waits for a hung server
+    (a CUPS job being purged) is left behind on its daemon thread."""
+    failure: list[Exception] = []
+
+    def run() -> None:
+        try:
+            close()
+        except Exception as exc:
+            failure.append(exc)
+
+    closer = threading.Thread(target=run, name="kiosk-close", daemon=True)
+    closer.start()
+    closer.join(budget_s)
+    if closer.is_alive():
+        log.warning("stop: a device did not close within %.1f s; left behind", budget_s)
+    elif failure:
+        log.warning("stop: closing a device failed (%s)", type(failure[0]).__name__)
 
 
 def _drop(event: ev.Event) -> None:

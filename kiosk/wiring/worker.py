@@ -43,12 +43,19 @@ class Worker:
         self._jobs.put(job)
         return True
 
-    def stop(self, timeout: float) -> bool:
-        """Stop after the current job; True when the thread ended within `timeout`."""
+    def stop_soon(self) -> None:
+        """Refuse new jobs and end after the queued ones, without waiting (`stop` waits)."""
+        if self._stopped:
+            return
         self._stopped = True
+        if self._started:
+            self._jobs.put(_STOP)
+
+    def stop(self, timeout: float) -> bool:
+        """Stop after the queued jobs; True when the thread ended within `timeout`."""
+        self.stop_soon()
         if not self._started:
             return True
-        self._jobs.put(_STOP)
         self._thread.join(timeout)
         if self._thread.is_alive():
             log.warning("%s: still busy after %.1f s; left behind", self.name, timeout)

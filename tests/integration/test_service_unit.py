@@ -1,4 +1,5 @@
-"""kiosk.service passes systemd's own verification."""
+"""kiosk.service passes systemd's own verification, gives the kiosk's clean stop its time, and
+holds the session's default folder on a tmpfs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.config import SessionSettings
+from kiosk.stop_signals import EXIT_GRACE_S, LIMIT_S, SIGNALS
 from tests.harness.common import require_binary
 
 pytestmark = pytest.mark.integration
@@ -29,3 +32,28 @@ def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     )
     problems = [line for line in result.stderr.splitlines() if "kiosk.service" in line]
     assert result.returncode == 0 and not problems, result.stderr
+
+
+def unit_settings() -> dict[str, str]:
+    text = (REPO / "kiosk.service").read_text()
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.startswith("#"):
+            found[key.strip()] = value.strip()
+    return found
+
+
+def test_systemd_stops_the_kiosk_with_a_signal_it_handles_and_waits_for_its_guard() -> None:
+    unit = unit_settings()
+    assert unit.get("KillSignal", "SIGTERM") in {s.name for s in SIGNALS}
+    assert unit["KillMode"] == "mixed"  # the signal to the kiosk alone, SIGKILL to the rest after
+    # The kiosk's own guard ends it before SIGKILL: the stop's limit, then the exit's grace.
+    assert float(unit["TimeoutStopSec"]) > LIMIT_S + EXIT_GRACE_S
+
+
+def test_the_default_session_folder_is_in_the_units_runtime_directory() -> None:
+    """systemd makes /run/<RuntimeDirectory> on /run, a tmpfs: `kiosk run` accepts it."""
+    unit = unit_settings()
+    runtime = Path("/run") / unit["RuntimeDirectory"]
+    assert SessionSettings().tmpfs_dir.is_relative_to(runtime)

@@ -34,7 +34,7 @@ def plant(home: Path, marker: Path) -> None:
     )
 
 
-def kiosk_config(tmp_path: Path) -> Path:
+def kiosk_config(tmp_path: Path, tmpfs_dir: Path) -> Path:
     token = tmp_path / "token"
     token.write_text("t" * 40)
     token.chmod(0o600)
@@ -46,12 +46,14 @@ def kiosk_config(tmp_path: Path) -> Path:
         f'catalogue_cache = "{tmp_path / "catalogue.json"}"\n'
         "[eid]\nsimulated = true\n"
         f'[printer]\npdf_folder = "{tmp_path / "pdf"}"\n'
-        f'[session]\ntmpfs_dir = "{tmp_path / "session"}"\n'
+        f'[session]\ntmpfs_dir = "{tmpfs_dir}"\n'
     )
     return config
 
 
-def test_kiosk_run_refuses_a_world_writable_kivy_home(tmp_path: Path, xvfb: VirtualDisplay) -> None:
+def test_kiosk_run_refuses_a_world_writable_kivy_home(
+    tmp_path: Path, tmpfs_dir: Path, xvfb: VirtualDisplay
+) -> None:
     home = tmp_path / "kivy-home"
     marker = tmp_path / "planted-ran"
     plant(home, marker)
@@ -60,7 +62,14 @@ def test_kiosk_run_refuses_a_world_writable_kivy_home(tmp_path: Path, xvfb: Virt
     env = dict(os.environ, DISPLAY=xvfb.display, KIVY_HOME=str(home))
     env.pop("WAYLAND_DISPLAY", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "--config", str(kiosk_config(tmp_path)), "run"],
+        [
+            sys.executable,
+            "-m",
+            "kiosk.cli",
+            "--config",
+            str(kiosk_config(tmp_path, tmpfs_dir)),
+            "run",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -143,7 +143,7 @@ def test_a_runtime_built_after_the_app_stopped_is_stopped(
 
 
 def test_kiosk_run_refuses_a_configuration_the_runtime_cannot_use(
-    xvfb: VirtualDisplay, tmp_path: Path
+    xvfb: VirtualDisplay, tmp_path: Path, tmpfs_dir: Path
 ) -> None:
     """The check happens while the attract screen already shows: still exit 2, one line."""
     token = tmp_path / "token"
@@ -153,7 +153,7 @@ def test_kiosk_run_refuses_a_configuration_the_runtime_cannot_use(
     config.write_text(
         f'[cityapi]\nurl = "http://127.0.0.1:9"\ntoken_file = "{token}"\n'
         f'catalogue_cache = "{tmp_path / "catalogue.json"}"\n'
-        f'[session]\ntmpfs_dir = "{tmp_path / "tmpfs"}"\n'
+        f'[session]\ntmpfs_dir = "{tmpfs_dir}"\n'
         f'[printer]\npdf_folder = "{tmp_path / "pdf"}"\n'  # refused without eid.simulated
         "[ui]\nfullscreen = false\n"
     )
