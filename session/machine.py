@@ -241,7 +241,7 @@ class SessionMachine:
             return self._dispatch(Expired())
         if deadline.warning_due(now):
             deadline.warned = True
-            left = max(0, round(deadline.expires_at - now))
+            left = deadline.seconds_left(now)
             extensions_left = self.policy.max_extensions - self.context.extensions_used
             warning = _say(
                 "idle.warning", sound=True, seconds_left=left, extensions_left=extensions_left
@@ -512,9 +512,13 @@ class SessionMachine:
         return Go(None, (_say("idle.extended", extensions_left=left),))
 
     def on_touch(self, event: ev.Event) -> Go | None:
-        # While the warning shows, only "more time" extends: that is what the count limits.
+        # A touch anywhere while the warning shows proves the citizen is there: it is "More
+        # time" (one extension of the limited count; none left, the warning stays and the
+        # touch is ignored). The screens let that touch act on the button under the finger too.
         deadline = self._deadline
-        return None if deadline is not None and deadline.warned else Go()
+        if deadline is not None and deadline.warned:
+            return self.on_more_time(event)
+        return Go()
 
     def on_help(self, event: ev.Event) -> Go | None:
         if self._deadline is not None and self._deadline.warned:
@@ -861,7 +865,14 @@ RULES: tuple[Rule, ...] = (
         "Wipe again",
     ),
     Rule(CHOOSING, ev.MoreTime, M.on_more_time, (), "warning shown, extensions left", "Announce"),
-    Rule(CHOOSING, ev.Touch, M.on_touch, (), "no warning showing", "idle timer restarts"),
+    Rule(
+        CHOOSING,
+        ev.Touch,
+        M.on_touch,
+        (),
+        "while the warning shows: as MoreTime",
+        "idle timer restarts",
+    ),
     Rule(
         CHOOSING | {S.READING, S.CHECKING_PIN, S.AUTHENTICATING, S.FETCHING, S.PRINTING},
         ev.Help,

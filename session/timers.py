@@ -7,6 +7,7 @@ WCAG 2.2.1 (Timing Adjustable): a warning at least 20 s before an idle timeout, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -113,6 +114,10 @@ class Deadline:
 
     def expired(self, now: float) -> bool:
         return now >= self.expires_at
+
+    def seconds_left(self, now: float) -> int:
+        """Whole seconds before expiry, as the idle warning says and counts them down."""
+        return max(0, math.ceil(self.expires_at - now))
 
 
 class ManualClock:

@@ -4,6 +4,7 @@ unavailable, city API down; and the idle warning with "More time"."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 
 import pytest
@@ -110,14 +111,75 @@ def test_idle_warning_shows_a_countdown_and_more_time(ui: UiKiosk) -> None:
     texts = " ".join(ui.driver.texts())
     assert "Do you need more time?" in texts and "seconds left" in texts
     ui.shot("idle-warning")
-    # Touching elsewhere does not reach the screen under the overlay.
-    ui.driver.touch_at(5, 5)
-    assert ui.state == "insert_card"
     ui.touch("More time")
     assert not ui.app.shell.overlay_shown
     assert ui.runtime.machine.context.extensions_used == 1
     ui.tick(policy.idle_timeout - 5)  # the extension gave a whole idle timeout again
     assert ui.state == "insert_card"
+
+
+def _warning_numbers(ui: UiKiosk) -> tuple[int, int]:
+    """The number of the warning's countdown line and the one in its sentence, as drawn."""
+    overlay = ui.app.shell.overlay
+    (countdown,) = re.findall(r"\d+", overlay.ids.countdown.text)
+    (sentence,) = re.findall(r"\d+", overlay.message)
+    shown = " ".join(ui.driver.texts())
+    assert overlay.ids.countdown.text in shown and overlay.message in shown
+    return int(countdown), int(sentence)
+
+
+def test_the_idle_warning_says_one_number_and_counts_it_down(ui: UiKiosk) -> None:
+    ui.start("Français")
+    policy = ui.runtime.machine.policy
+    ui.tick(policy.idle_timeout - policy.warning_before)
+    assert ui.app.shell.overlay_shown
+    first = _warning_numbers(ui)
+    assert first == (30, 30)
+    assert "30 secondes" in ui.app.shell.overlay.message  # in the citizen's language
+    ui.tick(1)
+    ui.tick(1)
+    ui.driver.advance(1.5)  # Kivy's own clock moving changes nothing: the session's does
+    assert _warning_numbers(ui) == (28, 28)
+    ui.tick(17)
+    assert _warning_numbers(ui) == (11, 11)
+    ui.shot("idle-warning-fr-11")
+
+
+def test_a_touch_anywhere_during_the_warning_gives_more_time(ui: UiKiosk) -> None:
+    ui.start("English")
+    policy = ui.runtime.machine.policy
+    ui.tick(policy.idle_timeout - policy.warning_before)
+    assert ui.app.shell.overlay_shown
+    ui.driver.touch_at(ui.driver.root.width / 2, 5)  # the veil, far from the panel
+    assert not ui.app.shell.overlay_shown
+    assert ui.runtime.machine.context.extensions_used == 1
+    assert ui.state == "insert_card"
+
+
+def test_a_touch_on_try_again_under_the_warning_is_not_lost(ui: UiKiosk) -> None:
+    url = ui.demo.server.url + "/_faults"
+    _faults(url, "PUT", [{"kind": "error", "path_prefix": "/v1/", "status": 503}])
+    try:
+        ui.start("Français")
+        ui.insert()
+        ui.type_pin("1234")
+        ui.ok()
+        ui.wait_state("service_error", timeout=30)
+    finally:
+        _faults(url, "DELETE")
+    retry = ui.driver.find(ui.tr("Try again"), root=ui.screen())
+    assert retry.text == "Réessayer"
+    policy = ui.runtime.machine.policy
+    ui.tick(policy.idle_timeout - policy.warning_before)
+    assert ui.app.shell.overlay_shown
+    ui.shot("idle-warning-service-error-fr")
+    x, y = retry.to_window(*retry.center)
+    panel = ui.app.shell.overlay.ids.panel
+    assert not panel.collide_point(x, y), "the warning's panel hides Réessayer"
+    ui.driver.touch_at(x, y)
+    assert ui.runtime.machine.context.extensions_used == 1  # more time...
+    ui.wait_state("authenticating", "catalogue", timeout=30)  # ...and the retry
+    ui.wait_state("catalogue", timeout=30)
 
 
 def _faults(url: str, method: str, rules: list[dict[str, object]] | None = None) -> None:

@@ -472,3 +472,62 @@ def test_every_choosing_state_has_an_idle_timer_and_holder_rules_are_consistent(
         timer = policy.timer_for(state)
         assert timer is not None and timer[0] is fx.TimerKind.IDLE
     assert State.ATTRACT not in HOLDS_CITIZEN_DATA and State.WIPING not in HOLDS_CITIZEN_DATA
+
+
+def reach_choosing(machine: SessionMachine, state: State) -> None:
+    """Bring the machine to a CHOOSING state by the events that lead there."""
+    detours: dict[State, tuple[State, ev.Event]] = {
+        State.CARD_ERROR: (State.READING, ev.CardFailed(CardProblem.COMMUNICATION)),
+        State.SERVICE_ERROR: (State.FETCHING, ev.DocumentFailed(ApiProblem.SERVER_ERROR)),
+        State.PRINT_ERROR: (State.PRINTING, ev.PrintFailed(PrintProblem.JAM)),
+    }
+    if state is State.MAINTENANCE:
+        machine.handle(ev.MaintenanceRequested())
+    elif state in detours:
+        before, event = detours[state]
+        drive_to(machine, before)
+        machine.handle(event)
+    else:
+        drive_to(machine, state)
+    assert machine.state is state
+
+
+@pytest.mark.parametrize("state", sorted(CHOOSING))
+def test_a_touch_anywhere_during_the_warning_is_more_time_in_every_choosing_state(
+    machine: SessionMachine, clock: ManualClock, state: State
+) -> None:
+    reach_choosing(machine, state)
+    clock.advance(machine.policy.idle_timeout - machine.policy.warning_before)
+    assert warnings(machine.handle(ev.Tick()))
+    clock.advance(20)
+    step = machine.handle(ev.Touch())
+    assert step.handled and machine.state is state
+    assert machine.context.extensions_used == 1
+    said = of_type(step, fx.Announce)
+    assert [a.message_key for a in said] == ["idle.extended"]
+    assert fx.StartTimer(fx.TimerKind.IDLE, machine.policy.idle_timeout) in step.effects
+    assert machine.deadline is not None and not machine.deadline.warned
+    clock.advance(20)
+    assert not warnings(machine.handle(ev.Tick()))
+    # A touch without a warning restarts the timer but costs no extension.
+    machine.handle(ev.Touch())
+    assert machine.context.extensions_used == 1
+    clock.advance(machine.policy.idle_timeout - 1)  # a whole idle timeout again
+    machine.handle(ev.Tick())
+    assert machine.state is state
+
+
+def test_touches_during_the_warning_stop_counting_when_no_extension_is_left(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    reach_choosing(machine, State.SERVICE_ERROR)
+    for _ in range(machine.policy.max_extensions):
+        clock.advance(30)
+        assert warnings(machine.handle(ev.Tick()))
+        assert machine.handle(ev.Touch()).handled
+    clock.advance(30)
+    assert warnings(machine.handle(ev.Tick()))
+    assert not machine.handle(ev.Touch()).handled, "the limit holds for touches too"
+    # The button under the finger still acts (the screens pass the touch on).
+    machine.handle(ev.Back())
+    assert machine.state is State.CATALOGUE
