@@ -90,6 +90,8 @@ class RunningSession(Protocol):
 
     def citizen_display_name(self) -> str | None: ...
 
+    def verification_code(self) -> str | None: ...
+
 
 def _heading(screen: KioskScreen) -> tuple[str, str]:
     """What speech says of a screen: its title, then its details and summary."""
@@ -186,6 +188,10 @@ class Presenter:
     def citizen_name(self) -> str:
         name = None if self.runtime is None else self.runtime.citizen_display_name()
         return name or ""
+
+    def verification_code(self) -> str:
+        code = None if self.runtime is None else self.runtime.verification_code()
+        return code or ""
 
     def describe_offer(self, document_id: str) -> tuple[str, str]:
         text = None if self.runtime is None else self.runtime.describe_offer(document_id, tr.lang)

@@ -182,6 +182,58 @@ def test_a_touch_on_try_again_under_the_warning_is_not_lost(ui: UiKiosk) -> None
     ui.wait_state("catalogue", timeout=30)
 
 
+def test_a_receipt_printer_that_does_not_answer_is_not_promised(ui: UiKiosk) -> None:
+    from devices.printing.receipt.status import ReceiptState
+    from screens.theme import THEME
+
+    receipts = ui.demo.receipt_printer
+    receipts.state = ReceiptState.NO_ANSWER  # mute: takes the bytes, never confirms
+    try:
+        ui.to_catalogue("Français")
+        ui.choose("residence")
+        ui.presenter.toggle_speech()  # on: a blind citizen must hear the code too
+        ui.touch(ui.tr("Print"))
+        ui.wait_state("take_card", timeout=30)
+    finally:
+        receipts.state = ReceiptState.READY
+    code = ui.runtime.verification_code()
+    assert code and len(code) >= 8, "the city gave the document a verification code"
+    ui.driver.advance(0.5)  # a receipt picture (demo) would have come by now
+    texts = " ".join(ui.driver.texts())
+    assert "Votre reçu n'a pas pu être imprimé." in texts
+    assert f"son code de vérification est {code}." in texts
+    assert "Reprenez votre carte et votre document" in texts
+    assert "reçu" not in ui.screen().title
+    assert ui.screen().receipt is None
+    said = " ".join(text for text, _ in ui.speaker.phrases)
+    assert "Votre reçu n'a pas pu être imprimé." in said and code in said
+    ui.shot("receipt-not-printed-fr")
+    THEME.large_text = THEME.high_contrast = True
+    ui.driver.frames(3)
+    ui.shot("receipt-not-printed-fr-large-contrast")
+    assert code in " ".join(ui.driver.texts())
+    ui.demo.remove_card()
+    ui.wait_state("thank_you")
+    assert ui.app.shell.screen("take_card").code == "", "the code goes with the session"
+    assert ui.runtime.verification_code() is None
+    ui.touch(ui.tr("Finish"))
+    ui.wait_state("attract")
+
+
+def test_a_confirmed_receipt_is_announced_as_before(ui: UiKiosk) -> None:
+    ui.to_catalogue("Français")
+    ui.choose("residence")
+    ui.touch(ui.tr("Print"))
+    ui.wait_state("take_card", timeout=30)
+    assert ui.runtime.machine.context.receipt_printed is True
+    assert "Reprenez votre carte, votre document et votre reçu" in ui.driver.texts()
+    assert ui.runtime.verification_code() not in " ".join(ui.driver.texts())
+    ui.demo.remove_card()
+    ui.wait_state("thank_you")
+    ui.touch(ui.tr("Finish"))
+    ui.wait_state("attract")
+
+
 def _faults(url: str, method: str, rules: list[dict[str, object]] | None = None) -> None:
     body = json.dumps(rules).encode() if rules is not None else None
     request = urllib.request.Request(  # noqa: S310 (the embedded server, on loopback)
