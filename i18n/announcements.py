@@ -88,7 +88,7 @@ ANNOUNCEMENTS: dict[str, tuple[Part, ...]] = {
     ),
     # -- card problems
     "error.no_reader": ("Sorry, the card reader is not working right now.", _COUNTER),
-    "error.no_card": ("No card was found. Please put your eID card in the reader, chip first.",),
+    "error.no_card": ("No card was found.", "Please put your eID card in the reader, chip first."),
     "error.card_removed": (
         "The card came out of the reader before the end.",
         "Please put it back in the reader to start again.",

@@ -62,7 +62,8 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
     yield "fetching", S.FETCHING, replace(base, document_id="residence")
     yield "printing", S.PRINTING, replace(base, document_id="residence")
     yield "take_card", S.TAKE_CARD, base
-    yield "take_card-done", S.TAKE_CARD, replace(base, completed=True)
+    yield "take_card-done", S.TAKE_CARD, replace(base, completed=True, receipt_printed=True)
+    yield "take_card-no-receipt", S.TAKE_CARD, replace(base, completed=True, receipt_printed=False)
     yield "thank_you", S.THANK_YOU, base
     yield "wiping", S.WIPING, base
     yield "card_error", S.CARD_ERROR, replace(base, problem=CardProblem.COMMUNICATION)
