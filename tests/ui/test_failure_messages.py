@@ -42,8 +42,10 @@ def failures() -> Iterator[tuple[str, Any, Any]]:
     for problem in PrintProblem:
         yield f"print_error-{problem.value}", State.PRINT_ERROR, replace(base, problem=problem)
     idle = SessionContext(language="en")
-    yield "out_of_service-printer", State.OUT_OF_SERVICE, replace(
-        idle, printer=PrinterStatus.UNAVAILABLE
+    yield (
+        "out_of_service-printer",
+        State.OUT_OF_SERVICE,
+        replace(idle, printer=PrinterStatus.UNAVAILABLE),
     )
     yield "out_of_service-reader", State.OUT_OF_SERVICE, replace(idle, reader_present=False)
     yield "out_of_service-wipe", State.OUT_OF_SERVICE, replace(idle, wipe_failed=True)
