@@ -61,6 +61,7 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
     yield "confirm", S.CONFIRM, replace(base, document_id="population_extract")
     yield "fetching", S.FETCHING, replace(base, document_id="residence")
     yield "printing", S.PRINTING, replace(base, document_id="residence")
+    yield "printing-receipt", S.PRINTING, replace(base, document_id="residence", completed=True)
     yield "take_card", S.TAKE_CARD, base
     yield "take_card-done", S.TAKE_CARD, replace(base, completed=True, receipt_printed=True)
     yield "take_card-no-receipt", S.TAKE_CARD, replace(base, completed=True, receipt_printed=False)
