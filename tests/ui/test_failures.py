@@ -157,6 +157,8 @@ def test_a_touch_anywhere_during_the_warning_gives_more_time(ui: UiKiosk) -> Non
 
 
 def test_a_touch_on_try_again_under_the_warning_is_not_lost(ui: UiKiosk) -> None:
+    from screens.theme import THEME
+
     url = ui.demo.server.url + "/_faults"
     _faults(url, "PUT", [{"kind": "error", "path_prefix": "/v1/", "status": 503}])
     try:
@@ -173,6 +175,9 @@ def test_a_touch_on_try_again_under_the_warning_is_not_lost(ui: UiKiosk) -> None
     ui.tick(policy.idle_timeout - policy.warning_before)
     assert ui.app.shell.overlay_shown
     ui.shot("idle-warning-service-error-fr")
+    THEME.large_text = THEME.high_contrast = True  # the tallest panel: it still leaves the button
+    ui.driver.frames(3)
+    ui.shot("idle-warning-service-error-fr-large-contrast")
     x, y = retry.to_window(*retry.center)
     panel = ui.app.shell.overlay.ids.panel
     assert not panel.collide_point(x, y), "the warning's panel hides Réessayer"
