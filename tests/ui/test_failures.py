@@ -4,6 +4,7 @@ unavailable, city API down; and the idle warning with "More time"."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import urllib.request
 
@@ -187,10 +188,13 @@ def test_a_touch_on_try_again_under_the_warning_is_not_lost(ui: UiKiosk) -> None
     ui.wait_state("catalogue", timeout=30)
 
 
-def test_a_receipt_printer_that_does_not_answer_is_not_promised(ui: UiKiosk) -> None:
+def test_a_receipt_printer_that_does_not_answer_is_not_promised(
+    ui: UiKiosk, caplog: pytest.LogCaptureFixture
+) -> None:
     from devices.printing.receipt.status import ReceiptState
     from screens.theme import THEME
 
+    caplog.set_level(logging.DEBUG)
     receipts = ui.demo.receipt_printer
     receipts.state = ReceiptState.NO_ANSWER  # mute: takes the bytes, never confirms
     try:
@@ -221,6 +225,8 @@ def test_a_receipt_printer_that_does_not_answer_is_not_promised(ui: UiKiosk) -> 
     ui.wait_state("thank_you")
     assert ui.app.shell.screen("take_card").code == "", "the code goes with the session"
     assert ui.runtime.verification_code() is None
+    assert "receipt sent but the printer did not confirm it" in caplog.text  # IT is told...
+    assert code not in caplog.text  # ...never the code
     ui.touch(ui.tr("Finish"))
     ui.wait_state("attract")
 
