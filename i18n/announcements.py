@@ -80,9 +80,15 @@ ANNOUNCEMENTS: dict[str, tuple[Part, ...]] = {
     "take_card_and_receipt": (
         "Your document is ready. Please take your card, your document and your receipt.",
     ),
+    # The code itself is on the screen (and said with it), never in an announcement's params.
+    "receipt.not_printed": (
+        "Your receipt could not be printed. Your document is printed and valid: its "
+        "verification code is on the screen.",
+        "Please take your card and your document.",
+    ),
     # -- card problems
     "error.no_reader": ("Sorry, the card reader is not working right now.", _COUNTER),
-    "error.no_card": ("No card was found. Please put your eID card in the reader, chip first.",),
+    "error.no_card": ("No card was found.", "Please put your eID card in the reader, chip first."),
     "error.card_removed": (
         "The card came out of the reader before the end.",
         "Please put it back in the reader to start again.",
@@ -93,6 +99,7 @@ ANNOUNCEMENTS: dict[str, tuple[Part, ...]] = {
     ),
     "error.not_belgian": (
         "This card cannot be used here. This kiosk only reads Belgian identity cards (eID).",
+        "Please take your card and ask at the counter.",
     ),
     "error.not_authentic": (
         "This card could not be checked, so it cannot be used here.",
@@ -141,6 +148,11 @@ ANNOUNCEMENTS: dict[str, tuple[Part, ...]] = {
     "error.paper_out": ("The printer has run out of paper.", _COUNTER),
     "error.jam": ("The paper is stuck in the printer.", _COUNTER),
     "error.failed": ("Printing did not work.", "Please ask for your document at the counter."),
+    # A print that took too long: unlike the card's or the city's, trying again cannot help.
+    "error.print_timeout": (
+        "Printing took too long, so it was stopped.",
+        "Please ask for your document at the counter.",
+    ),
     # -- help, one per state: what this screen is and what to do
     "help.attract": (
         "This kiosk prints documents from the City of Brussels.",

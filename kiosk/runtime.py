@@ -99,6 +99,13 @@ class Runtime(Protocol):
         card was read. Never log or keep it: the holder owns it and the wipe drops it."""
         ...
 
+    def verification_code(self) -> str | None:
+        """The verification code the city gave this session's document (e.g. ABCD-EFGH-JKLM),
+        for the take-card screen when the receipt could not be printed; None before the city
+        answered and after the wipe. Not citizen data, but it proves the document: never log
+        it."""
+        ...
+
     def set_screen_reset(self, reset: ScreenReset) -> None:
         """The screens' part of the wipe (clipboard, selection, widgets that showed citizen
         data; screens.presenter). Called from the wiping thread: it must hop to the UI thread."""

@@ -36,6 +36,10 @@ class ShellPort(Protocol):
     def submit_pin(self, pin: bytearray) -> None:
         """Hand the PIN's bytes to the card; the receiver zeroes them."""
 
+    def verification_code(self) -> str:
+        """The verification code of the document printed in this session, else "". Shown
+        when the receipt that carries it could not be printed; never logged."""
+
     def describe_offer(self, document_id: str) -> tuple[str, str]:
         """A document's name in the current language and its icon name (city's words first)."""
 

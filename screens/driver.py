@@ -90,7 +90,8 @@ class Driver:
 
     def walk(self, root: Widget | None = None) -> Iterator[Widget]:
         """Every widget a finger can reach: visible (opacity > 0, not disabled, with a size),
-        and only inside a modal panel (the idle warning) while one shows."""
+        and only inside the panel on top (the idle warning) while one shows: pass `root` (a
+        screen) to reach what is under it."""
         modal = self.app.root.modal
         stack = [root or modal or Window]
         while stack:

@@ -90,6 +90,8 @@ class RunningSession(Protocol):
 
     def citizen_display_name(self) -> str | None: ...
 
+    def verification_code(self) -> str | None: ...
+
 
 def _heading(screen: KioskScreen) -> tuple[str, str]:
     """What speech says of a screen: its title, then its details and summary."""
@@ -187,6 +189,10 @@ class Presenter:
         name = None if self.runtime is None else self.runtime.citizen_display_name()
         return name or ""
 
+    def verification_code(self) -> str:
+        code = None if self.runtime is None else self.runtime.verification_code()
+        return code or ""
+
     def describe_offer(self, document_id: str) -> tuple[str, str]:
         text = None if self.runtime is None else self.runtime.describe_offer(document_id, tr.lang)
         if text is None:
@@ -272,6 +278,9 @@ class Presenter:
         """The runtime's listener: called on the Kivy thread after every step."""
         from session.effects import Announce, Wipe
 
+        deadline = None if self.runtime is None else self.runtime.machine.deadline
+        if self.shell.overlay_shown and deadline is not None and deadline.warned:
+            self._show_warning_time()  # its countdown follows the session's deadline, each tick
         if not step.effects and step.rule is None and self._rendered is step.state:
             return  # a tick with nothing due: nothing to draw (idle CPU)
         if any(isinstance(e, Wipe) for e in step.effects):
@@ -337,16 +346,31 @@ class Presenter:
         self.guide.announce(text, effect.sound)
         shell = self.shell
         if effect.message_key == "idle.warning":
-            from session.timers import MIN_EXTENSIONS
-
-            left = int(params.get("extensions_left", MIN_EXTENSIONS))
-            shell.overlay.start(int(params.get("seconds_left", 0)), left > 0, text)
+            self._show_warning_time(params)
             shell.show_overlay()
             return
         if effect.message_key.startswith("idle."):
             shell.hide_overlay()
             return
         shell.screen(self.shown).announce(effect.message_key, params, text)
+
+    def _show_warning_time(self, said: dict[str, str | int] | None = None) -> None:
+        """The idle warning's countdown and sentence, both from one value: the seconds left
+        before the session's deadline (`said`, the announcement's own, only when no deadline
+        is running: a preview of the warning)."""
+        from session.timers import MIN_EXTENSIONS
+
+        params = dict(said or {})
+        machine = None if self.runtime is None else self.runtime.machine
+        deadline = None if machine is None else machine.deadline
+        if machine is not None and deadline is not None and deadline.warned:
+            params["seconds_left"] = deadline.seconds_left(machine.clock())
+            used = machine.context.extensions_used
+            params["extensions_left"] = max(0, machine.policy.max_extensions - used)
+        seconds = int(params.get("seconds_left", 0))
+        left = int(params.get("extensions_left", MIN_EXTENSIONS))
+        text = announcement("idle.warning", params, current_language())
+        self.shell.overlay.show_time(seconds, left > 0, text)
 
     # -- the citizen's touches beyond the screens ------------------------------------------
 
@@ -359,7 +383,7 @@ class Presenter:
 
     def _touch_seen(self) -> None:
         # Any touch on a choosing screen shows the citizen is there (the idle timer restarts);
-        # while the warning shows, only "More time" counts (the machine ignores the Touch).
+        # while the warning shows, it is "More time" (the machine counts it as one).
         if self.state in CHOOSING and self._local is None:
             from session.events import Touch
 

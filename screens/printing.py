@@ -39,9 +39,14 @@ class PrintingScreen(KioskScreen):
         self.measured = state is State.PRINTING
         if state is State.FETCHING:
             self.title = tr._("Preparing your document")
+        elif context.completed:  # the document is out; the receipt printer has a few seconds
+            self.title = tr._("Printing your receipt")
         else:
             self.title = tr._("Printing your document")
-        self.summary = tr._("Please wait. This takes less than a minute.")
+        if context.completed:
+            self.summary = tr._("Your document is printed. Please wait a few seconds.")
+        else:
+            self.summary = tr._("Please wait. This takes less than a minute.")
         self._show_pages()
 
     def announce(self, key: str, params: dict[str, str | int], text: str) -> None:

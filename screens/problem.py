@@ -10,12 +10,21 @@ from i18n import announcement
 from screens.base import KioskScreen
 from screens.rules import load_rules
 from screens.translate import tr
-from session.context import SessionContext
+from session.context import Problem, SessionContext
 from session.events import Back, Cancel, Event
 from session.problems import ApiProblem, CardProblem, PrintProblem
 from session.states import State
 
 load_rules(__file__)
+
+
+def problem_message(state: State, problem: Problem) -> str:
+    """The announcement key explaining `problem` in `state`, as the session says it (a print
+    that took too long is not the card's or the city's timeout: see the machine's
+    on_print_timeout)."""
+    if state is State.PRINT_ERROR and problem is PrintProblem.TIMEOUT:
+        return "error.print_timeout"
+    return f"error.{problem.value}"
 
 
 class ProblemScreen(KioskScreen):
@@ -31,7 +40,7 @@ class ProblemScreen(KioskScreen):
 
     def update(self, state: State, context: SessionContext) -> None:
         problem = context.problem
-        key = f"error.{problem.value}" if problem is not None else ""
+        key = problem_message(state, problem) if problem is not None else ""
         self.explanation = announcement(key, {}, tr.lang) if key else ""
         counter = self.port.location() if self.port is not None else ""
         if counter:

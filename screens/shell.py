@@ -149,7 +149,6 @@ class Shell(FloatLayout):
     def hide_overlay(self) -> None:
         if self._overlay is None:
             return
-        self.overlay.stop()
         if self.overlay.parent is not None:
             self.remove_widget(self.overlay)
 
@@ -159,13 +158,21 @@ class Shell(FloatLayout):
 
     @property
     def modal(self) -> IdleOverlay | None:
-        """The panel that alone can be touched now, if any."""
+        """The panel on top of the screen, if any (the idle warning)."""
         return self.overlay if self.overlay_shown else None
 
     # -- touches: the hidden corner, and "someone is there" for the idle timer
 
     def on_touch_down(self, touch: Any) -> bool:
+        # A touch on the idle warning's panel is for the warning alone, even when the Touch
+        # (which counts as "More time") has just closed it: what lay under the panel was
+        # hidden, so the citizen did not aim at it. Elsewhere the touch reaches the screen.
+        on_warning = self.overlay_shown and self.overlay.on_panel(touch)
         self.dispatch("on_touch_seen")
+        if on_warning:
+            if self.overlay_shown:
+                self.overlay.on_touch_down(touch)
+            return True
         x, y = touch.pos
         corner = x <= dp(CORNER_DP) and y >= self.top - dp(CORNER_DP)
         if corner and self.gesture_enabled and not self.overlay_shown:

@@ -43,7 +43,7 @@ class Palette:
     outline: Rgba  # borders of secondary buttons and tiles
     focus: Rgba  # the pressed / selected state (also shown by a thicker border, not colour alone)
     danger: Rgba  # error titles (always with an icon and words)
-    dim: Rgba  # the veil behind an overlay
+    dim: Rgba  # the veil behind the idle warning: light, the buttons under it still work
 
 
 NORMAL = Palette(
@@ -56,7 +56,7 @@ NORMAL = Palette(
     outline=_hex("#0F2150"),
     focus=_hex("#D7E6F5"),
     danger=_hex("#8A1414"),
-    dim=(0.0, 0.0, 0.0, 0.55),
+    dim=(0.0, 0.0, 0.0, 0.3),
 )
 
 HIGH_CONTRAST = Palette(
@@ -69,7 +69,7 @@ HIGH_CONTRAST = Palette(
     outline=_hex("#FFFFFF"),
     focus=_hex("#333333"),
     danger=_hex("#FFE600"),
-    dim=(0.0, 0.0, 0.0, 0.85),
+    dim=(0.0, 0.0, 0.0, 0.4),
 )
 
 # Font sizes at normal scale, in sp. Body text ≥ 28 px at 1080p (DESIGN.md).

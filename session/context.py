@@ -40,6 +40,7 @@ class SessionContext:
     problem: Problem | None = None
     job_ids: list[int] = field(default_factory=list)
     completed: bool = False
+    receipt_printed: bool | None = None  # None: not asked, or no answer yet
     extensions_used: int = 0
     after_wipe: State = State.ATTRACT
     wipe_failed: bool = False

@@ -69,6 +69,9 @@ class PrintDocument(DeviceCommand):
 
 @dataclass(frozen=True)
 class PrintReceipt(DeviceCommand):
+    """Print the receipt of the document the city issued (its reference and verification
+    code); answer ReceiptFinished, printed or not."""
+
     document_id: str
     language: str
 

@@ -149,6 +149,14 @@ class PrintFailed(DeviceEvent):
 
 
 @dataclass(frozen=True)
+class ReceiptFinished(DeviceEvent):
+    """The receipt printer's answer to `PrintReceipt`: `printed` only when the printer
+    confirmed it after the receipt (an answer, and not out of paper, cover open or offline)."""
+
+    printed: bool
+
+
+@dataclass(frozen=True)
 class WipeFinished(DeviceEvent):
     """The app ran the `Wipe` effect; `verified` is the wipe report's verdict."""
 

@@ -243,7 +243,7 @@ class SessionMachine:
             return self._dispatch(Expired())
         if deadline.warning_due(now):
             deadline.warned = True
-            left = max(0, round(deadline.expires_at - now))
+            left = deadline.seconds_left(now)
             extensions_left = self.policy.max_extensions - self.context.extensions_used
             warning = _say(
                 "idle.warning", sound=True, seconds_left=left, extensions_left=extensions_left
@@ -324,6 +324,8 @@ class SessionMachine:
         return Go()
 
     def on_card_removed(self, event: ev.Event) -> Go:
+        if self.context.completed:  # the document is out: taken while the receipt prints
+            return self.on_card_taken(event)
         return self._end(WipeReason.CARD_REMOVED, State.ATTRACT)
 
     def on_card_taken(self, event: ev.Event) -> Go:
@@ -471,23 +473,54 @@ class SessionMachine:
         return Go(None, (progress,))
 
     def on_printed(self, event: ev.Event) -> Go:
+        # The document is out; the printing screen stays while the receipt prints, for at
+        # most `receipt_wait`: the take-card screen then says whether there is a receipt.
         ctx = self.context
         ctx.completed = True
         assert ctx.document_id is not None
-        receipt = PrintReceipt(ctx.document_id, ctx.language)
-        return Go(State.TAKE_CARD, (receipt, EjectHint(), _say("take_card_and_receipt", True)))
+        wait = self.policy.receipt_wait
+        self._deadline = Deadline.start(
+            TimerKind.OPERATION, wait, self.clock(), self.policy.warning_before
+        )
+        timer = StartTimer(TimerKind.OPERATION, wait)
+        return Go(None, (PrintReceipt(ctx.document_id, ctx.language), timer))
+
+    def on_receipt(self, event: ev.Event) -> Go | None:
+        assert isinstance(event, ev.ReceiptFinished)
+        if not self.context.completed:
+            return None  # no receipt was asked for in this session
+        return self._to_take_card_after_print(printed=event.printed)
+
+    def on_late_receipt(self, event: ev.Event) -> Go:
+        # The confirmation came after the wait: the screen may say there is a receipt after all.
+        assert isinstance(event, ev.ReceiptFinished)
+        ctx = self.context
+        if ctx.completed and event.printed and not ctx.receipt_printed:
+            ctx.receipt_printed = True
+            return Go(None, (_say("take_card_and_receipt", True),))
+        return Go()
+
+    def _to_take_card_after_print(self, *, printed: bool) -> Go:
+        self.context.receipt_printed = printed
+        said = _say("take_card_and_receipt", True) if printed else _say("receipt.not_printed", True)
+        return Go(State.TAKE_CARD, (EjectHint(), said))
 
     def on_print_failed(self, event: ev.Event) -> Go:
         assert isinstance(event, ev.PrintFailed)
         return self._fail(State.PRINT_ERROR, event.problem)
 
     def on_printer_lost(self, event: ev.Event) -> Go | None:
-        if self.context.printer is not PrinterStatus.UNAVAILABLE:
-            return Go()
+        if self.context.printer is not PrinterStatus.UNAVAILABLE or self.context.completed:
+            return Go()  # noted (once the document is out, only the receipt is awaited)
         return self._fail(State.PRINT_ERROR, PrintProblem.UNAVAILABLE)
 
     def on_print_timeout(self, event: ev.Event) -> Go:
-        return self._fail(State.PRINT_ERROR, PrintProblem.TIMEOUT)
+        if self.context.completed:  # the document is out; the receipt printer never answered
+            return self._to_take_card_after_print(printed=False)
+        # Not "error.timeout": its "try again", right for a card or the city, is not offered
+        # here (screens/problem.py shows the same sentence).
+        self.context.problem = PrintProblem.TIMEOUT
+        return Go(State.PRINT_ERROR, (_say("error.print_timeout", sound=True),))
 
     def on_retry_card(self, event: ev.Event) -> Go:
         ctx = self.context
@@ -541,9 +574,13 @@ class SessionMachine:
         return Go(None, (_say("idle.extended", extensions_left=left),))
 
     def on_touch(self, event: ev.Event) -> Go | None:
-        # While the warning shows, only "more time" extends: that is what the count limits.
+        # A touch anywhere while the warning shows proves the citizen is there: it is "More
+        # time" (one extension of the limited count; none left, the warning stays and the
+        # touch is ignored). The screens let that touch act on the button under the finger too.
         deadline = self._deadline
-        return None if deadline is not None and deadline.warned else Go()
+        if deadline is not None and deadline.warned:
+            return self.on_more_time(event)
+        return Go()
 
     def on_help(self, event: ev.Event) -> Go | None:
         if self._deadline is not None and self._deadline.warned:
@@ -588,7 +625,14 @@ RULES: tuple[Rule, ...] = (
         "new session",
     ),
     # Devices, in any state.
-    Rule(_CARD_IN, ev.CardRemoved, M.on_card_removed, (S.WIPING,), "", "Wipe at once"),
+    Rule(
+        _CARD_IN,
+        ev.CardRemoved,
+        M.on_card_removed,
+        (S.WIPING,),
+        "",
+        "Wipe at once (then thank-you if the document is out)",
+    ),
     Rule(
         _states(S.TAKE_CARD),
         ev.CardRemoved,
@@ -794,9 +838,25 @@ RULES: tuple[Rule, ...] = (
         _states(S.PRINTING),
         ev.PrintCompleted,
         M.on_printed,
-        (S.TAKE_CARD,),
+        (),
         "",
-        "PrintReceipt, EjectHint, Announce",
+        "PrintReceipt; the receipt's wait (policy.receipt_wait) starts",
+    ),
+    Rule(
+        _states(S.PRINTING),
+        ev.ReceiptFinished,
+        M.on_receipt,
+        (S.TAKE_CARD,),
+        "the document is printed",
+        "EjectHint, Announce (receipt printed or not)",
+    ),
+    Rule(
+        _states(S.TAKE_CARD),
+        ev.ReceiptFinished,
+        M.on_late_receipt,
+        (),
+        "",
+        "Announce when it is printed after all",
     ),
     Rule(
         _states(S.PRINTING),
@@ -862,9 +922,9 @@ RULES: tuple[Rule, ...] = (
         _states(S.PRINTING),
         Expired,
         M.on_print_timeout,
-        (S.PRINT_ERROR,),
-        "operation too slow",
-        "Announce error",
+        (S.PRINT_ERROR, S.TAKE_CARD),
+        "operation too slow; take card when only the receipt is awaited",
+        "Announce error, or receipt not printed",
     ),
     Rule(
         _states(S.THANK_YOU),
@@ -899,7 +959,14 @@ RULES: tuple[Rule, ...] = (
         "Wipe again",
     ),
     Rule(CHOOSING, ev.MoreTime, M.on_more_time, (), "warning shown, extensions left", "Announce"),
-    Rule(CHOOSING, ev.Touch, M.on_touch, (), "no warning showing", "idle timer restarts"),
+    Rule(
+        CHOOSING,
+        ev.Touch,
+        M.on_touch,
+        (),
+        "while the warning shows: as MoreTime",
+        "idle timer restarts",
+    ),
     Rule(
         CHOOSING | {S.READING, S.CHECKING_PIN, S.AUTHENTICATING, S.FETCHING, S.PRINTING},
         ev.Help,

@@ -42,7 +42,7 @@ DESCRIPTIONS: dict[State, str] = {
     State.CATALOGUE: "The citizen chooses a document.",
     State.CONFIRM: "The citizen confirms the document.",
     State.FETCHING: "The city API prepares the document.",
-    State.PRINTING: "The document is printing.",
+    State.PRINTING: "The document is printing, then the receipt (a short, bounded wait).",
     State.TAKE_CARD: "Take your card (and the receipt); removing it ends the session.",
     State.THANK_YOU: "Goodbye screen, shown after the wipe.",
     State.WIPING: "Everything of the session is destroyed and checked.",

@@ -7,6 +7,7 @@ WCAG 2.2.1 (Timing Adjustable): a warning at least 20 s before an idle timeout, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -19,6 +20,9 @@ Clock = Callable[[], float]
 
 MIN_WARNING_S = 20.0  # WCAG 2.2.1
 MIN_EXTENSIONS = 10  # WCAG 2.2.1
+# How long the end of a journey waits for the receipt printer's confirmation: above what an
+# ESC/POS printer that does not answer costs (a 1 s status query, then 5 s after the receipt).
+RECEIPT_WAIT_S = 10.0
 
 # How long a device or the city API may take before the session reports it failed.
 DEFAULT_OPERATION_TIMEOUTS: Mapping[State, float] = MappingProxyType(
@@ -53,6 +57,7 @@ class TimerPolicy:
     thank_you_timeout: float = 20.0
     warning_before: float = 30.0
     max_extensions: int = 10
+    receipt_wait: float = RECEIPT_WAIT_S
     operation_timeouts: Mapping[State, float] = field(
         default_factory=lambda: DEFAULT_OPERATION_TIMEOUTS
     )
@@ -62,7 +67,7 @@ class TimerPolicy:
             raise ValueError(f"warning_before must be at least {MIN_WARNING_S:.0f} s")
         if self.max_extensions < MIN_EXTENSIONS:
             raise ValueError(f"max_extensions must be at least {MIN_EXTENSIONS}")
-        if self.idle_timeout <= 0 or self.thank_you_timeout <= 0:
+        if self.idle_timeout <= 0 or self.thank_you_timeout <= 0 or self.receipt_wait <= 0:
             raise ValueError("timeouts must be positive")
 
     @classmethod
@@ -113,6 +118,10 @@ class Deadline:
 
     def expired(self, now: float) -> bool:
         return now >= self.expires_at
+
+    def seconds_left(self, now: float) -> int:
+        """Whole seconds before expiry, as the idle warning says and counts them down."""
+        return max(0, math.ceil(self.expires_at - now))
 
 
 class ManualClock:

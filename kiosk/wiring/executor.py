@@ -409,12 +409,19 @@ class EffectExecutor:
 
     def _print_receipt(self, effect: fx.Effect) -> None:
         assert isinstance(effect, fx.PrintReceipt)
+        emit = self._emitter(self.ticket())
         content = self.receipt_content(effect)
         if content is None:
             log.warning("no receipt: the city API's answer for the document is missing")
+            emit(ev.ReceiptFinished(printed=False))
             return
         printer = self.devices.receipt_printer
-        self.print_worker.submit(lambda: print_receipt(printer, content))
+
+        def job() -> None:
+            emit(ev.ReceiptFinished(printed=print_receipt(printer, content)))
+
+        if not self.print_worker.submit(job):
+            emit(ev.ReceiptFinished(printed=False))
 
     def document_facts(self) -> DocumentStatus | None:
         """The city API's answer for this session's document (public: codes, not the PDF)."""

@@ -200,6 +200,10 @@ class KioskRuntime:
         identity = holder.identity
         return f"{identity.first_names} {identity.surname}".strip()
 
+    def verification_code(self) -> str | None:
+        status = self.executor.document_facts()
+        return None if status is None else status.verification_code
+
     def set_screen_reset(self, reset: ScreenReset) -> None:
         self._screens.target = reset
 

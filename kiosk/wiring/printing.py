@@ -179,14 +179,25 @@ def print_certificate(
     emit(ev.PrintFailed(outcome_problem(outcome)))
 
 
-def print_receipt(printer: ReceiptPrinter, content: ReceiptContent) -> None:
+def print_receipt(printer: ReceiptPrinter, content: ReceiptContent) -> bool:
+    """Whether the receipt is confirmed printed: the printer answered after it and was not
+    then out of paper, open or offline (a receipt cut short by the roll's end is no receipt).
+    Never logs the content (its verification code proves the document)."""
     try:
         outcome = printer.print_receipt(content)
-    except PrintingError as exc:
+    except PrintingError as exc:  # the printer's state or the link's error: no receipt words
         log.warning("receipt not printed: %s", exc)
-        return
+        return False
+    except OSError as exc:  # a link that broke in a way the backend does not name
+        log.warning("receipt not printed: %s", type(exc).__name__)
+        return False
     if not outcome.confirmed:
         log.warning("receipt sent but the printer did not confirm it")
+        return False
+    if outcome.after.level is Level.UNAVAILABLE:
+        log.warning("receipt printer unavailable after the receipt: %s", outcome.after.state.value)
+        return False
+    return True
 
 
 def job_ids(values: Iterable[Any]) -> tuple[int, ...]:

@@ -26,6 +26,7 @@ class Behaviour(enum.Enum):
     COVER_OPEN = "cover-open"
     NO_ANSWER = "no-answer"
     RESET_MID_RECEIPT = "reset-mid-receipt"
+    PAPER_OUT_AT_END = "paper-out-at-end"  # online before the receipt, out of paper after it
 
 
 # Replies to DLE EOT 1 (printer), 2 (offline cause), 3 (error cause), 4 (paper sensor).
@@ -37,7 +38,9 @@ REPLIES = {
     Behaviour.PAPER_OUT: {1: 0x1A, 2: 0x32, 3: 0x12, 4: 0x72},
     Behaviour.COVER_OPEN: {1: 0x1A, 2: 0x16, 3: 0x12, 4: 0x12},
     Behaviour.NO_ANSWER: {},
+    Behaviour.PAPER_OUT_AT_END: _ONLINE,  # until the receipt's bytes: see _replies
 }
+STATUS_QUERIES_BYTES = 9  # the three DLE EOT queries asked before a receipt
 
 
 class FakeEscposPrinter:
@@ -127,6 +130,11 @@ class FakeEscposPrinter:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     return
 
+    def _replies(self, at: int) -> dict[int, int]:
+        if self.behaviour is Behaviour.PAPER_OUT_AT_END and at >= STATUS_QUERIES_BYTES:
+            return REPLIES[Behaviour.PAPER_OUT]  # the roll ran out during the receipt
+        return REPLIES[self.behaviour]
+
     def _answer_queries(self, conn: socket.socket, buffer: bytearray, scanned: int) -> int:
         """Answer each complete DLE EOT n after `scanned`; where to scan from next time."""
         while True:
@@ -140,7 +148,7 @@ class FakeEscposPrinter:
             if kind not in (1, 2, 3, 4):
                 continue
             self.queries.append(kind)
-            reply = REPLIES[self.behaviour].get(kind)
+            reply = self._replies(at).get(kind)
             if reply is not None:
                 with contextlib.suppress(OSError):
                     conn.sendall(bytes([reply]))

@@ -32,6 +32,7 @@ from session.effects import (
     Effect,
     FetchCatalogue,
     PrintDocument,
+    PrintReceipt,
     ReadCard,
     RequestChallenge,
     RequestDocument,
@@ -299,6 +300,8 @@ class VirtualKiosk:
         elif isinstance(effect, PrintDocument):
             self._print(effect)
             return
+        elif isinstance(effect, PrintReceipt):
+            follow = ev.ReceiptFinished(printed=True)
         if follow is not None:
             self._queue.append(follow)
 

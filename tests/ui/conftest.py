@@ -98,7 +98,7 @@ class UiKiosk:
             self.demo.remove_card()
         self.driver.advance(0.05)
         if self.state == "thank_you":
-            self.touch("Finish") if self.presenter.shown == "thank_you" else None
+            self.touch(self.tr("Finish")) if self.presenter.shown == "thank_you" else None
         if self.state not in ("attract", "out_of_service"):
             from session.events import Cancel, MaintenanceDone
 

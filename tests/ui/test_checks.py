@@ -61,8 +61,10 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
     yield "confirm", S.CONFIRM, replace(base, document_id="population_extract")
     yield "fetching", S.FETCHING, replace(base, document_id="residence")
     yield "printing", S.PRINTING, replace(base, document_id="residence")
+    yield "printing-receipt", S.PRINTING, replace(base, document_id="residence", completed=True)
     yield "take_card", S.TAKE_CARD, base
-    yield "take_card-done", S.TAKE_CARD, replace(base, completed=True)
+    yield "take_card-done", S.TAKE_CARD, replace(base, completed=True, receipt_printed=True)
+    yield "take_card-no-receipt", S.TAKE_CARD, replace(base, completed=True, receipt_printed=False)
     yield "thank_you", S.THANK_YOU, base
     yield "wiping", S.WIPING, base
     yield "card_error", S.CARD_ERROR, replace(base, problem=CardProblem.COMMUNICATION)

@@ -36,8 +36,8 @@ def set_large_text(ui: UiKiosk, large: bool) -> None:
 
 def hold_still(ui: UiKiosk) -> None:
     """Stop what moves by itself while a screen is measured: the attract screen's highlighted
-    line (it changes size every few seconds) and the idle warning's countdown. Showing the
-    screen again starts them."""
+    line (it changes size every few seconds). Showing the screen again starts it. (The idle
+    warning's countdown moves only with the session's ticks.)"""
     screen = ui.screen()
     cycle = getattr(screen, "_cycle", None)
     if cycle is not None:
@@ -45,7 +45,6 @@ def hold_still(ui: UiKiosk) -> None:
         if screen.index != 0:
             screen.index = 0
             ui.driver.frames(2)
-    ui.app.shell.overlay.stop()
 
 
 def in_tile(widget: Any) -> bool:

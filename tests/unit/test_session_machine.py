@@ -41,7 +41,8 @@ HAPPY: list[tuple[ev.Event, State]] = [
     (ev.DocumentReady(citizen_document(PROFILE, "household")), State.PRINTING),
     (ev.PrintQueued(41), State.PRINTING),
     (ev.PrintProgress(1, 2), State.PRINTING),
-    (ev.PrintCompleted(), State.TAKE_CARD),
+    (ev.PrintCompleted(), State.PRINTING),
+    (ev.ReceiptFinished(printed=True), State.TAKE_CARD),
     (ev.CardRemoved(), State.WIPING),
     (ev.WipeFinished(True), State.THANK_YOU),
 ]
@@ -119,7 +120,7 @@ def test_happy_path_visits_every_journey_state_with_its_effects(machine: Session
     assert printing[0].session_dir.name == "kiosk-session-0123456789abcdef"
     done = by_event[ev.PrintCompleted]
     assert of_type(done, fx.PrintReceipt) == [fx.PrintReceipt("household", "nl")]
-    assert of_type(done, fx.EjectHint)
+    assert of_type(by_event[ev.ReceiptFinished], fx.EjectHint)
     wipe = of_type(by_event[ev.CardRemoved], fx.Wipe)
     assert wipe == [fx.Wipe(WipeReason.COMPLETED, printing[0].session_dir, (41,))]
     # After the thank-you screen, the next citizen finds a fresh attract screen.
@@ -602,3 +603,154 @@ def test_try_again_with_the_printer_gone_says_so_and_keeps_the_request(
     assert machine.context.problem is PrintProblem.UNAVAILABLE
     machine.handle(ev.PrinterStateChanged(PrinterStatus.READY))
     assert requests_in(machine.handle(ev.Back())) == [first]
+
+
+def reach_choosing(machine: SessionMachine, state: State) -> None:
+    """Bring the machine to a CHOOSING state by the events that lead there."""
+    detours: dict[State, tuple[State, ev.Event]] = {
+        State.CARD_ERROR: (State.READING, ev.CardFailed(CardProblem.COMMUNICATION)),
+        State.SERVICE_ERROR: (State.FETCHING, ev.DocumentFailed(ApiProblem.SERVER_ERROR)),
+        State.PRINT_ERROR: (State.PRINTING, ev.PrintFailed(PrintProblem.JAM)),
+    }
+    if state is State.MAINTENANCE:
+        machine.handle(ev.MaintenanceRequested())
+    elif state in detours:
+        before, event = detours[state]
+        drive_to(machine, before)
+        machine.handle(event)
+    else:
+        drive_to(machine, state)
+    assert machine.state is state
+
+
+@pytest.mark.parametrize("state", sorted(CHOOSING))
+def test_a_touch_anywhere_during_the_warning_is_more_time_in_every_choosing_state(
+    machine: SessionMachine, clock: ManualClock, state: State
+) -> None:
+    reach_choosing(machine, state)
+    clock.advance(machine.policy.idle_timeout - machine.policy.warning_before)
+    assert warnings(machine.handle(ev.Tick()))
+    clock.advance(20)
+    step = machine.handle(ev.Touch())
+    assert step.handled and machine.state is state
+    assert machine.context.extensions_used == 1
+    said = of_type(step, fx.Announce)
+    assert [a.message_key for a in said] == ["idle.extended"]
+    assert fx.StartTimer(fx.TimerKind.IDLE, machine.policy.idle_timeout) in step.effects
+    assert machine.deadline is not None and not machine.deadline.warned
+    clock.advance(20)
+    assert not warnings(machine.handle(ev.Tick()))
+    # A touch without a warning restarts the timer but costs no extension.
+    machine.handle(ev.Touch())
+    assert machine.context.extensions_used == 1
+    clock.advance(machine.policy.idle_timeout - 1)  # a whole idle timeout again
+    machine.handle(ev.Tick())
+    assert machine.state is state
+
+
+def test_touches_during_the_warning_stop_counting_when_no_extension_is_left(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    reach_choosing(machine, State.SERVICE_ERROR)
+    for _ in range(machine.policy.max_extensions):
+        clock.advance(30)
+        assert warnings(machine.handle(ev.Tick()))
+        assert machine.handle(ev.Touch()).handled
+    clock.advance(30)
+    assert warnings(machine.handle(ev.Tick()))
+    assert not machine.handle(ev.Touch()).handled, "the limit holds for touches too"
+    # The button under the finger still acts (the screens pass the touch on).
+    machine.handle(ev.Back())  # "Try again" after a lost answer: the same request again
+    assert machine.state is State.FETCHING
+
+
+def test_the_end_of_the_journey_waits_for_the_receipt_a_bounded_time(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    steps = drive_to(machine, State.PRINTING)
+    machine.handle(ev.PrintQueued(41))
+    step = machine.handle(ev.PrintCompleted())
+    assert machine.state is State.PRINTING and machine.context.completed
+    assert of_type(step, fx.PrintReceipt) == [fx.PrintReceipt("household", "nl")]
+    wait = machine.policy.receipt_wait
+    assert fx.StartTimer(fx.TimerKind.OPERATION, wait) in step.effects
+    assert wait <= 15, "a mute receipt printer must not hold the citizen long"
+    clock.advance(wait - 0.5)
+    machine.handle(ev.Tick())
+    assert machine.state is State.PRINTING
+    clock.advance(0.5)
+    step = machine.handle(ev.Tick())
+    assert machine.state is State.TAKE_CARD
+    assert machine.context.receipt_printed is False
+    assert [a.message_key for a in of_type(step, fx.Announce)] == ["receipt.not_printed"]
+    assert of_type(step, fx.EjectHint)
+    assert not of_type(steps[-1], fx.PrintReceipt), "no receipt before the document is out"
+
+
+@pytest.mark.parametrize("printed", [True, False])
+def test_the_receipt_printers_answer_decides_what_take_card_says(
+    machine: SessionMachine, printed: bool
+) -> None:
+    drive_to(machine, State.PRINTING)
+    machine.handle(ev.PrintCompleted())
+    step = machine.handle(ev.ReceiptFinished(printed=printed))
+    assert machine.state is State.TAKE_CARD and machine.context.receipt_printed is printed
+    key = "take_card_and_receipt" if printed else "receipt.not_printed"
+    assert [a.message_key for a in of_type(step, fx.Announce)] == [key]
+    machine.handle(ev.CardRemoved())
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.THANK_YOU
+
+
+def test_a_receipt_confirmed_after_the_wait_is_said_after_all(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    drive_to(machine, State.PRINTING)
+    machine.handle(ev.PrintCompleted())
+    clock.advance(machine.policy.receipt_wait)
+    machine.handle(ev.Tick())
+    assert machine.context.receipt_printed is False
+    step = machine.handle(ev.ReceiptFinished(printed=True))
+    assert machine.state is State.TAKE_CARD and machine.context.receipt_printed is True
+    assert [a.message_key for a in of_type(step, fx.Announce)] == ["take_card_and_receipt"]
+    assert machine.handle(ev.ReceiptFinished(printed=False)).handled  # noted, nothing said
+    assert machine.context.receipt_printed is True
+
+
+def test_a_card_taken_while_the_receipt_prints_ends_like_a_finished_journey(
+    machine: SessionMachine,
+) -> None:
+    drive_to(machine, State.PRINTING)
+    machine.handle(ev.PrintCompleted())
+    step = machine.handle(ev.CardRemoved())
+    assert of_type(step, fx.Wipe)[0].reason is WipeReason.COMPLETED
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.THANK_YOU
+    assert not machine.handle(ev.ReceiptFinished(printed=True)).handled  # too late: ignored
+
+
+def test_a_receipt_answer_without_a_printed_document_is_ignored(machine: SessionMachine) -> None:
+    drive_to(machine, State.PRINTING)
+    assert not machine.handle(ev.ReceiptFinished(printed=True)).handled
+    assert machine.state is State.PRINTING and machine.context.receipt_printed is None
+
+
+def test_the_document_printer_lost_while_the_receipt_prints_is_only_noted(
+    machine: SessionMachine,
+) -> None:
+    drive_to(machine, State.PRINTING)
+    machine.handle(ev.PrintCompleted())
+    machine.handle(ev.PrinterStateChanged(PrinterStatus.UNAVAILABLE))
+    assert machine.state is State.PRINTING
+    machine.handle(ev.ReceiptFinished(printed=True))
+    assert machine.state is State.TAKE_CARD
+
+
+def test_a_print_that_takes_too_long_sends_to_the_counter_without_try_again(
+    machine: SessionMachine, clock: ManualClock
+) -> None:
+    drive_to(machine, State.PRINTING)
+    clock.advance(machine.policy.operation_timeouts[State.PRINTING])
+    step = machine.handle(ev.Tick())
+    assert machine.state is State.PRINT_ERROR
+    assert [a.message_key for a in of_type(step, fx.Announce)] == ["error.print_timeout"]

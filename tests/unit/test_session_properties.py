@@ -35,6 +35,8 @@ SIMPLE_EVENTS = [
     ev.PinLocked(),
     ev.PrintProgress(1, 2),
     ev.PrintCompleted(),
+    ev.ReceiptFinished(printed=True),
+    ev.ReceiptFinished(printed=False),
     ev.PrintFailed(PrintProblem.JAM),
     ev.WipeFinished(True),
     ev.WipeFinished(False),
@@ -169,7 +171,13 @@ class SessionModel(RuleBasedStateMachine):
                 ev.DocumentFailed(ApiProblem.TIMEOUT),
                 ev.CitizenTokenExpired(),
             )[variant],
-            State.PRINTING: ev.PrintCompleted() if variant else ev.PrintFailed(PrintProblem.JAM),
+            State.PRINTING: (
+                ev.ReceiptFinished(printed=variant > 1)
+                if self.machine.context.completed
+                else ev.PrintCompleted()
+                if variant
+                else ev.PrintFailed(PrintProblem.JAM)
+            ),
             State.TAKE_CARD: ev.CardRemoved(),
             State.WIPING: ev.WipeFinished(True),
             State.THANK_YOU: ev.Touch(),

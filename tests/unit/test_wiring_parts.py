@@ -1,23 +1,30 @@
 """The runtime's small parts on their own: the worker, the spool port, certificate printing
-with the simulated printer twin, the city API error mapping and the signature bridge."""
+with the simulated printer twin, receipts with the ESC/POS printer's loopback twin, the city
+API error mapping and the signature bridge."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from devices.printing import JobOutcome, JobState, Level, Readiness, SimulatedDocumentPrinter
+from devices.printing.receipt.escpos_printer import EscposReceiptPrinter
+from devices.printing.receipt.no_printer import NoReceiptPrinter
 from kiosk.cityclient import CityApiError, ErrorKind
 from kiosk.wiring.api import Cancelled, SignBridge, api_problem, read_into_bytearray
-from kiosk.wiring.printing import Spool, outcome_problem, print_certificate
+from kiosk.wiring.printing import Spool, outcome_problem, print_certificate, print_receipt
+from kiosk.wiring.receipt_content import receipt_in
 from kiosk.wiring.worker import Worker
 from session import events as ev
 from session.problems import ApiProblem, PrintProblem
 from session.workspace import session_dir
 from tests.harness.documents import make_pdf
+from tests.harness.escpos_printer import Behaviour, FakeEscposPrinter, refusing_port
 
 PDF = bytearray(b"%PDF-1.4\n% a certificate\n%%EOF\n")
 SID = "0123456789abcdef"
@@ -168,3 +175,54 @@ def test_read_into_bytearray(tmp_path: Path) -> None:
     path = tmp_path / "doc.pdf"
     path.write_bytes(bytes(PDF))
     assert read_into_bytearray(path) == PDF
+
+
+CODE = "WXYZ-CANARY-RCPT"  # a verification code that must never reach a log
+RECEIPT = receipt_in(
+    "fr",
+    document_name="Certificat de résidence",
+    issued_at=datetime(2026, 12, 7, 14, 5),
+    terminal_id="bxl-cab-03",
+    reference="REF-2026-000123",
+    verification_code=CODE,
+    verification_url="https://e-guichet.brussels/verify/" + CODE,
+)
+RECEIPT_TIMEOUT_S, STATUS_TIMEOUT_S = 1.0, 0.3
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "printed"),
+    [
+        (Behaviour.ONLINE, True),
+        (Behaviour.PAPER_NEAR_END, True),
+        (Behaviour.NO_ANSWER, False),  # mute: connected, but it never confirms
+        (Behaviour.PAPER_OUT, False),  # offline before: nothing sent
+        (Behaviour.PAPER_OUT_AT_END, False),  # the roll ran out during the receipt
+        (Behaviour.COVER_OPEN, False),
+    ],
+)
+def test_a_receipt_counts_as_printed_only_when_the_printer_confirms_it(
+    behaviour: Behaviour, printed: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with FakeEscposPrinter(behaviour) as fake:
+        printer = EscposReceiptPrinter(
+            fake.uri, timeout=RECEIPT_TIMEOUT_S, status_timeout=STATUS_TIMEOUT_S
+        )
+        started = time.monotonic()
+        assert print_receipt(printer, RECEIPT) is printed
+        took = time.monotonic() - started
+    # Bounded: a status query, the receipt, one more query (the session waits 10 s at most).
+    assert took < STATUS_TIMEOUT_S + RECEIPT_TIMEOUT_S + 1.0
+    assert CODE not in caplog.text
+
+
+def test_an_unreachable_or_missing_receipt_printer_is_no_receipt(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with refusing_port() as port:
+        printer = EscposReceiptPrinter(f"tcp://127.0.0.1:{port}", timeout=RECEIPT_TIMEOUT_S)
+        assert print_receipt(printer, RECEIPT) is False
+    assert print_receipt(NoReceiptPrinter(), RECEIPT) is False
+    assert CODE not in caplog.text
