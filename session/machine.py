@@ -329,7 +329,9 @@ class SessionMachine:
         return self._end(WipeReason.CANCELLED, State.ATTRACT)
 
     def on_reader_gone(self, event: ev.Event) -> Go:
-        return self._end(WipeReason.DEVICE_LOST, State.OUT_OF_SERVICE)
+        # Out of service after the wipe only if the reader is still missing then (on_wiped):
+        # one back during the wipe (pcscd restarted) sends no other event to wake the kiosk.
+        return self._end(WipeReason.DEVICE_LOST, State.ATTRACT)
 
     def on_device_lost_idle(self, event: ev.Event) -> Go | None:
         return None if self.context.devices_ready else Go(State.OUT_OF_SERVICE)
@@ -606,7 +608,14 @@ RULES: tuple[Rule, ...] = (
         "",
         "ReadCard",
     ),
-    Rule(IN_SESSION, ev.ReaderGone, M.on_reader_gone, (S.WIPING,), "", "Wipe; then out of service"),
+    Rule(
+        IN_SESSION,
+        ev.ReaderGone,
+        M.on_reader_gone,
+        (S.WIPING,),
+        "",
+        "Wipe; then out of service while the reader is missing",
+    ),
     Rule(
         _states(S.ATTRACT),
         ev.ReaderGone,

@@ -334,6 +334,19 @@ def test_reader_gone_mid_session_wipes_then_goes_out_of_service(
     assert machine.state is State.ATTRACT
 
 
+def test_a_reader_back_while_the_session_is_wiped_leaves_the_kiosk_serving(
+    machine: SessionMachine,
+) -> None:
+    """pcscd restarted mid-session: the reader goes and comes back before the wipe ends."""
+    drive_to(machine, State.LANGUAGE)
+    machine.handle(ev.ReaderGone())
+    assert machine.state is State.WIPING
+    machine.handle(ev.ReaderAvailable())
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.ATTRACT
+    assert machine.handle(ev.Touch()).state is State.LANGUAGE
+
+
 def test_a_failed_wipe_keeps_the_kiosk_out_of_service_and_retries(
     machine: SessionMachine, clock: ManualClock
 ) -> None:
