@@ -87,7 +87,7 @@ _MUTE = {
 
 def service_lost(result: int, during: str) -> ServiceLost:
     reason = scard.SCardGetErrorMessage(result).rstrip(".")
-    return ServiceLost(f"the PC/SC service went away (is pcscd running?): {during}: {reason}")
+    return ServiceLost(f"the PC/SC service does not answer (is pcscd running?): {during}: {reason}")
 
 
 def pcsc_error(result: int, during: str) -> EidError:
