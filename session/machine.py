@@ -326,6 +326,15 @@ class SessionMachine:
     def on_card_removed(self, event: ev.Event) -> Go:
         if self.context.completed:  # the document is out: taken while the receipt prints
             return self.on_card_taken(event)
+        ctx = self.context
+        if self._state in _PULLED_TOO_SOON or ctx.problem in _CARD_WENT_OUT:
+            # The card was in use (or the session was working for it), or the card error was
+            # its going (the worker may tell before the monitor does): its removal is why the
+            # session fails, so the citizen is told, after the wipe, on the goodbye screen.
+            ctx.problem = CardProblem.CARD_REMOVED
+            go = self._end(WipeReason.CARD_REMOVED, State.THANK_YOU)
+            return Go(go.target, (*go.effects, _say("error.card_removed", sound=True)))
+        # Choosing, or after an error: taking the card out is how a citizen leaves.
         return self._end(WipeReason.CARD_REMOVED, State.ATTRACT)
 
     def on_card_taken(self, event: ev.Event) -> Go:
@@ -334,7 +343,9 @@ class SessionMachine:
         return self._end(WipeReason.CANCELLED, State.ATTRACT)
 
     def on_reader_gone(self, event: ev.Event) -> Go:
-        return self._end(WipeReason.DEVICE_LOST, State.OUT_OF_SERVICE)
+        # Out of service after the wipe only if the reader is still missing then (on_wiped):
+        # one back during the wipe (pcscd restarted) sends no other event to wake the kiosk.
+        return self._end(WipeReason.DEVICE_LOST, State.ATTRACT)
 
     def on_device_lost_idle(self, event: ev.Event) -> Go | None:
         return None if self.context.devices_ready else Go(State.OUT_OF_SERVICE)
@@ -609,6 +620,10 @@ _FACTS = (
 )
 _NO_SESSION = _states(S.ATTRACT, S.THANK_YOU, S.WIPING, S.OUT_OF_SERVICE, S.MAINTENANCE)
 _CARD_IN = IN_SESSION - {S.INSERT_CARD, S.TAKE_CARD}
+# Working states: a card pulled out here ends the session with "the card came out of the
+# reader before the end" (as it does on the card error screen that says so).
+_PULLED_TOO_SOON = _states(S.READING, S.CHECKING_PIN, S.AUTHENTICATING, S.FETCHING, S.PRINTING)
+_CARD_WENT_OUT = (CardProblem.CARD_REMOVED, CardProblem.NO_CARD)
 _CANCELLABLE = _states(S.READING, S.PIN, S.AUTHENTICATING, S.CATALOGUE, S.FETCHING)
 _ERRORS = _states(S.CARD_ERROR, S.SERVICE_ERROR, S.PRINT_ERROR)
 
@@ -617,12 +632,12 @@ RULES: tuple[Rule, ...] = (
     Rule(_states(S.ATTRACT), ev.Start, M.on_start, (S.LANGUAGE,), "devices ready", "new session"),
     Rule(_states(S.ATTRACT), ev.Touch, M.on_start, (S.LANGUAGE,), "devices ready", "new session"),
     Rule(
-        _states(S.ATTRACT),
+        _states(S.ATTRACT, S.THANK_YOU),
         ev.CardInserted,
         M.on_card_inserted_attract,
         (S.LANGUAGE,),
         "devices ready",
-        "new session",
+        "new session (the last one is wiped by thank-you)",
     ),
     # Devices, in any state.
     Rule(
@@ -631,7 +646,8 @@ RULES: tuple[Rule, ...] = (
         M.on_card_removed,
         (S.WIPING,),
         "",
-        "Wipe at once (then thank-you if the document is out)",
+        "Wipe at once; then thank-you if the document is out, or, from a working state or after "
+        "the card-removed error, thank-you saying the card came out too soon (else attract)",
     ),
     Rule(
         _states(S.TAKE_CARD),
@@ -643,7 +659,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(_NO_SESSION | {S.INSERT_CARD}, ev.CardRemoved, M.on_noted, (), "", "noted"),
     Rule(
-        (_NO_SESSION - {S.ATTRACT}) | (IN_SESSION - {S.INSERT_CARD}),
+        (_NO_SESSION - {S.ATTRACT, S.THANK_YOU}) | (IN_SESSION - {S.INSERT_CARD}),
         ev.CardInserted,
         M.on_noted,
         (),
@@ -658,7 +674,14 @@ RULES: tuple[Rule, ...] = (
         "",
         "ReadCard",
     ),
-    Rule(IN_SESSION, ev.ReaderGone, M.on_reader_gone, (S.WIPING,), "", "Wipe; then out of service"),
+    Rule(
+        IN_SESSION,
+        ev.ReaderGone,
+        M.on_reader_gone,
+        (S.WIPING,),
+        "",
+        "Wipe; then out of service while the reader is missing",
+    ),
     Rule(
         _states(S.ATTRACT),
         ev.ReaderGone,

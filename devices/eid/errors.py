@@ -15,6 +15,11 @@ class NoReader(EidError):
     """No PC/SC reader (or not the configured one), or pcscd is not running."""
 
 
+class ServiceLost(NoReader):
+    """The PC/SC service (pcscd) stopped or restarted: the context made with it is dead, and
+    every call through it fails until a new one is made."""
+
+
 class NoCard(EidError):
     """The reader is there but holds no card."""
 

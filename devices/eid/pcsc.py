@@ -7,6 +7,12 @@ middleware does, and raises `CardWasReset`: the card has lost its selected file,
 the card layer, which knows what to select again, can retry. A removed card or a vanished
 reader is reported at once, since retrying cannot help.
 
+A PC/SC context dies with the pcscd that made it: after pcscd stops or restarts, every call
+through it fails (pcsc-lite answers NO_SERVICE on the dead context's socket) and stays failing.
+Its calls then raise `ServiceLost`, and the reader unit (`PcscReader`) and the monitor's
+backend (`PcscReaderStates`) make a new context: a few times, with growing pauses, so a kiosk
+whose pcscd is down waits for it without spinning, and the first card after a restart is read.
+
 The low-level `smartcard.scard` functions are used rather than pyscard's object API: each
 transmit is then one C call, which keeps us within a few percent of a bare loop.
 """
@@ -16,7 +22,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from smartcard import scard
 
@@ -29,15 +36,27 @@ from devices.eid.errors import (
     NoReader,
     ReaderBusy,
     ReaderGone,
+    ServiceLost,
 )
 from devices.eid.monitor import FollowReader, ReaderCallback, ReaderMonitor, ReaderView
 from devices.eid.transport import exchange_t0
 
 log = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
+
 # Bounded like the middleware: a few reconnects, each after a short pause.
 MAX_RECONNECTS = 3
 RECONNECT_PAUSE = 0.1
+
+# A dead context is made again at once (pcscd is usually back: a restart takes milliseconds),
+# then after longer pauses while pcscd may still be starting: under 1.5 s in all, well within
+# the reading screen's time.
+CONTEXT_RETRY_PAUSES = (0.0, 0.0, 0.3, 1.0)
+# The monitor, while pcscd is away, tries again after a pause that doubles up to the last: a
+# pcscd that comes back is seen within about a second, and one that stays away costs nothing.
+SERVICE_RETRY_FIRST = 0.1
+SERVICE_RETRY_MAX = 1.0
 
 
 # PC/SC result codes grouped by what the kiosk does about them.
@@ -51,11 +70,24 @@ _READER_GONE = {
     scard.SCARD_E_INVALID_HANDLE,
     scard.SCARD_E_NO_READERS_AVAILABLE,
 }
+# The context itself is dead: pcscd stopped or restarted since it was made. A call blocked in
+# pcscd when it died gets F_COMM_ERROR; any later call through the context, NO_SERVICE.
+_SERVICE_LOST = {
+    scard.SCARD_E_NO_SERVICE,
+    scard.SCARD_E_SERVICE_STOPPED,
+    scard.SCARD_E_INVALID_HANDLE,
+    scard.SCARD_F_COMM_ERROR,
+}
 _MUTE = {
     scard.SCARD_W_UNRESPONSIVE_CARD,
     scard.SCARD_E_PROTO_MISMATCH,
     scard.SCARD_W_UNSUPPORTED_CARD,
 }
+
+
+def service_lost(result: int, during: str) -> ServiceLost:
+    reason = scard.SCardGetErrorMessage(result).rstrip(".")
+    return ServiceLost(f"the PC/SC service does not answer (is pcscd running?): {during}: {reason}")
 
 
 def pcsc_error(result: int, during: str) -> EidError:
@@ -71,18 +103,21 @@ def pcsc_error(result: int, during: str) -> EidError:
 
 
 class PcscContext:
-    """One PC/SC context: listing readers and opening cards."""
+    """One PC/SC context: listing readers and opening cards. Raises `ServiceLost` when pcscd
+    is not there, or is no longer the one the context was made with (make a new context)."""
 
     def __init__(self) -> None:
         result, self.handle = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
         if result != scard.SCARD_S_SUCCESS:
-            reason = scard.SCardGetErrorMessage(result)
-            raise NoReader(f"cannot reach the PC/SC service (is pcscd running?): {reason}")
+            self.handle = None
+            raise service_lost(result, "making a PC/SC context")
 
     def readers(self) -> list[str]:
         result, names = scard.SCardListReaders(self.handle, [])
         if result in (scard.SCARD_E_NO_READERS_AVAILABLE, scard.SCARD_E_READER_UNAVAILABLE):
             return []
+        if result in _SERVICE_LOST:
+            raise service_lost(result, "listing readers")
         if result != scard.SCARD_S_SUCCESS:
             raise NoReader(f"cannot list readers: {scard.SCardGetErrorMessage(result)}")
         return list(names)
@@ -108,6 +143,8 @@ class PcscContext:
         result, states = scard.SCardGetStatusChange(
             self.handle, 0, [(reader, scard.SCARD_STATE_UNAWARE)]
         )
+        if result in _SERVICE_LOST:
+            raise service_lost(result, "looking for a card")
         if result != scard.SCARD_S_SUCCESS:
             return False
         return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
@@ -122,6 +159,8 @@ class PcscContext:
             result, states = scard.SCardGetStatusChange(self.handle, millis, [(reader, state)])
             if result == scard.SCARD_E_TIMEOUT:
                 return False
+            if result in _SERVICE_LOST:
+                raise service_lost(result, "waiting for a card")
             if result != scard.SCARD_S_SUCCESS:
                 raise pcsc_error(result, "waiting for a card")
             state = states[0][1] & ~scard.SCARD_STATE_CHANGED
@@ -180,6 +219,8 @@ class PcscTransport:
         )
         if result in (scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_REMOVED_CARD):
             raise NoCard(f"no card in {self.reader}")
+        if result in _SERVICE_LOST:
+            raise service_lost(result, f"connecting to {self.reader}")
         if result != scard.SCARD_S_SUCCESS:
             raise pcsc_error(result, f"connecting to {self.reader}")
         self._card, self._protocol = card, protocol
@@ -251,24 +292,31 @@ class PcscReaderStates:
 
     `wait` blocks in SCardGetStatusChange (the call pyscard's CardMonitor polls too, here
     with `\\\\?PnP?\\Notification` so reader plug and unplug wake it at once). It survives
-    pcscd restarts: a context lost with the service is made again on the next call.
+    pcscd stopping and restarting: a context lost with the service is given up at once, the
+    readers are reported gone (no readers while pcscd is away), and a new context is tried
+    after a pause that grows from SERVICE_RETRY_FIRST to SERVICE_RETRY_MAX seconds.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, retry_first: float = SERVICE_RETRY_FIRST, retry_max: float = SERVICE_RETRY_MAX
+    ) -> None:
         self._context: int | None = None
         self._states: dict[str, int] = {}  # reader -> last event state
         self._atrs: dict[str, bytes] = {}
         self._pnp_state = scard.SCARD_STATE_UNAWARE
         self._cancelled = threading.Event()
+        self._retry_first, self._retry_max = retry_first, retry_max
+        self._retry_pause = retry_first
 
     def wait(self, timeout: float) -> ReaderView | None:
         if self._cancelled.is_set():
             return None
         context = self._context if self._context is not None else self._establish()
         if context is None:
-            self._cancelled.wait(timeout)  # pcscd not (yet) there
-            return None
+            return self._service_away()  # pcscd not (yet) there
         result, names = scard.SCardListReaders(context, [])
+        if result in _SERVICE_LOST:
+            return self._service_away()
         names = list(names) if result == scard.SCARD_S_SUCCESS else []
         for gone in [r for r in self._states if r not in names]:
             del self._states[gone]
@@ -276,6 +324,7 @@ class PcscReaderStates:
         query.append((PNP_NOTIFICATION, self._pnp_state))
         result, changed = scard.SCardGetStatusChange(context, int(timeout * 1000), query)
         if result == scard.SCARD_S_SUCCESS:
+            self._retry_pause = self._retry_first
             for name, state, atr in changed:
                 if name == PNP_NOTIFICATION:
                     self._pnp_state = state & ~scard.SCARD_STATE_CHANGED
@@ -284,8 +333,8 @@ class PcscReaderStates:
                     self._atrs[name] = bytes(atr)
         elif result == scard.SCARD_E_CANCELLED:
             return None
-        elif result in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED):
-            self._release()  # pcscd went away: a new context on the next call
+        elif result in _SERVICE_LOST:
+            return self._service_away()
         elif result != scard.SCARD_E_TIMEOUT:
             self._cancelled.wait(timeout)
         return {
@@ -301,6 +350,18 @@ class PcscReaderStates:
 
     def close(self) -> None:
         self._release()
+
+    def _service_away(self) -> ReaderView | None:
+        """pcscd is gone (or not there yet): no readers; a new context after a pause."""
+        if self._context is not None:
+            log.warning("the PC/SC service went away; waiting for it to come back")
+        self._release()
+        self._states.clear()
+        self._atrs.clear()
+        pause, self._retry_pause = self._retry_pause, min(self._retry_max, self._retry_pause * 2)
+        if self._cancelled.wait(pause):
+            return None  # stopping: report nothing
+        return {}
 
     def _establish(self) -> int | None:
         result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
@@ -320,31 +381,25 @@ class PcscReader:
 
     The reader connected to is the one configured (`wanted`: a name or a unique part of
     one), else the first with a card. The PC/SC context is made on first use, on the calling
-    (eID worker) thread, and made again after a failure (pcscd restarted).
+    (eID worker) thread, and kept. When pcscd has stopped or restarted since, the call that
+    meets the dead context makes a new one and tries again (`retry_pauses`: the pause before
+    each try), so the first card after a restart is read like any other.
     """
 
-    def __init__(self, wanted: str) -> None:
+    def __init__(self, wanted: str, retry_pauses: Sequence[float] = CONTEXT_RETRY_PAUSES) -> None:
         self.wanted = wanted
+        self._retry_pauses = tuple(retry_pauses) or (0.0,)
         self._context: PcscContext | None = None
 
     def connect(self) -> PcscTransport:
-        context = self._context or PcscContext()
-        self._context = context
-        try:
-            return context.connect(context.pick_reader(self.wanted))
-        except Exception:
-            self.close()
-            raise
+        return self._with_live_context(lambda c: c.connect(c.pick_reader(self.wanted)))
 
     def reader_present(self) -> bool:
         try:
-            context = self._context or PcscContext()
-            self._context = context
-            context.pick_reader(self.wanted)
-            return True
+            self._with_live_context(lambda c: c.pick_reader(self.wanted))
         except Exception:
-            self.close()
             return False
+        return True
 
     def monitor(self, callback: ReaderCallback, poll: float = 0.5) -> ReaderMonitor:
         return ReaderMonitor(PcscReaderStates(), FollowReader(self.wanted, callback), poll)
@@ -356,3 +411,24 @@ class PcscReader:
                 context.close()
             except Exception as exc:
                 log.debug("closing the PC/SC context: %s", type(exc).__name__)
+
+    def _with_live_context(self, use: Callable[[PcscContext], _T]) -> _T:
+        """`use(context)`; a context pcscd no longer knows is made again, a bounded number of
+        times. Any failure drops the context (the next call starts from a fresh one)."""
+        lost: ServiceLost | None = None
+        for attempt, pause in enumerate(self._retry_pauses):
+            if attempt:
+                time.sleep(pause)
+            try:
+                context = self._context or PcscContext()
+                self._context = context
+                return use(context)
+            except ServiceLost as exc:
+                self.close()
+                lost = exc
+                log.info("PC/SC context lost (try %d): %s", attempt + 1, exc)
+            except Exception:
+                self.close()
+                raise
+        assert lost is not None
+        raise lost

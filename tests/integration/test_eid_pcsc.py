@@ -26,12 +26,13 @@ from devices.eid.emulator.testpki import Applet
 from devices.eid.errors import (
     CardCommunicationError,
     CardStatusError,
+    NoReader,
     PinBlocked,
     WrongPin,
 )
 from devices.eid.integrity import verify_challenge_signature
 from devices.eid.monitor import ReaderEvent, ReaderMonitor
-from devices.eid.pcsc import PcscContext, PcscReader, PcscReaderStates
+from devices.eid.pcsc import CONTEXT_RETRY_PAUSES, PcscContext, PcscReader, PcscReaderStates
 from devices.eid.reader import read_eid
 from tests.conftest import InsertCard
 from tests.harness.common import wait_until
@@ -348,6 +349,33 @@ def test_a_pcscd_restart_between_two_reads(insert_card: InsertCard, pcscd: Pcscd
     wait_until(lambda: card_present(READER), 15, "the card to come back after the restart")
     with PcscContext() as context:
         assert read_eid(BelpicCard(context.connect(READER)), roots("1.8")).integrity.authentic
+
+
+def test_the_pcsc_unit_reads_the_first_card_after_a_pcscd_restart(
+    insert_card: InsertCard, pcscd: Pcscd
+) -> None:
+    """Its PC/SC context, made before the restart, died with the old pcscd: the unit makes a
+    new one by itself, and while pcscd is away it says so within its bounded retries."""
+    reader = PcscReader(READER)
+    try:
+        assert reader.reader_present()  # the context is made here
+        pcscd.restart()
+        insert_card(BelpicApplet(card("1.8")))
+        transport = reader.connect()
+        try:
+            assert read_eid(BelpicCard(transport), roots("1.8")).integrity.authentic
+        finally:
+            transport.close()
+        pcscd.stop()
+        asked = time.monotonic()
+        assert not reader.reader_present()
+        with pytest.raises(NoReader):
+            reader.connect()
+        assert time.monotonic() - asked < 2 * (sum(CONTEXT_RETRY_PAUSES) + 0.5)
+    finally:
+        if pcscd.process is None:
+            pcscd.launch()
+        reader.close()
 
 
 def test_pcscd_dying_mid_read_is_a_clear_error_and_the_next_read_works(

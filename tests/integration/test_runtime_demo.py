@@ -253,11 +253,15 @@ def test_card_pulled_out_mid_read(kiosk: Driver) -> None:
     kiosk.until_state(State.READING)
     time.sleep(0.1)
     kiosk.demo.remove_card()
-    assert kiosk.until_state(State.ATTRACT) is State.ATTRACT
+    # Wiped at once, then told why (on the thank-you screen), then the attract screen.
+    assert kiosk.until_state(State.THANK_YOU) is State.THANK_YOU
+    assert kiosk.runtime.machine.context.problem is CardProblem.CARD_REMOVED
     kiosk.settle(0.3)  # the read's failure comes late: dropped, nothing changes
-    assert kiosk.state is State.ATTRACT
+    assert kiosk.state is State.THANK_YOU
     assert State.CARD_ERROR not in kiosk.visited()
     assert_nothing_left(kiosk.runtime)
+    kiosk.runtime.dispatch(ev.Touch())
+    assert kiosk.state is State.ATTRACT
 
 
 def test_a_late_card_read_after_the_wipe_is_dropped_and_zeroed(kiosk: Driver) -> None:
@@ -277,12 +281,14 @@ def test_a_late_card_read_after_the_wipe_is_dropped_and_zeroed(kiosk: Driver) ->
     kiosk.until_state(State.READING)
     # The monitor says "removed" while the card, still powered, finishes the read.
     kiosk.runtime.emit_device(ev.CardRemoved())
-    assert kiosk.until_state(State.ATTRACT) is State.ATTRACT
+    assert kiosk.until_state(State.THANK_YOU) is State.THANK_YOU  # "the card came out..."
     kiosk.drain(lambda: bool(reads), timeout=5)
     kiosk.settle(0.2)
     late = reads[0]
     assert all(not any(buf) for buf in late.files.buffers())
     assert kiosk.runtime.machine.citizen.is_empty()
+    assert kiosk.state is State.THANK_YOU
+    kiosk.runtime.dispatch(ev.Touch())
 
 
 def test_card_pulled_out_at_the_catalogue(kiosk: Driver) -> None:

@@ -66,6 +66,7 @@ def gallery(lang: str) -> Iterator[tuple[str, Any, Any]]:
     yield "take_card-done", S.TAKE_CARD, replace(base, completed=True, receipt_printed=True)
     yield "take_card-no-receipt", S.TAKE_CARD, replace(base, completed=True, receipt_printed=False)
     yield "thank_you", S.THANK_YOU, base
+    yield "card_pulled", S.THANK_YOU, replace(base, problem=CardProblem.CARD_REMOVED)
     yield "wiping", S.WIPING, base
     yield "card_error", S.CARD_ERROR, replace(base, problem=CardProblem.COMMUNICATION)
     yield "card_blocked", S.CARD_ERROR, replace(base, problem=CardProblem.PIN_BLOCKED)

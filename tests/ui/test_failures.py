@@ -62,6 +62,40 @@ def test_pulling_the_card_out_ends_the_session_at_once(ui: UiKiosk) -> None:
     ui.shot("failure-card-pulled")
 
 
+CARD_CAME_OUT = {
+    "Français": ("La carte est sortie du lecteur avant la fin.", "Terminer"),
+    "Nederlands": ("De kaart kwam uit de lezer voordat alles klaar was.", "Afsluiten"),
+    "English": ("The card came out of the reader before the end.", "Finish"),
+    "Deutsch": ("Die Karte ist vor dem Ende aus dem Lesegerät gekommen.", "Fertig"),
+}
+
+
+@pytest.mark.parametrize("language", list(CARD_CAME_OUT))
+def test_a_card_pulled_during_reading_says_so_in_the_citizens_language(
+    ui: UiKiosk, language: str
+) -> None:
+    sentence, finish = CARD_CAME_OUT[language]
+    reader = ui.demo.reader
+    reader.apdu_delay_s = 0.05  # a slow card: the citizen pulls it while it is being read
+    try:
+        ui.start(language)
+        ui.demo.insert_card()
+        ui.wait_state("reading")
+        ui.demo.remove_card()
+        ui.wait_state("thank_you")
+    finally:
+        reader.apdu_delay_s = 0.0
+    assert ui.runtime.machine.citizen.is_empty()  # wiped before the message shows
+    ui.driver.frames(3)
+    texts = " ".join(ui.driver.texts())
+    assert sentence in texts
+    assert ui.tr("Please put it back in the reader to start again.") in texts
+    if language == "Français":
+        ui.shot("failure-card-pulled-while-reading")
+    ui.touch(finish)
+    ui.wait_state("attract")
+
+
 def test_printer_unavailable_says_where_to_go_instead(ui: UiKiosk) -> None:
     from devices.printing import Readiness
     from devices.printing.readiness import Level

@@ -183,7 +183,93 @@ def test_removing_the_card_during_printing_purges_the_job(machine: SessionMachin
     step = machine.handle(ev.CardRemoved())
     (wipe,) = of_type(step, fx.Wipe)
     assert wipe.reason is WipeReason.CARD_REMOVED and wipe.job_ids == (7,)
-    assert machine.handle(ev.WipeFinished(True)).state is State.ATTRACT
+    assert machine.handle(ev.WipeFinished(True)).state is State.THANK_YOU
+
+
+# Where the card is in use, or the session works for it: pulling it out is why it fails.
+CARD_IN_USE = (
+    State.READING,
+    State.CHECKING_PIN,
+    State.AUTHENTICATING,
+    State.FETCHING,
+    State.PRINTING,
+)
+CARD_PULLED = fx.Announce("error.card_removed", (), sound=True)
+
+
+@pytest.mark.parametrize("state", CARD_IN_USE)
+def test_a_card_pulled_while_in_use_is_explained_after_the_wipe(
+    machine: SessionMachine, clock: ManualClock, state: State
+) -> None:
+    put_in_state(machine, state)
+    step = machine.handle(ev.CardRemoved())
+    assert machine.state is State.WIPING
+    assert machine.citizen.is_empty()  # wiped at once, before anything is said
+    (wipe,) = of_type(step, fx.Wipe)
+    assert wipe.reason is WipeReason.CARD_REMOVED
+    assert CARD_PULLED in step.effects
+    step = machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.THANK_YOU
+    assert machine.context.problem is CardProblem.CARD_REMOVED
+    assert machine.citizen.is_empty()
+    clock.advance(machine.policy.thank_you_timeout)
+    machine.handle(ev.Tick())
+    assert machine.state is State.ATTRACT
+    assert machine.context.problem is None
+
+
+@pytest.mark.parametrize(
+    "problem", [CardProblem.CARD_REMOVED, CardProblem.NO_CARD], ids=["removed", "no_card"]
+)
+def test_a_card_error_that_was_the_card_going_is_explained_when_the_monitor_tells(
+    machine: SessionMachine, problem: CardProblem
+) -> None:
+    """The read's worker may report the card gone before the reader's monitor does."""
+    drive_to(machine, State.READING)
+    machine.handle(ev.CardFailed(problem))
+    assert machine.state is State.CARD_ERROR
+    step = machine.handle(ev.CardRemoved())
+    assert CARD_PULLED in step.effects and machine.citizen.is_empty()
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.THANK_YOU
+    assert machine.context.problem is CardProblem.CARD_REMOVED
+
+
+@pytest.mark.parametrize(
+    "state", sorted(IN_SESSION - {State.INSERT_CARD, State.TAKE_CARD, *CARD_IN_USE})
+)
+def test_taking_the_card_out_while_choosing_leaves_quietly(
+    machine: SessionMachine, state: State
+) -> None:
+    put_in_state(machine, state)  # a card error here is COMMUNICATION: the citizen takes it out
+    step = machine.handle(ev.CardRemoved())
+    assert not of_type(step, fx.Announce)
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.ATTRACT
+
+
+def test_the_card_put_back_while_the_message_shows_starts_a_session(
+    machine: SessionMachine,
+) -> None:
+    drive_to(machine, State.READING)
+    machine.handle(ev.CardRemoved())
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.THANK_YOU
+    machine.handle(ev.CardInserted())
+    assert machine.state is State.LANGUAGE
+    assert machine.context.problem is None and machine.context.session_id
+    machine.handle(ev.ChooseLanguage("fr"))
+    assert machine.state is State.READING  # the card put back is read, not asked for again
+
+
+def test_a_card_pulled_while_in_use_with_a_device_gone_ends_out_of_service(
+    machine: SessionMachine,
+) -> None:
+    drive_to(machine, State.FETCHING)
+    machine.handle(ev.PrinterStateChanged(PrinterStatus.UNAVAILABLE))
+    machine.handle(ev.CardRemoved())
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.OUT_OF_SERVICE
 
 
 def test_wrong_pin_returns_to_the_pin_pad_with_tries_left_then_blocks(
@@ -259,6 +345,19 @@ def test_reader_gone_mid_session_wipes_then_goes_out_of_service(
     assert machine.state is State.OUT_OF_SERVICE
     machine.handle(ev.ReaderAvailable())
     assert machine.state is State.ATTRACT
+
+
+def test_a_reader_back_while_the_session_is_wiped_leaves_the_kiosk_serving(
+    machine: SessionMachine,
+) -> None:
+    """pcscd restarted mid-session: the reader goes and comes back before the wipe ends."""
+    drive_to(machine, State.LANGUAGE)
+    machine.handle(ev.ReaderGone())
+    assert machine.state is State.WIPING
+    machine.handle(ev.ReaderAvailable())
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.ATTRACT
+    assert machine.handle(ev.Touch()).state is State.LANGUAGE
 
 
 def test_a_failed_wipe_keeps_the_kiosk_out_of_service_and_retries(
