@@ -95,12 +95,22 @@ class CardProcess:
         self.wait_line("card: inserted", 15, before + 1)
         wait_until(lambda: card_present(self.reader), 10, "pcscd to see the card")
 
+    def insert_only(self) -> None:
+        """Put the card in without waiting for pcscd (a card set to pull itself out)."""
+        before = self.count("card: inserted")
+        self._send("insert")
+        self.wait_line("card: inserted", 15, before + 1)
+
     def remove(self) -> None:
         """Pull the card out and wait until pcscd sees the reader empty."""
         before = self.count("card: removed")
         self._send("remove")
         self.wait_line("card: removed", 10, before + 1)
         wait_until(lambda: not card_present(self.reader), 10, "pcscd to see the reader empty")
+
+    def pull_out_after(self, commands: int) -> None:
+        """The card leaves the reader by itself after `commands` more APDUs."""
+        self._send(f"remove-after {commands}")
 
     def log_offs(self) -> int:
         return self.count("card: log off")

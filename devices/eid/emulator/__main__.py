@@ -16,6 +16,8 @@ the N-th canary citizen.
 Pulling the card out and putting it back, while it runs:
   SIGUSR1 or the line "remove" on stdin   the card leaves the reader
   SIGUSR2 or the line "insert" on stdin   the card goes back in (PIN tries kept)
+  the line "remove-after N"               the card leaves after N more commands (pulled out
+                                          in the middle of a reading: N=5 is in the reading)
   SIGTERM, SIGINT or the line "quit"       the card leaves, the process ends (exit 0)
 With `--until-stdin-closes` the end of stdin ends it too (a parent that dies takes it along).
 
@@ -202,8 +204,10 @@ def serve(args: argparse.Namespace) -> int:
                 say("card: removed")
             elif command == "insert":
                 _insert(card)
+            elif command.startswith("remove-after ") and command[13:].strip().isdigit():
+                applet.pull_out_after(int(command[13:]))
             elif command:
-                say(f"emulator: unknown command {command!r} (remove, insert, quit)")
+                say(f"emulator: unknown command {command!r} (remove, insert, remove-after N, quit)")
     finally:
         card.close()
 
