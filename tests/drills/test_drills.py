@@ -41,6 +41,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.ui, pytest.mark.drill]
 SERVICE_DOWN = _("The service is not available")
 PRINTER_DOWN = _("The printer is not available")
 PRINT_FAILED = _("Printing did not work")
+RECEIPT_PROMISED = _("Take your card, your document and your receipt")
 RECEIPT_TIMEOUT_S = 2.0  # receipt.timeout in the drills' configuration
 
 
@@ -215,7 +216,8 @@ def test_receipt_printer_mute(rig: Rig, kiosk: KioskProcess) -> None:
         screen = drill.failure_screen("take_card", "print_error")
         # The document is printed; the receipt is not confirmed: the screen must not promise
         # it, and shows the document's verification code so nothing is lost.
-        assert not shows(screen, said("take_card_and_receipt")), screen["texts"]
+        for promise in (said("take_card_and_receipt"), RECEIPT_PROMISED):
+            assert not shows(screen, promise), f"{promise!r} on screen: {screen['texts']}"
         code = _latest_verification_code(rig)
         assert any(code in text for text in screen["texts"]), (
             f"the verification code {code} is not on the screen: {screen['texts']}"
@@ -314,7 +316,12 @@ def test_pcscd_restarted(rig: Rig, kiosk: KioskProcess, when: str) -> None:
     before a citizen comes; the first citizen after it is served."""
     drill = Drill(rig, kiosk, f"pcscd-restarted-{when}")
     rig.pcscd.restart()
-    if when == "during-attract":
+    if when == "during-attract":  # the kiosk has seen its reader go and come back
+        wait_for(
+            lambda: "card reader available" in kiosk.log_text()[drill.log_from :],
+            15,
+            "the kiosk to see its reader again",
+        )
         at_rest(kiosk)
     try:
         healthy_journey(rig, kiosk)  # the first citizen after the restart
