@@ -10,8 +10,10 @@ SIGKILL) go to the kiosk process itself.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -80,10 +82,13 @@ class Rig:
         self.server.stop()
 
     def start_server(self) -> None:
-        """The server again, on the same port and database (the kiosk's URL stays right)."""
+        """The server again, on the same port, database and secrets key (the kiosk's URL
+        stays right, and answers kept for retries can still be opened)."""
         self.server = start_cityserver(
             self.workdir / "cityapi",
             [self.roots],
+            "--secrets-key-file",
+            str(secrets_key(self.workdir)),
             "--port",
             str(self.server_port),
         )
@@ -126,7 +131,9 @@ def make_rig(workdir: Path, pcscd: Pcscd, cupsd: Cupsd, *, read_timeout: float =
         check=False,
     )
     assert made.returncode == 0, made.stderr
-    server = start_cityserver(workdir / "cityapi", [roots])
+    server = start_cityserver(
+        workdir / "cityapi", [roots], "--secrets-key-file", str(secrets_key(workdir))
+    )
     port = int(server.url.rsplit(":", 1)[1])
     card = CardProcess(pcscd, pki_dir, applet="1.8")
     printer = FakeEscposPrinter().start()
@@ -140,6 +147,16 @@ def make_rig(workdir: Path, pcscd: Pcscd, cupsd: Cupsd, *, read_timeout: float =
     rig = Rig(workdir, pcscd, cupsd, server, card, printer, config, tmpfs, roots, port)
     enrol_terminal(rig)
     return rig
+
+
+def secrets_key(workdir: Path) -> Path:
+    """The server's secrets key (32 random bytes, base64, mode 0600), made once."""
+    path = workdir / "cityserver-secrets.key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+    return path
 
 
 def configuration(
