@@ -118,8 +118,10 @@ class Rig:
 
 def make_rig(workdir: Path, pcscd: Pcscd, cupsd: Cupsd, *, read_timeout: float = 3.0) -> Rig:
     """Start the server, the emulator, the receipt printer; write the configuration; enrol."""
+    # The shared test PKI's folder (KIOSK_TEST_PKI for the emulator's --pki): the card is
+    # signed by it, and the server (--trust-roots) and the kiosk (eid.trust_roots) trust the
+    # roots the emulator writes from it.
     pki_dir = workdir / "test-pki"
-    os.environ["KIOSK_TEST_PKI"] = str(pki_dir)  # this process's shared_test_pki() too
     roots = workdir / "emulator-roots.pem"
     emulator = [sys.executable, "-m", "devices.eid.emulator", "--pki", str(pki_dir)]
     made = subprocess.run(
