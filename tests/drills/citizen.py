@@ -88,7 +88,8 @@ def healthy_journey(rig: Rig, kiosk: KioskProcess) -> None:
     assert screen["state"] == "take_card", f"the next citizen was not served: {screen}"
     wait_for(lambda: set(rig.cupsd.output_pdfs()) - pdfs, 30, "cups-pdf to write the document")
     wait_for(lambda: len(rig.printer.received) > receipt_bytes, 10, "the receipt")
-    kiosk.wait(lambda seen: shows(seen, said("take_card_and_receipt")), 5, "the last words")
+    done = _("Take your card, your document and your receipt")
+    kiosk.wait(lambda seen: shows(seen, done), 5, f"{done!r} on the screen")
     rig.card.remove()
     kiosk.wait_state("thank_you", "attract", timeout=20)
     at_rest(kiosk)
