@@ -199,7 +199,7 @@ uri = "{receipt_uri}"
 timeout = 2.0
 
 [session]
-thank_you_timeout = 1.0
+thank_you_timeout = 2.0
 tmpfs_dir = "{tmpfs}"
 
 [ui]
