@@ -77,6 +77,18 @@ def test_the_roots_it_writes_are_the_shared_pki_s(tmp_path: Path) -> None:
     assert roots.read_bytes().count(b"BEGIN CERTIFICATE") == 2  # the RSA and the EC root
 
 
+def test_the_register_entry_is_the_profile_s(tmp_path: Path) -> None:
+    from cityapi.models import RegisteredCitizen
+    from devices.eid.emulator import canary_profile
+
+    entry = tmp_path / "citizen.json"
+    result = emulator("--profile", "canary:7", "--write-register", str(entry))
+    assert result.returncode == 0, result.stderr
+    assert entry.stat().st_mode & 0o077 == 0
+    citizen = RegisteredCitizen.model_validate_json(entry.read_text())
+    assert citizen.national_number == canary_profile(7).national_number
+
+
 def test_a_card_in_pcscd_pulled_and_put_back_by_signals(tmp_path: Path, pcscd: Pcscd) -> None:
     from smartcard.System import readers
 

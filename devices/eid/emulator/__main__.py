@@ -7,7 +7,9 @@ as a process of its own, for a terminal without a card (tests, drills, a newcome
 The card is signed by the shared test PKI in the folder `--pki` (default $KIOSK_TEST_PKI; made
 and saved there when the folder holds none). The kiosk (`eid.trust_roots`) and the reference
 server (`cityserver serve --trust-roots`) must trust that PKI's roots: `--write-roots FILE`
-writes them (PEM) and exits.
+writes them (PEM) and exits. The city makes documents only for citizens of its population
+register: `--write-register FILE` writes the profile's entry (JSON) for
+`kiosk cityapi register add FILE`, and exits.
 
 The PIN is never on the command line: `--pin-file FILE` (mode 0600) or the first line of stdin.
 `--profile demo` is the demo citizen (the reference server's register knows them), `canary:N`
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
 import queue
@@ -89,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--write-roots", type=Path, metavar="FILE", help="write the PKI's roots (PEM) and exit"
+    )
+    parser.add_argument(
+        "--write-register",
+        type=Path,
+        metavar="FILE",
+        help="write the profile's population-register entry (JSON, mode 0600) and exit",
     )
     parser.add_argument(
         "--removed", action="store_true", help="start with the card out of the reader"
@@ -157,6 +166,26 @@ def test_pki(folder: Path | None) -> TestPki:
     return shared_test_pki()
 
 
+def write_register_entry(profile: CitizenProfile, path: Path) -> None:
+    """The emulated citizen as the city's population register records them, for
+    `kiosk cityapi register add FILE` (or `cityserver serve --register` in a JSON list): the
+    city makes documents only for citizens in its register. Test citizens only."""
+    entry = {
+        "national_number": profile.national_number,
+        "surname": profile.surname,
+        "first_names": profile.first_names,
+        "nationality": profile.nationality,
+        "street_and_number": profile.street_and_number,
+        "zip_code": profile.zip_code,
+        "municipality": profile.municipality,
+    }
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(entry, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+
+
 def say(line: str) -> None:
     print(line, flush=True)
 
@@ -167,6 +196,10 @@ def serve(args: argparse.Namespace) -> int:
     from devices.eid.emulator.vpcd import VirtualCard
 
     host, port = vpcd_address(args.reader, args.vpcd)
+    if args.write_register is not None:
+        write_register_entry(profile_for(args.profile), args.write_register)
+        say(f"emulator: register entry written to {args.write_register}")
+        return EXIT_OK
     pin = read_pin(args.pin_file) if args.write_roots is None else ""
     pki = test_pki(args.pki)
     if args.write_roots is not None:
