@@ -55,6 +55,23 @@ class Cupsd:
     def output_pdfs(self) -> list[Path]:
         return sorted(self.output_dir.rglob("*.pdf"))
 
+    def stop_daemon(self) -> None:
+        """cupsd stops (its queue and folders stay, for `start_daemon`)."""
+        stop_process(self.process)
+
+    def start_daemon(self, timeout: float = 20.0) -> None:
+        """cupsd again, with the same configuration and queue."""
+        log = self.root / "log/cupsd.out"
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                _command(self.root), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        wait_until(
+            lambda: self.socket.exists() and self.run("lpstat", "-r").returncode == 0,
+            timeout,
+            "cupsd to answer on its socket again",
+        )
+
     def stop(self) -> None:
         stop_process(self.process)
         self.instance_conf.unlink(missing_ok=True)
@@ -62,8 +79,13 @@ class Cupsd:
         shutil.rmtree(self.root.parent, ignore_errors=True)
 
 
-def start_cupsd(timeout: float = 20.0) -> Cupsd:
+def _command(root: Path) -> list[str]:
     cupsd = require_binary("cupsd", "cups")
+    return [cupsd, "-f", "-c", str(root / "cupsd.conf"), "-s", str(root / "cups-files.conf")]
+
+
+def start_cupsd(timeout: float = 20.0) -> Cupsd:
+    require_binary("cupsd", "cups")
     require_binary("lpadmin", "cups-client")
     if not CUPS_PDF_BACKEND.exists():
         pytest.fail(
@@ -134,7 +156,7 @@ def start_cupsd(timeout: float = 20.0) -> Cupsd:
     log = root / "log/cupsd.out"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [cupsd, "-f", "-c", str(root / "cupsd.conf"), "-s", str(root / "cups-files.conf")],
+            _command(root),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

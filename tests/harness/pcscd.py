@@ -66,6 +66,7 @@ class Pcscd:
     process: subprocess.Popen[bytes] | None = None
     netns_pid: int | None = None
     log: Path | None = None
+    _holder: subprocess.Popen[bytes] | None = None
 
     @property
     def readers(self) -> list[str]:
@@ -101,22 +102,25 @@ class Pcscd:
         raise error if isinstance(error, BaseException) else TimeoutError("vpcd connect")
 
     def launch(self, timeout: float = 15.0) -> None:
-        """Start pcscd (as root: in a network namespace with only loopback) and wait for vpcd."""
+        """Start pcscd (as root: in a network namespace with only loopback) and wait for vpcd.
+
+        The namespace is held by a process of its own (`netns_pid`), so it outlives a pcscd
+        restart: a card emulator in another process (joined with nsenter) reconnects to the
+        new pcscd as a card left in its reader would."""
         binary = require_binary("pcscd", "pcscd")
         command = [binary, "--foreground", "--info"]
         netns = os.geteuid() == 0
         if netns:
-            require_binary("unshare", "util-linux")
-            require_binary("ip", "iproute2")
-            # unshare and sh exec in place, so the pid we get is pcscd's own.
-            command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "pcscd"]
-            command += [binary, "--foreground", "--info"]
+            require_binary("nsenter", "util-linux")
+            holder = self._namespace_holder()
+            command = ["nsenter", f"--net=/proc/{holder}/ns/net", *command]
         assert self.log is not None
         with self.log.open("ab") as out:
+            # nsenter execs pcscd in place, so the pid we get is pcscd's own.
             process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
-        self.process, self.netns_pid = process, process.pid if netns else None
+        self.process = process
 
         def ready() -> bool:
             if process.poll() is not None:
@@ -131,22 +135,60 @@ class Pcscd:
             self.stop()
             raise
 
+    def _namespace_holder(self) -> int:
+        """The pid of the process holding our private network namespace (started once)."""
+        if self._holder is not None and self._holder.poll() is None:
+            return self._holder.pid
+        require_binary("unshare", "util-linux")
+        require_binary("ip", "iproute2")
+        self._holder = subprocess.Popen(
+            ["unshare", "--net", "sh", "-c", "ip link set lo up && exec sleep infinity"],
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        holder = self._holder
+        wait_until(
+            lambda: _lo_up(holder.pid) or holder.poll() is not None, 5, "the network namespace"
+        )
+        if holder.poll() is not None:
+            pytest.fail("could not make a private network namespace for pcscd", pytrace=False)
+        self.netns_pid = holder.pid
+        return holder.pid
+
     def restart(self) -> None:
-        """Stop and start our pcscd (a reused pcscd belongs to someone else: fail)."""
+        """Stop and start our pcscd (a reused pcscd belongs to someone else: fail); its
+        network namespace stays, with the emulated cards' connections to make again."""
         if self.process is None:
             pytest.fail(
                 "this test restarts pcscd, which only works with the harness's own pcscd: "
                 "stop the system pcscd first",
                 pytrace=False,
             )
-        self.stop()
+        self.stop_daemon()
         self.launch()
 
-    def stop(self) -> None:
+    def stop_daemon(self) -> None:
+        """Stop pcscd only (its namespace stays for the next launch)."""
         if self.process is not None:
             stop_process(self.process)
             self.process = None
-            self.netns_pid = None
+
+    def stop(self) -> None:
+        self.stop_daemon()
+        if self._holder is not None:
+            stop_process(self._holder)
+            self._holder = None
+        self.netns_pid = None
+
+
+def _lo_up(pid: int) -> bool:
+    """Whether loopback is up in the network namespace of `pid` (its own view of /proc)."""
+    try:
+        flags = Path(f"/proc/{pid}/net/dev").read_text()
+    except OSError:
+        return False
+    # "ip link set lo up" is done once sh has exec'd sleep.
+    return "lo:" in flags and Path(f"/proc/{pid}/comm").read_text().strip() == "sleep"
 
 
 def start_pcscd(workdir: Path, timeout: float = 15.0) -> Pcscd:

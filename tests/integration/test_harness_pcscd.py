@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 import pytest
@@ -30,7 +31,10 @@ def test_an_emulator_can_reach_the_vpcd_port(pcscd: Pcscd) -> None:
 def test_our_pcscd_keeps_vpcd_off_the_host_network(pcscd: Pcscd) -> None:
     if pcscd.process is None:
         return  # a pcscd we reuse is configured by its owner, not by us
-    assert pcscd.netns_pid == pcscd.process.pid, "as root, pcscd starts in its own network"
+    assert pcscd.netns_pid is not None, "as root, pcscd starts in its own network"
+    pcscd_net = os.readlink(f"/proc/{pcscd.process.pid}/ns/net")
+    assert pcscd_net == os.readlink(f"/proc/{pcscd.netns_pid}/ns/net")
+    assert pcscd_net != os.readlink("/proc/self/ns/net")
     # In the test's own namespace nothing listens on the vpcd port.
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", 35963), timeout=2).close()
