@@ -38,6 +38,7 @@ class SessionContext:
     authenticated: bool = False
     pin_tries_left: int | None = None
     problem: Problem | None = None
+    card_failed_at: float | None = None  # the session clock when the card last failed
     job_ids: list[int] = field(default_factory=list)
     completed: bool = False
     receipt_printed: bool | None = None  # None: not asked, or no answer yet

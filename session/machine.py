@@ -205,6 +205,15 @@ class SessionMachine:
     def _finish(self, rule: Rule | None, decision: Go, event: ev.Event) -> Step:
         effects = list(decision.effects)
         if decision.target is not None and decision.target is not self._state:
+            # The journal's trail of a session, for city IT: states, the event and a problem
+            # code only, never anything of the citizen.
+            log.info(
+                "session: %s -> %s on %s%s",
+                self._state.value,
+                decision.target.value,
+                type(event).__name__,
+                f" ({self.context.problem})" if self.context.problem else "",
+            )
             effects.extend(self._enter(decision.target))
         elif isinstance(event, ev.Intent) and self._state in CHOOSING:
             effects.extend(self._restart_idle())
@@ -327,7 +336,7 @@ class SessionMachine:
         if self.context.completed:  # the document is out: taken while the receipt prints
             return self.on_card_taken(event)
         ctx = self.context
-        if self._state in _PULLED_TOO_SOON or ctx.problem in _CARD_WENT_OUT:
+        if self._state in _PULLED_TOO_SOON or ctx.problem in _CARD_WENT_OUT or self._went_out():
             # The card was in use (or the session was working for it), or the card error was
             # its going (the worker may tell before the monitor does): its removal is why the
             # session fails, so the citizen is told, after the wipe, on the goodbye screen.
@@ -336,6 +345,19 @@ class SessionMachine:
             return Go(go.target, (*go.effects, _say("error.card_removed", sound=True)))
         # Choosing, or after an error: taking the card out is how a citizen leaves.
         return self._end(WipeReason.CARD_REMOVED, State.ATTRACT)
+
+    def _went_out(self) -> bool:
+        """A card error that may have been the card going: over PC/SC a card pulled mid-read
+        first fails as a lost transaction or a reset (a communication problem) and pcscd sees
+        the slot empty only a moment later. Its removal so soon after is the cause."""
+        ctx = self.context
+        return (
+            self._state is State.CARD_ERROR
+            and isinstance(ctx.problem, CardProblem)
+            and ctx.problem.retryable
+            and ctx.card_failed_at is not None
+            and self.clock() - ctx.card_failed_at <= CARD_GONE_WINDOW_S
+        )
 
     def on_card_taken(self, event: ev.Event) -> Go:
         if self.context.completed:
@@ -381,6 +403,7 @@ class SessionMachine:
 
     def on_card_failed(self, event: ev.Event) -> Go:
         assert isinstance(event, ev.CardFailed)
+        self.context.card_failed_at = self.clock()
         return self._fail(State.CARD_ERROR, event.problem)
 
     def on_card_timeout(self, event: ev.Event) -> Go:
@@ -624,6 +647,10 @@ _CARD_IN = IN_SESSION - {S.INSERT_CARD, S.TAKE_CARD}
 # reader before the end" (as it does on the card error screen that says so).
 _PULLED_TOO_SOON = _states(S.READING, S.CHECKING_PIN, S.AUTHENTICATING, S.FETCHING, S.PRINTING)
 _CARD_WENT_OUT = (CardProblem.CARD_REMOVED, CardProblem.NO_CARD)
+# How soon after a card communication error the card's removal counts as its cause: above
+# vpcd's and pcscd's polls (0.4-0.5 s) and the reader monitor's, far below a citizen reading
+# the error screen and deciding to leave.
+CARD_GONE_WINDOW_S = 3.0
 _CANCELLABLE = _states(S.READING, S.PIN, S.AUTHENTICATING, S.CATALOGUE, S.FETCHING)
 _ERRORS = _states(S.CARD_ERROR, S.SERVICE_ERROR, S.PRINT_ERROR)
 

@@ -199,7 +199,7 @@ uri = "{receipt_uri}"
 timeout = 2.0
 
 [session]
-thank_you_timeout = 2.0
+thank_you_timeout = 3.0  # long enough to be read by a drill polling it
 tmpfs_dir = "{tmpfs}"
 
 [ui]

@@ -16,7 +16,13 @@ from kiosk.config import SessionSettings
 from session import effects as fx
 from session import events as ev
 from session.effects import WipeReason
-from session.machine import HOLDS_CITIZEN_DATA, RULES_BY_KEY, SessionMachine, Step
+from session.machine import (
+    CARD_GONE_WINDOW_S,
+    HOLDS_CITIZEN_DATA,
+    RULES_BY_KEY,
+    SessionMachine,
+    Step,
+)
 from session.problems import ApiProblem, CardProblem, PrinterStatus, PrintProblem
 from session.states import CHOOSING, IN_SESSION, State
 from session.timers import ManualClock, TimerPolicy
@@ -235,13 +241,30 @@ def test_a_card_error_that_was_the_card_going_is_explained_when_the_monitor_tell
     assert machine.context.problem is CardProblem.CARD_REMOVED
 
 
+@pytest.mark.parametrize("problem", [CardProblem.COMMUNICATION, CardProblem.TIMEOUT])
+def test_a_card_gone_just_after_a_communication_error_was_its_cause(
+    machine: SessionMachine, clock: ManualClock, problem: CardProblem
+) -> None:
+    """Over PC/SC a card pulled mid-read fails first as a lost transaction; pcscd sees the
+    slot empty a moment later. Removed within the window: explained; after it: quiet."""
+    drive_to(machine, State.READING)
+    machine.handle(ev.CardFailed(problem))
+    clock.advance(CARD_GONE_WINDOW_S - 0.5)
+    step = machine.handle(ev.CardRemoved())
+    assert CARD_PULLED in step.effects
+    machine.handle(ev.WipeFinished(True))
+    assert machine.state is State.THANK_YOU
+    assert machine.context.problem is CardProblem.CARD_REMOVED
+
+
 @pytest.mark.parametrize(
     "state", sorted(IN_SESSION - {State.INSERT_CARD, State.TAKE_CARD, *CARD_IN_USE})
 )
 def test_taking_the_card_out_while_choosing_leaves_quietly(
-    machine: SessionMachine, state: State
+    machine: SessionMachine, clock: ManualClock, state: State
 ) -> None:
     put_in_state(machine, state)  # a card error here is COMMUNICATION: the citizen takes it out
+    clock.advance(CARD_GONE_WINDOW_S + 0.5)  # ... after reading the error screen
     step = machine.handle(ev.CardRemoved())
     assert not of_type(step, fx.Announce)
     machine.handle(ev.WipeFinished(True))
