@@ -54,7 +54,7 @@ def preflight(settings: Settings) -> None:
     if TokenFile(settings.cityapi.token_file).read() is None:
         raise CannotStart(
             f"this terminal is not enrolled (no token in {settings.cityapi.token_file}); "
-            "enrol it with `kiosk provision`"
+            "enrol it with `kiosk cityapi enrol` (the code city IT made for it, from stdin)"
         )
     tmpfs = settings.session.tmpfs_dir
     from kiosk.tmpfs_check import not_in_memory
