@@ -65,8 +65,15 @@ class UiKiosk:
         self.driver.frames(2)
 
     def shot(self, name: str) -> Path:
-        with self.drawn():
+        if self.drawing:
             return self.driver.screenshot(self.shots / f"{name}.png")
+        from kivy.core.window import Window
+
+        path = self.shots / f"{name}.png"
+        self._draw_two_frames()
+        written = Path(Window.screenshot(name=str(path.resolve())))
+        written.replace(path)
+        return path
 
     def pixels(self) -> Any:
         """The window as drawn (two frames first), as a PIL image: no file written, for checks
@@ -75,12 +82,21 @@ class UiKiosk:
         from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
         from PIL import Image
 
-        with self.drawn():
-            self.driver.frames(2)
-            width, height = Window.size
-            data = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
+        self._draw_two_frames()
+        width, height = Window.size
+        data = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
         image = Image.frombytes("RGB", (width, height), data)
         return image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+
+    def _draw_two_frames(self) -> None:
+        """Two frames before a picture; within `undrawn()` the first only lays out (what the
+        second draws is the same: a frame draws the state its clock tick left)."""
+        if self.drawing:
+            self.driver.frames(2)
+            return
+        self.driver.frames(1)
+        with self.drawn():
+            self.driver.frames(1)
 
     @contextlib.contextmanager
     def undrawn(self) -> Iterator[None]:

@@ -372,11 +372,15 @@ def test_text_contrast_measured_on_the_rendered_pixels(ui: UiKiosk, high_contras
     THEME.high_contrast = high_contrast
     floor = 7.0 if high_contrast else 4.5
     problems = []
-    for lang in ("en", "fr"):
-        for name in screens_of(ui, lang):
-            mode = "hc" if high_contrast else "normal"
-            shot = ui.shot(f"contrast-{mode}-{lang}-{name}")
-            problems += [f"{lang} {name}: {p}" for p in low_contrast(ui, shot, floor)]
+    with ui.undrawn():  # each screen is laid out, then drawn once settled for its pixels
+        for lang in ("en", "fr"):
+            for name in screens_of(ui, lang):
+                mode = "hc" if high_contrast else "normal"
+                image = ui.pixels()
+                found = low_contrast(ui, image, floor)
+                if found:
+                    image.save(ui.shots / f"contrast-problem-{mode}-{lang}-{name}.png")
+                problems += [f"{lang} {name}: {p}" for p in found]
     assert not problems, "\n".join(problems[:40])
 
 

@@ -169,16 +169,18 @@ def test_large_text_in_high_contrast_in_every_language(ui: UiKiosk) -> None:
     THEME.high_contrast = THEME.large_text = True
     ui.driver.frames(3)
     problems = []
-    for lang in LANGUAGES:
-        for name in screens_of(ui, lang):
-            hold_still(ui)
-            image = ui.pixels()
-            found = layout_problems(ui) + low_contrast(ui, image, 7.0) + misdrawn_dots(ui, image)
-            if name == "catalogue":
-                found += catalogue_problems(ui)
-            if found:
-                image.save(ui.shots / f"large-text-high-contrast-problem-{lang}-{name}.png")
-            problems += [f"{lang} {name}: {p}" for p in found]
+    with ui.undrawn():  # each screen is laid out, then drawn once settled for its pixels
+        for lang in LANGUAGES:
+            for name in screens_of(ui, lang):
+                hold_still(ui)
+                image = ui.pixels()
+                found = layout_problems(ui) + low_contrast(ui, image, 7.0)
+                found += misdrawn_dots(ui, image)
+                if name == "catalogue":
+                    found += catalogue_problems(ui)
+                if found:
+                    image.save(ui.shots / f"large-text-high-contrast-problem-{lang}-{name}.png")
+                problems += [f"{lang} {name}: {p}" for p in found]
     assert not problems, "\n".join(problems[:40])
 
 
