@@ -103,12 +103,13 @@ class UiKiosk:
         """Frames that lay the app out without drawing it, for checks of places, sizes, words
         and speech only: Kivy lays out and renders each text's texture on its clock, not when
         it draws, while drawing a frame in Xvfb's software GL costs about 0.1 s (two thirds of
-        such a check's time). `shot()` and `pixels()` still draw what they take."""
-        self.drawing = False
+        such a check's time). `shot()` and `pixels()` still draw what they take. Resize before,
+        not within: the first frame drawn after a resize is garbage."""
+        before, self.drawing = self.drawing, False
         try:
             yield
         finally:
-            self.drawing = True
+            self.drawing = before
 
     @contextlib.contextmanager
     def drawn(self) -> Iterator[None]:
