@@ -319,7 +319,7 @@ def test_pulling_the_card_at_every_apdu_fails_cleanly_and_keeps_nothing(
     # Alternate between the two readers: one settles (pcscd must notice the card gone before
     # it comes back, see VirtualCard.min_absence_s) while the other is being read.
     slots = {
-        reader: (emulated, insert_card(emulated, reader=reader))
+        reader: (emulated, insert_card(emulated, reader=reader, min_absence_s=0.5))
         for reader in VPCD_READERS
         for emulated in [BelpicApplet(card(applet))]
     }

@@ -9,10 +9,11 @@ move it and send the Tick the runtime would send once a second.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ class UiKiosk:
     speaker: Any  # devices.speech.RecordingSpeaker
     clock: Any  # session.timers.ManualClock
     shots: Path
+    drawing: bool = field(default=True)  # False within `undrawn()`
 
     @property
     def state(self) -> str:
@@ -63,7 +65,15 @@ class UiKiosk:
         self.driver.frames(2)
 
     def shot(self, name: str) -> Path:
-        return self.driver.screenshot(self.shots / f"{name}.png")
+        if self.drawing:
+            return self.driver.screenshot(self.shots / f"{name}.png")
+        from kivy.core.window import Window
+
+        path = self.shots / f"{name}.png"
+        self._draw_two_frames()
+        written = Path(Window.screenshot(name=str(path.resolve())))
+        written.replace(path)
+        return path
 
     def pixels(self) -> Any:
         """The window as drawn (two frames first), as a PIL image: no file written, for checks
@@ -72,11 +82,45 @@ class UiKiosk:
         from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
         from PIL import Image
 
-        self.driver.frames(2)
+        self._draw_two_frames()
         width, height = Window.size
         data = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
         image = Image.frombytes("RGB", (width, height), data)
         return image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+
+    def _draw_two_frames(self) -> None:
+        """Two frames before a picture; within `undrawn()` the first only lays out (what the
+        second draws is the same: a frame draws the state its clock tick left)."""
+        if self.drawing:
+            self.driver.frames(2)
+            return
+        self.driver.frames(1)
+        with self.drawn():
+            self.driver.frames(1)
+
+    @contextlib.contextmanager
+    def undrawn(self) -> Iterator[None]:
+        """Frames that lay the app out without drawing it, for checks of places, sizes, words
+        and speech only: Kivy lays out and renders each text's texture on its clock, not when
+        it draws, while drawing a frame in Xvfb's software GL costs about 0.1 s (two thirds of
+        such a check's time). `shot()` and `pixels()` still draw what they take. Resize before,
+        not within: the first frame drawn after a resize is garbage."""
+        before, self.drawing = self.drawing, False
+        try:
+            yield
+        finally:
+            self.drawing = before
+
+    @contextlib.contextmanager
+    def drawn(self) -> Iterator[None]:
+        before, self.drawing = self.drawing, True
+        try:
+            yield
+        finally:
+            self.drawing = before
+
+    def _skip_drawing(self, *_args: Any) -> bool:
+        return not self.drawing  # True stops the Window's own on_draw / on_flip
 
     def touch(self, text: str) -> None:
         self.driver.touch(text)
@@ -201,6 +245,10 @@ def kiosk(kiosk_display: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
     driver.start()
     SHOTS.mkdir(parents=True, exist_ok=True)
     ui = UiKiosk(app, driver, runtime, speaker, clock, SHOTS)
+    from kivy.core.window import Window
+
+    Window.fbind("on_draw", ui._skip_drawing)
+    Window.fbind("on_flip", ui._skip_drawing)
     ui.wait_state("attract", timeout=10)
     yield ui
     runtime.stop()
@@ -212,6 +260,7 @@ def ui(kiosk: UiKiosk) -> Iterator[UiKiosk]:
     kiosk.home()
     kiosk.speaker.clear()
     yield kiosk
+    kiosk.drawing = True
     kiosk.home()
 
 

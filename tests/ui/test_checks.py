@@ -338,15 +338,16 @@ def low_contrast(ui: UiKiosk, shot: Image.Image | Path, floor: float) -> list[st
 
 def test_every_screen_has_a_title_that_is_announced(ui: UiKiosk) -> None:
     ui.presenter.toggle_speech()
-    for lang in LANGUAGES:
-        for name in screens_of(ui, lang):
-            if name == "idle_overlay":
-                continue
-            screen = ui.screen()
-            assert screen.title, f"{name} ({lang}) has no title"
-            said = [u.text for u in ui.speaker.utterances[-3:]]
-            assert any(screen.title in text for text in said), f"{name} ({lang}): {said}"
-            ui.presenter._announced = ("", "")  # the next screen may share a title (previews)
+    with ui.undrawn():  # titles and speech: nothing here needs pixels
+        for lang in LANGUAGES:
+            for name in screens_of(ui, lang):
+                if name == "idle_overlay":
+                    continue
+                screen = ui.screen()
+                assert screen.title, f"{name} ({lang}) has no title"
+                said = [u.text for u in ui.speaker.utterances[-3:]]
+                assert any(screen.title in text for text in said), f"{name} ({lang}): {said}"
+                ui.presenter._announced = ("", "")  # the next screen may share a title (previews)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -355,14 +356,15 @@ def test_text_fits_and_targets_are_large_in_every_language(ui: UiKiosk, size: st
     ui.driver.resize(*SIZES[size])
     ui.app.shell.demo = False  # the production layout: no demo strip
     problems = []
-    for lang in LANGUAGES:
-        for name in screens_of(ui, lang):
-            found = layout_problems(ui)
-            if found:
-                ui.shot(f"layout-problem-{size}-{lang}-{name}")
-            problems += [f"{size} {lang} {name}: {p}" for p in found]
-            if lang == "de" and size != "small":
-                ui.shot(f"gallery-{size}-de-{name}")
+    with ui.undrawn():  # places and sizes; the pictures taken still draw
+        for lang in LANGUAGES:
+            for name in screens_of(ui, lang):
+                found = layout_problems(ui)
+                if found:
+                    ui.shot(f"layout-problem-{size}-{lang}-{name}")
+                problems += [f"{size} {lang} {name}: {p}" for p in found]
+                if lang == "de" and size != "small":
+                    ui.shot(f"gallery-{size}-de-{name}")
     assert not problems, "\n".join(problems[:40])
 
 
@@ -373,11 +375,15 @@ def test_text_contrast_measured_on_the_rendered_pixels(ui: UiKiosk, high_contras
     THEME.high_contrast = high_contrast
     floor = 7.0 if high_contrast else 4.5
     problems = []
-    for lang in ("en", "fr"):
-        for name in screens_of(ui, lang):
-            mode = "hc" if high_contrast else "normal"
-            shot = ui.shot(f"contrast-{mode}-{lang}-{name}")
-            problems += [f"{lang} {name}: {p}" for p in low_contrast(ui, shot, floor)]
+    with ui.undrawn():  # each screen is laid out, then drawn once settled for its pixels
+        for lang in ("en", "fr"):
+            for name in screens_of(ui, lang):
+                mode = "hc" if high_contrast else "normal"
+                image = ui.pixels()
+                found = low_contrast(ui, image, floor)
+                if found:
+                    image.save(ui.shots / f"contrast-problem-{mode}-{lang}-{name}.png")
+                problems += [f"{lang} {name}: {p}" for p in found]
     assert not problems, "\n".join(problems[:40])
 
 
@@ -415,17 +421,18 @@ def test_pin_dots_are_drawn_in_their_place_when_a_new_screen_first_shows(
 def test_high_contrast_and_large_text_are_reachable_from_every_screen(ui: UiKiosk) -> None:
     from screens.theme import THEME
 
-    for index, name in enumerate(screens_of(ui, "en")):
-        if name == "idle_overlay":
-            continue  # modal: the warning is answered first
-        for words in ("Listen", "Contrast", "Big text", "Help"):
-            ui.driver.find(words)  # on screen and touchable
-        if index % 6:
-            continue  # the bar is one widget: touching it on a few screens is enough
-        ui.touch("Contrast")
-        assert THEME.high_contrast, name
-        ui.touch("Big text")
-        assert THEME.large_text, name
-        ui.touch("Contrast")
-        ui.touch("Big text")
-        assert not THEME.high_contrast and not THEME.large_text
+    with ui.undrawn():  # buttons found and touched: nothing here needs pixels
+        for index, name in enumerate(screens_of(ui, "en")):
+            if name == "idle_overlay":
+                continue  # modal: the warning is answered first
+            for words in ("Listen", "Contrast", "Big text", "Help"):
+                ui.driver.find(words)  # on screen and touchable
+            if index % 6:
+                continue  # the bar is one widget: touching it on a few screens is enough
+            ui.touch("Contrast")
+            assert THEME.high_contrast, name
+            ui.touch("Big text")
+            assert THEME.large_text, name
+            ui.touch("Contrast")
+            ui.touch("Big text")
+            assert not THEME.high_contrast and not THEME.large_text

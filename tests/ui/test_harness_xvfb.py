@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from kiosk.display import VirtualDisplay
+from tests.ui.conftest import UiKiosk
 
 pytestmark = pytest.mark.ui
 
@@ -64,3 +65,30 @@ def test_a_kivy_window_draws_under_xvfb(xvfb: VirtualDisplay, tmp_path: Path) ->
     assert image.size == (640, 360)
     assert image.getpixel((100, 180)) == (255, 0, 0)  # the red half we drew
     assert image.getpixel((500, 180)) != (255, 0, 0)  # and not the other half
+
+
+def test_undrawn_frames_draw_nothing_and_a_picture_taken_within_shows_the_screen(
+    ui: UiKiosk,
+) -> None:
+    """`ui.undrawn()` (the layout checks): frames lay out without drawing, and `pixels()`
+    within draws the screen as it is, the same picture as in drawn mode."""
+    from kivy.core.window import Window
+    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+
+    from session.states import State
+    from tests.ui.test_checks import gallery, show
+
+    def framebuffer() -> bytes:
+        width, height = Window.size
+        return bytes(glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE))
+
+    screens = {name: context for name, _state, context in gallery("en")}
+    show(ui, "language", State.LANGUAGE, screens["language"])
+    drawn = ui.pixels()
+    show(ui, "pin", State.PIN, screens["pin"])
+    before = framebuffer()
+    with ui.undrawn():
+        show(ui, "language", State.LANGUAGE, screens["language"])
+        ui.driver.frames(3)
+        assert framebuffer() == before, "an undrawn frame drew"
+        assert ui.pixels().tobytes() == drawn.tobytes()

@@ -111,16 +111,19 @@ def test_every_text_is_one_and_a_half_times_larger(ui: UiKiosk) -> None:
 
     ui.app.shell.demo = False
     problems, measured = [], []
-    for name in screens_of(ui, "en"):
-        hold_still(ui)
-        set_large_text(ui, False)
-        labels = ui.driver.labels()
-        normal = [float(label.font_size) for label in labels]
-        set_large_text(ui, True)
-        for label, size in zip(labels, normal, strict=True):
-            measured.append(label)
-            if abs(label.font_size - size * LARGE_TEXT_SCALE) > 0.01:
-                problems.append(f"{name}: {label.text!r} {size:.1f} -> {label.font_size:.1f} px")
+    with ui.undrawn():  # font sizes: nothing here needs pixels
+        for name in screens_of(ui, "en"):
+            hold_still(ui)
+            set_large_text(ui, False)
+            labels = ui.driver.labels()
+            normal = [float(label.font_size) for label in labels]
+            set_large_text(ui, True)
+            for label, size in zip(labels, normal, strict=True):
+                measured.append(label)
+                if abs(label.font_size - size * LARGE_TEXT_SCALE) > 0.01:
+                    problems.append(
+                        f"{name}: {label.text!r} {size:.1f} -> {label.font_size:.1f} px"
+                    )
     assert not problems, "\n".join(problems[:40])
     kinds = {type(label).__name__ for label in measured}
     assert {"KioskLabel", "NoteLabel", "TitleLabel", "ButtonLabel"} <= kinds, kinds
@@ -133,23 +136,24 @@ def test_large_text_loses_nothing_in_every_language(ui: UiKiosk, size: str) -> N
     texts, each 1.5 times larger, none clipped or out of reach, targets of 48 dp or more."""
     ui.driver.resize(*SIZES[size])
     ui.app.shell.demo = False  # the production layout: no demo strip
-    set_large_text(ui, False)
-    normal = {}
-    for lang in LANGUAGES:
-        for name in screens_of(ui, lang):
-            hold_still(ui)
-            normal[lang, name] = font_sizes(ui, name)
-    set_large_text(ui, True)
     problems = []
-    for lang in LANGUAGES:
-        for name in screens_of(ui, lang):
-            hold_still(ui)
-            found = compare(normal[lang, name], font_sizes(ui, name)) + layout_problems(ui)
-            if name == "catalogue":
-                found += catalogue_problems(ui)
-            if found:
-                ui.shot(f"large-text-problem-{size}-{lang}-{name}")
-            problems += [f"{size} {lang} {name}: {p}" for p in found]
+    with ui.undrawn():  # texts, sizes and places; a problem's picture still draws
+        set_large_text(ui, False)
+        normal = {}
+        for lang in LANGUAGES:
+            for name in screens_of(ui, lang):
+                hold_still(ui)
+                normal[lang, name] = font_sizes(ui, name)
+        set_large_text(ui, True)
+        for lang in LANGUAGES:
+            for name in screens_of(ui, lang):
+                hold_still(ui)
+                found = compare(normal[lang, name], font_sizes(ui, name)) + layout_problems(ui)
+                if name == "catalogue":
+                    found += catalogue_problems(ui)
+                if found:
+                    ui.shot(f"large-text-problem-{size}-{lang}-{name}")
+                problems += [f"{size} {lang} {name}: {p}" for p in found]
     assert not problems, "\n".join(problems[:40])
 
 
@@ -164,16 +168,18 @@ def test_large_text_in_high_contrast_in_every_language(ui: UiKiosk) -> None:
     THEME.high_contrast = THEME.large_text = True
     ui.driver.frames(3)
     problems = []
-    for lang in LANGUAGES:
-        for name in screens_of(ui, lang):
-            hold_still(ui)
-            image = ui.pixels()
-            found = layout_problems(ui) + low_contrast(ui, image, 7.0) + misdrawn_dots(ui, image)
-            if name == "catalogue":
-                found += catalogue_problems(ui)
-            if found:
-                image.save(ui.shots / f"large-text-high-contrast-problem-{lang}-{name}.png")
-            problems += [f"{lang} {name}: {p}" for p in found]
+    with ui.undrawn():  # each screen is laid out, then drawn once settled for its pixels
+        for lang in LANGUAGES:
+            for name in screens_of(ui, lang):
+                hold_still(ui)
+                image = ui.pixels()
+                found = layout_problems(ui) + low_contrast(ui, image, 7.0)
+                found += misdrawn_dots(ui, image)
+                if name == "catalogue":
+                    found += catalogue_problems(ui)
+                if found:
+                    image.save(ui.shots / f"large-text-high-contrast-problem-{lang}-{name}.png")
+                problems += [f"{lang} {name}: {p}" for p in found]
     assert not problems, "\n".join(problems[:40])
 
 

@@ -318,30 +318,59 @@ print(json.dumps(sorted(sys.modules)))
 SERVER_LIBRARIES = ("cityserver", "fastapi", "starlette", "uvicorn", "fpdf")
 
 
-def demo_process_loads(first: str | None = None, pythonpath: Path | None = None) -> set[str]:
+DemoProcess = subprocess.Popen[str]
+
+
+def start_demo_process(first: str | None = None, pythonpath: Path | None = None) -> DemoProcess:
     env = {"KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1", "PATH": "/usr/bin:/bin"}
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
-    result = subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-c", DEMO_PROCESS, *([first] if first else [])],
         cwd=REPO,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
-        check=False,
         env=env,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return {name.split(".")[0] for name in json.loads(result.stdout.strip().splitlines()[-1])}
 
 
-def test_the_demo_process_never_loads_the_city_server() -> None:
-    loaded = demo_process_loads()
+def modules_loaded(process: DemoProcess) -> set[str]:
+    try:
+        stdout, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    assert process.returncode == 0, stderr[-3000:]
+    return {name.split(".")[0] for name in json.loads(stdout.strip().splitlines()[-1])}
+
+
+@pytest.fixture(scope="module")
+def demo_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, DemoProcess]]:
+    """The demo process and the one of the check's own test, started together so that their
+    ten seconds or so overlap (each also starts and waits for a city server of its own)."""
+    folder = tmp_path_factory.mktemp("layering")
+    (folder / "wiring_gone_wrong.py").write_text("import cityserver.serve\n")
+    processes = {
+        "demo": start_demo_process(),
+        "gone wrong": start_demo_process("wiring_gone_wrong", folder),
+    }
+    yield processes
+    for process in processes.values():
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_the_demo_process_never_loads_the_city_server(
+    demo_processes: dict[str, DemoProcess],
+) -> None:
+    loaded = modules_loaded(demo_processes["demo"])
     assert {"kiosk", "session", "devices", "cityapi"} <= loaded  # it did run the demo
     assert not loaded & set(SERVER_LIBRARIES), f"kiosk demo loads {loaded & set(SERVER_LIBRARIES)}"
 
 
-def test_the_demo_check_sees_the_server_loaded(tmp_path: Path) -> None:
-    (tmp_path / "wiring_gone_wrong.py").write_text("import cityserver.serve\n")
-    loaded = demo_process_loads("wiring_gone_wrong", tmp_path)
+def test_the_demo_check_sees_the_server_loaded(demo_processes: dict[str, DemoProcess]) -> None:
+    loaded = modules_loaded(demo_processes["gone wrong"])
     assert {"cityserver", "fastapi", "uvicorn"} <= loaded & set(SERVER_LIBRARIES)
