@@ -56,8 +56,9 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
+# Two pytest processes side by side as root (tests/run-suites says why and how).
 pytest: setup
-	$(BIN)/python -m pytest -p no:cacheprovider
+	tests/run-suites $(BIN)/python
 
 test: setup lint typecheck pytest
 

@@ -32,6 +32,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+
+def ask(
+    path: str | os.PathLike[str], request: dict[str, Any], timeout: float = 10.0
+) -> dict[str, Any]:
+    """The client side: one request to the agent at `path`, its JSON answer."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(str(path))
+        sock.sendall(json.dumps(request).encode() + b"\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    answer: dict[str, Any] = json.loads(data)
+    return answer
+
+
 KIVY_WAIT_S = 5.0
 TOUCH_HOLD_S = 0.06
 

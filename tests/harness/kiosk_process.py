@@ -11,12 +11,10 @@ SIGKILL) go to the kiosk process itself.
 from __future__ import annotations
 
 import base64
-import json
 import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +26,7 @@ from typing import Any
 
 import requests
 
+from tests.harness import drill_agent
 from tests.harness.card_process import CardProcess
 from tests.harness.cityserver import CityServer, enrolment_code, start_cityserver
 from tests.harness.common import wait_until
@@ -260,18 +259,7 @@ class KioskProcess:
     # -- talking to the agent -------------------------------------------------------------
 
     def ask(self, request: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            sock.connect(str(self.socket_path))
-            sock.sendall(json.dumps(request).encode() + b"\n")
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        answer: dict[str, Any] = json.loads(data)
-        return answer
+        return drill_agent.ask(self.socket_path, request, timeout)
 
     def screen(self) -> dict[str, Any]:
         if self.process.poll() is not None:

@@ -4,28 +4,19 @@ and exits non-zero naming what it saw when a screen does not come."""
 
 from __future__ import annotations
 
-import json
-import socket
 import sys
 import time
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script, from elsewhere
+from tests.harness import drill_agent
 
 AGENT = sys.argv[1]
 
 
 def ask(request: dict[str, Any], timeout: float = 20.0) -> dict[str, Any]:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(timeout)
-        sock.connect(AGENT)
-        sock.sendall(json.dumps(request).encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    answer: dict[str, Any] = json.loads(data)
-    return answer
+    return drill_agent.ask(AGENT, request, timeout)
 
 
 def reach(*states: str, timeout: float = 40.0) -> dict[str, Any]:
