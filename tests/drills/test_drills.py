@@ -172,10 +172,13 @@ def _printer_fault(
         print_it(kiosk)
         screen = drill.failure_screen("service_error", "print_error", timeout=45)
         unavailable, failed = said("error.unavailable"), said("error.failed")
+        # A job the kiosk cannot follow any more (cupsd gone while it waits) ends at
+        # printer.job_timeout: seen on a loaded machine, as plain as the others.
+        timed_out = said("error.print_timeout")
         if screen["state"] == "service_error":
             drill.says(screen, PRINTER_DOWN, unavailable)
         else:
-            drill.says(screen, PRINT_FAILED, (unavailable, failed))
+            drill.says(screen, PRINT_FAILED, (unavailable, failed, timed_out))
         take_card_back(rig, kiosk)
         issued = drill.ended()
     finally:
